@@ -5,10 +5,9 @@
 import { readdirSync } from "node:fs";
 
 const benchDir = new URL(".", import.meta.url).pathname;
-const helpers = new Set(["index.ts", "mix.ts"]);
 const wanted = new Set(process.argv.slice(2));
 const benches = readdirSync(benchDir)
-  .filter((name) => name.endsWith(".ts") && !name.endsWith(".test.ts") && !helpers.has(name))
+  .filter((name) => name.endsWith(".ts") && name !== "index.ts")
   .filter((name) => wanted.size === 0 || wanted.has(name.replace(/\.ts$/, "")))
   .sort();
 

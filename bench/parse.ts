@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { parseSyslog } from "../shared/src/syslog/index.ts";
-import { hotelSyslogMix } from "./mix.ts";
+import { hotelSyslogMix } from "./lib/mix.ts";
 
 const { values } = parseArgs({ options: { lines: { type: "string", default: "500000" } } });
 const lineCount = Number(values.lines);

@@ -1,0 +1,62 @@
+/**
+ * Shared pieces of the UDP receiver benchmarks: build the C flooder, offer a
+ * fixed rate for a fixed time, sample a process's RSS.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+
+const repoRoot = new URL("../..", import.meta.url).pathname;
+
+/** Compile bench/tools/udp-flood.c once into .tmp/ and return its path. */
+export function buildUdpFlooder(): string {
+  const out = `${repoRoot}.tmp/udp-flood`;
+  mkdirSync(`${repoRoot}.tmp`, { recursive: true });
+  const build = Bun.spawnSync(["cc", "-O2", "-o", out, `${repoRoot}bench/tools/udp-flood.c`], {
+    stderr: "inherit",
+  });
+  if (build.exitCode !== 0) throw new Error("cc failed to build bench/tools/udp-flood.c");
+  return out;
+}
+
+/** Offer `ratePerS` datagrams per second for `seconds` to host:port; resolves with the count sent. */
+export async function offerUdpFlood(
+  flooder: string,
+  host: string,
+  port: number,
+  ratePerS: number,
+  seconds: number,
+): Promise<{ sent: number; output: string }> {
+  const count = Math.round(ratePerS * seconds);
+  const child = Bun.spawn([flooder, host, String(port), String(count), String(ratePerS)], {
+    stdout: "pipe",
+  });
+  const output = await new Response(child.stdout).text();
+  await child.exited;
+  const sent = Number(/sent (\d+)/.exec(output)?.[1] ?? 0);
+  return { sent, output: output.trim() };
+}
+
+/** Resident set size of a process in bytes (Linux /proc), or 0 when it is gone. */
+export function rssBytes(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Sample RSS every 200 ms until stopped; returns the peak. */
+export function trackPeakRss(pid: number): { stop(): number } {
+  let peak = rssBytes(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssBytes(pid));
+  }, 200);
+  return {
+    stop() {
+      clearInterval(timer);
+      return Math.max(peak, rssBytes(pid));
+    },
+  };
+}
+
+export const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
