@@ -1,0 +1,162 @@
+import { describe, expect, test } from "bun:test";
+import { CustodyError, type CustodyErrorCode } from "./errors.ts";
+import { EMPTY_SHA256 } from "./hash.ts";
+import {
+  buildManifest,
+  CHUNK_FORMAT,
+  type ManifestFields,
+  parseManifest,
+  serializeManifest,
+} from "./manifest.ts";
+import { firstManifestFields, TEST_CERT_SHA256, withRecords } from "./testing.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function codeOf(run: () => unknown): CustodyErrorCode | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof CustodyError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe("buildManifest", () => {
+  test("canonical bytes: fixed key order, 2-space indent, trailing newline", () => {
+    const { bytes } = buildManifest(
+      firstManifestFields({
+        ...withRecords(1, 3),
+        gap_lost: 5,
+        records_sha256: EMPTY_SHA256.replace("e3", "00"),
+      }),
+    );
+    expect(decoder.decode(bytes)).toBe(`{
+  "format": "${CHUNK_FORMAT}",
+  "chain_id": "test-chain",
+  "hotel_id": "test-hotel-istanbul",
+  "agent_id": "test-agent-01",
+  "agent_cert_sha256": "${TEST_CERT_SHA256}",
+  "hour_start": "2026-11-22T08:00:00Z",
+  "hour_end": "2026-11-22T09:00:00Z",
+  "first_seq": 1,
+  "last_seq": 3,
+  "record_count": 3,
+  "gap_lost": 5,
+  "byte_length": 600,
+  "records_sha256": "${EMPTY_SHA256.replace("e3", "00")}",
+  "prev_manifest_sha256": null,
+  "clock": {
+    "ntp_synchronized": true,
+    "source": "chrony"
+  },
+  "created_at": "2026-11-22T09:00:00.500000Z"
+}
+`);
+  });
+
+  test("the key order does not depend on the order the caller wrote the fields in", () => {
+    const fields = firstManifestFields();
+    const reversed = Object.fromEntries(Object.entries(fields).reverse()) as ManifestFields;
+    reversed.clock = { source: "chrony", ntp_synchronized: true };
+    expect(buildManifest(reversed).bytes).toEqual(buildManifest(fields).bytes);
+  });
+
+  test("an empty hour", () => {
+    const { manifest } = buildManifest(firstManifestFields());
+    expect(manifest).toMatchObject({
+      first_seq: null,
+      last_seq: null,
+      record_count: 0,
+      byte_length: 0,
+    });
+    expect(manifest.records_sha256).toBe(EMPTY_SHA256);
+  });
+
+  test("non-ASCII clock source is literal UTF-8", () => {
+    const { bytes } = buildManifest(
+      firstManifestFields({ clock: { ntp_synchronized: null, source: "saat-sunucusu-İzmir" } }),
+    );
+    expect(decoder.decode(bytes)).toContain(
+      '"ntp_synchronized": null,\n    "source": "saat-sunucusu-İzmir"',
+    );
+  });
+
+  test.each<[string, Partial<ManifestFields>, RegExp]>([
+    ["seqs in an empty hour", { first_seq: 1, last_seq: 1 }, /first_seq/],
+    ["bytes in an empty hour", { byte_length: 10 }, /byte_length/],
+    ["a hash of bytes in an empty hour", { records_sha256: TEST_CERT_SHA256 }, /records_sha256/],
+    ["lost datagrams without a gap record", { gap_lost: 3 }, /gap_lost/],
+    ["last_seq that does not match the count", { ...withRecords(1, 3), last_seq: 4 }, /last_seq/],
+    ["null seqs with records", { ...withRecords(1, 3), first_seq: null }, /first_seq/],
+    ["no bytes with records", { ...withRecords(1, 3), byte_length: 0 }, /byte_length/],
+    ["upper-case hex", { agent_cert_sha256: TEST_CERT_SHA256.toUpperCase() }, /agent_cert_sha256/],
+    ["a half hour", { hour_start: "2026-11-22T08:30:00Z" }, /hour_start/],
+    ["an id with a space", { hotel_id: "hotel 1" }, /hotel_id/],
+    ["created_at in ms", { created_at: "2026-11-22T09:00:00.500Z" }, /created_at/],
+  ])("refuses %s", (_name, overrides, field) => {
+    expect(() => buildManifest(firstManifestFields(overrides))).toThrow(field);
+    expect(codeOf(() => buildManifest(firstManifestFields(overrides)))).toBe("invalid_argument");
+  });
+});
+
+describe("parseManifest", () => {
+  const built = buildManifest(firstManifestFields(withRecords(10, 5)));
+  const text = decoder.decode(built.bytes);
+
+  test("canonical round trip", () => {
+    const parsed = parseManifest(built.bytes);
+    expect(parsed.manifest).toEqual(built.manifest);
+    expect(serializeManifest(parsed.manifest)).toEqual(built.bytes);
+  });
+
+  test.each([
+    ["no trailing newline", text.slice(0, -1)],
+    ["CRLF line ends", text.replaceAll("\n", "\r\n")],
+    ["4-space indent", `${JSON.stringify(built.manifest, null, 4)}\n`],
+    ["compact JSON", `${JSON.stringify(built.manifest)}\n`],
+    [
+      "keys reordered",
+      text.replace(
+        / {2}"chain_id": "test-chain",\n( {2}"hotel_id": "test-hotel-istanbul",\n)/,
+        '$1  "chain_id": "test-chain",\n',
+      ),
+    ],
+    ["escaped character", text.replace('"chrony"', '"\\u0063hrony"')],
+    ["two trailing newlines", `${text}\n`],
+  ])("rejects a non-canonical manifest: %s", (_name, variant) => {
+    expect(variant).not.toBe(text);
+    expect(codeOf(() => parseManifest(encoder.encode(variant)))).toBe("non_canonical_manifest");
+  });
+
+  test("names the first differing byte", () => {
+    expect(() => parseManifest(encoder.encode(text.slice(0, -1)))).toThrow(/byte \d+/);
+  });
+
+  test.each([
+    ["not JSON", "{"],
+    ["an array", "[]\n"],
+    ["a BOM", `\ufeff${text}`],
+    ["an unknown key", text.replace('"format"', '"extra": 1,\n  "format"')],
+    ["a missing key", text.replace(/ {2}"gap_lost": 0,\n/, "")],
+    [
+      "hour_end that is not one hour after hour_start",
+      text.replace("2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z"),
+    ],
+  ])("rejects an invalid manifest: %s", (_name, variant) => {
+    expect(codeOf(() => parseManifest(encoder.encode(variant)))).toBe("invalid_manifest");
+  });
+
+  test("rejects bytes that are not UTF-8", () => {
+    const bytes = new Uint8Array(built.bytes);
+    bytes[text.indexOf("chrony")] = 0xff;
+    expect(codeOf(() => parseManifest(bytes))).toBe("invalid_manifest");
+  });
+
+  test("a different format version is unsupported, not invalid", () => {
+    const variant = text.replace(CHUNK_FORMAT, "logmaster-chunk/2");
+    expect(codeOf(() => parseManifest(encoder.encode(variant)))).toBe("unsupported_format");
+    expect(() => parseManifest(encoder.encode(variant))).toThrow(/logmaster-chunk\/2/);
+  });
+});

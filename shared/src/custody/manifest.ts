@@ -1,0 +1,182 @@
+import { z } from "zod";
+import { describeNonCanonical } from "./bytes.ts";
+import { CustodyError } from "./errors.ts";
+import { EMPTY_SHA256, sha256HexSchema } from "./hash.ts";
+import { seqSchema } from "./record.ts";
+import { hourAfter, hourUtcSchema, microsUtcSchema } from "./time.ts";
+
+/** The `format` of every manifest this code writes and verifies. */
+export const CHUNK_FORMAT = "logmaster-chunk/1";
+
+/**
+ * Chain, hotel and agent ids: they end up in file paths, certificate names
+ * and URLs, so no spaces, slashes or other characters that need quoting.
+ */
+export const identifierSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+    "must be 1-128 of [A-Za-z0-9._:-], starting with a letter or digit",
+  );
+
+const countSchema = z
+  .number()
+  .refine((n) => Number.isSafeInteger(n) && n >= 0, "must be an integer from 0 to 2^53-1");
+
+export const clockSchema = z.strictObject({
+  /** Whether the agent's clock was NTP-synchronised at seal time; null when the agent could not tell. */
+  ntp_synchronized: z.boolean().nullable(),
+  /** What keeps the clock (e.g. "chrony", "systemd-timesyncd", "unknown"). */
+  source: z.string().min(1).max(256),
+});
+
+// Declared in canonical order: serializeManifest writes the keys in this order.
+const manifestFieldsSchema = z.strictObject({
+  format: z.literal(CHUNK_FORMAT),
+  chain_id: identifierSchema,
+  hotel_id: identifierSchema,
+  agent_id: identifierSchema,
+  agent_cert_sha256: sha256HexSchema,
+  hour_start: hourUtcSchema,
+  hour_end: hourUtcSchema,
+  first_seq: seqSchema.nullable(),
+  last_seq: seqSchema.nullable(),
+  record_count: countSchema,
+  gap_lost: countSchema,
+  byte_length: countSchema,
+  records_sha256: sha256HexSchema,
+  prev_manifest_sha256: sha256HexSchema.nullable(),
+  clock: clockSchema,
+  created_at: microsUtcSchema,
+});
+
+/** `hour_end` for a `hour_start`, or undefined when that is not a valid hour. */
+function hourEndFor(hourStart: unknown): string | undefined {
+  return hourUtcSchema.safeParse(hourStart).success ? hourAfter(hourStart as string) : undefined;
+}
+
+/** The manifest: field types, then the rules that tie fields together. */
+export const manifestSchema = manifestFieldsSchema.superRefine((m, context) => {
+  const fail = (path: string, message: string) =>
+    context.addIssue({ code: "custom", path: [path], message });
+  const hourEnd = hourEndFor(m.hour_start);
+  if (m.hour_end !== hourEnd) fail("hour_end", `must be one hour after hour_start (${hourEnd})`);
+  if (m.record_count === 0) {
+    if (m.first_seq !== null) fail("first_seq", "must be null when record_count is 0");
+    if (m.last_seq !== null) fail("last_seq", "must be null when record_count is 0");
+    if (m.gap_lost !== 0) fail("gap_lost", "must be 0 when record_count is 0");
+    if (m.byte_length !== 0) fail("byte_length", "must be 0 when record_count is 0");
+    if (m.records_sha256 !== EMPTY_SHA256)
+      fail("records_sha256", "must be the SHA-256 of no bytes when record_count is 0");
+    return;
+  }
+  if (m.first_seq === null) return fail("first_seq", "must be a seq when record_count > 0");
+  if (m.last_seq === null) return fail("last_seq", "must be a seq when record_count > 0");
+  if (m.last_seq - m.first_seq + 1 !== m.record_count) {
+    fail("last_seq", `must be first_seq + record_count - 1 (${m.first_seq + m.record_count - 1})`);
+  }
+  if (m.byte_length === 0) fail("byte_length", "must be > 0 when record_count > 0");
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+/** What the writer supplies; `format` and `hour_end` follow from the rest. */
+export type ManifestFields = Omit<Manifest, "format" | "hour_end">;
+/** A manifest with the exact bytes it was read from or written as (what is signed and chained). */
+export interface ManifestWithBytes {
+  manifest: Manifest;
+  bytes: Uint8Array;
+}
+
+// JSON.stringify's replacer array fixes key order at every level; the field
+// names of the top level and of `clock` do not overlap.
+const CANONICAL_KEY_ORDER = [
+  ...Object.keys(manifestFieldsSchema.shape),
+  ...Object.keys(clockSchema.shape),
+];
+const textEncoder = new TextEncoder();
+
+/**
+ * The canonical bytes of a manifest: 2-space indent, canonical key order, trailing `\n`.
+ *
+ * @example
+ * serializeManifest(parseManifest(bytes).manifest) // equal to bytes: parseManifest insists
+ */
+export function serializeManifest(manifest: Manifest): Uint8Array {
+  return textEncoder.encode(`${JSON.stringify(manifest, CANONICAL_KEY_ORDER, 2)}\n`);
+}
+
+/**
+ * Validate the fields of a chunk's manifest and return it with its canonical
+ * bytes (the bytes to write, sign and chain). Throws `invalid_argument`
+ * naming every field that breaks a rule.
+ *
+ * @example
+ * const { manifest, bytes } = buildManifest({
+ *   chain_id: "demo-chain", hotel_id: "ist-01", agent_id: "ist-01-a1",
+ *   agent_cert_sha256: certificateSha256(agentCertPem),
+ *   hour_start: "2026-11-22T08:00:00Z",
+ *   ...summary, // first_seq, last_seq, record_count, gap_lost, byte_length, records_sha256
+ *   prev_manifest_sha256: sha256Hex(previousManifestBytes),
+ *   clock: { ntp_synchronized: true, source: "chrony" },
+ *   created_at: formatMicrosUtc(nowUs),
+ * });
+ */
+export function buildManifest(fields: ManifestFields): ManifestWithBytes {
+  const parsed = manifestSchema.safeParse({
+    format: CHUNK_FORMAT,
+    ...fields,
+    hour_end: hourEndFor(fields.hour_start),
+  });
+  if (!parsed.success) {
+    throw new CustodyError(
+      "invalid_argument",
+      `manifest fields are invalid: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  return { manifest: parsed.data, bytes: serializeManifest(parsed.data) };
+}
+
+// ignoreBOM: a BOM must reach JSON.parse and fail there, not vanish silently.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Read manifest.json bytes as a verifier: UTF-8, JSON, the known `format`,
+ * every field rule, and byte-identical to the canonical serialisation of the
+ * parsed value (so two manifests with equal fields always hash the same).
+ * Throws `unsupported_format`, `invalid_manifest` or `non_canonical_manifest`.
+ *
+ * @example
+ * const { manifest } = parseManifest(await Bun.file("chunk/manifest.json").bytes());
+ */
+export function parseManifest(bytes: Uint8Array): ManifestWithBytes {
+  let value: unknown;
+  try {
+    value = JSON.parse(strictUtf8.decode(bytes));
+  } catch (error) {
+    throw new CustodyError(
+      "invalid_manifest",
+      `manifest.json is not UTF-8 JSON: ${(error as Error).message}`,
+    );
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CustodyError("invalid_manifest", "manifest.json is not a JSON object");
+  }
+  const format = (value as { format?: unknown }).format;
+  if (format !== CHUNK_FORMAT) {
+    throw new CustodyError(
+      "unsupported_format",
+      `manifest.json has format ${JSON.stringify(format)}; this verifier implements "${CHUNK_FORMAT}"`,
+    );
+  }
+  const parsed = manifestSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new CustodyError(
+      "invalid_manifest",
+      `manifest.json is invalid: ${z.prettifyError(parsed.error)}`,
+    );
+  }
+  const problem = describeNonCanonical(bytes, serializeManifest(parsed.data));
+  if (problem !== undefined)
+    throw new CustodyError("non_canonical_manifest", `manifest.json ${problem}`);
+  return { manifest: parsed.data, bytes };
+}
