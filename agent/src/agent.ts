@@ -1,0 +1,286 @@
+import { rmSync } from "node:fs";
+import { pruneVerifiedChunks } from "./chunk/prune.ts";
+import { Sealer } from "./chunk/sealer.ts";
+import {
+  type AgentConfig,
+  type AgentConfigInput,
+  parseAgentConfig,
+  parseListenAddress,
+} from "./config/index.ts";
+import { type AgentIdentity, loadIdentity } from "./enroll/identity.ts";
+import { renewIfDue } from "./enroll/renew.ts";
+import { AgentTelemetry, type LogSink } from "./events/index.ts";
+import { Forwarder } from "./forward/forwarder.ts";
+import { ReceiveClock } from "./source/clock.ts";
+import { startTcpReceiver, type TcpReceiver } from "./source/tcp.ts";
+import { rmemHint, startUdpReceiver, type UdpReceiver } from "./source/udp.ts";
+import { type AgentStatus, startStatusServer } from "./status/server.ts";
+import { writeFileAtomic } from "./wal/atomic.ts";
+import { agentInfoPath } from "./wal/layout.ts";
+import { Wal } from "./wal/wal.ts";
+
+/** Test and embedding hooks; production leaves them out. */
+export interface AgentRuntimeOptions {
+  /** Replace the receive clock (µs since epoch), e.g. to cross an hour in a test. */
+  nowUs?: () => number;
+  /** Where event log lines go (default stderr). */
+  log?: LogSink;
+}
+
+/** A running agent. */
+export interface RunningAgent {
+  /** First UDP listener's bound port (0 in the config = a free port). */
+  udpPort: number;
+  /** First TCP listener's bound port, or null when TCP is off. */
+  tcpPort: number | null;
+  statusUrl: string;
+  telemetry: AgentTelemetry;
+  /** Seal every ended hour now and push what is durable to the hub. */
+  seal(): Promise<{ sealed: string[] }>;
+  status(): AgentStatus;
+  /** Close the listeners, flush + fsync the WAL, stop the forwarder. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the whole pipeline: receivers -> WAL -> hourly sealer -> forwarder,
+ * plus the local status server.
+ *
+ * @example
+ * const agent = await startAgent({ dataDir, udp: { listen: "127.0.0.1:0" }, tcp: { listen: [] }, status: { listen: "127.0.0.1:0" } });
+ * // send syslog to agent.udpPort ...
+ * await agent.stop();
+ */
+export async function startAgent(
+  input: AgentConfig | AgentConfigInput,
+  runtime: AgentRuntimeOptions = {},
+): Promise<RunningAgent> {
+  const config = parseAgentConfig(input);
+  const startedAt = new Date();
+  const telemetry = new AgentTelemetry(runtime.log);
+  const clock = new ReceiveClock((byUs) => telemetry.emit("ClockStepBack", {}, { byUs }));
+  const nowUs = runtime.nowUs ?? (() => clock.nowUs());
+  let identity: AgentIdentity | undefined = await loadIdentity(config.dataDir);
+
+  const wal = await Wal.open({ ...config.wal, dataDir: config.dataDir, telemetry, nowUs });
+  const forwarder = await Forwarder.open({
+    ...config.hub,
+    hubUrl: config.hub.url,
+    dataDir: config.dataDir,
+    wal,
+    telemetry,
+    identity: () => identity,
+    nowUs,
+    agentStats: () => ({
+      received: telemetry.count("DatagramReceived"),
+      written: telemetry.count("DatagramReceived"),
+      dropped: telemetry.countsBy("DatagramRejected", "reason"),
+      wal_bytes: wal.stats().diskUsedBytes,
+      last_seq: wal.lastSeq,
+    }),
+  });
+  const sealer = await Sealer.open({
+    dataDir: config.dataDir,
+    wal,
+    telemetry,
+    nowUs,
+    identity: () => identity,
+    onSealed: () => forwarder.wake(),
+  });
+  wal.onDurable(() => forwarder.wake());
+
+  const sink = runtime.nowUs
+    ? (datagram: Parameters<typeof wal.append>[0]) =>
+        wal.append({ ...datagram, receivedAtUs: nowUs() })
+    : (datagram: Parameters<typeof wal.append>[0]) => wal.append(datagram);
+  const udp: UdpReceiver[] = [];
+  const tcp: TcpReceiver[] = [];
+  const onReceiverError = (error: Error) =>
+    telemetry.emit("ReceiverError", {}, { error: error.message });
+  try {
+    for (const listen of config.udp.listen) {
+      const receiver = await startUdpReceiver(
+        parseListenAddress(listen),
+        config.udp.recvBufferBytes,
+        clock,
+        sink,
+        onReceiverError,
+      );
+      if (receiver.recvBufferCapped) {
+        telemetry.info("UDP receive buffer capped by the kernel", {
+          listen,
+          requestedBytes: config.udp.recvBufferBytes,
+          effectiveBytes: receiver.recvBufferEffectiveBytes,
+          hint: rmemHint(config.udp.recvBufferBytes),
+        });
+      }
+      udp.push(receiver);
+    }
+    for (const listen of config.tcp.listen) {
+      tcp.push(
+        await startTcpReceiver(
+          parseListenAddress(listen),
+          config.tcp.maxFrameBytes,
+          clock,
+          sink,
+          (reason, detail) => telemetry.emit("DatagramRejected", { reason }, detail),
+        ),
+      );
+    }
+  } catch (error) {
+    await Promise.all([...udp, ...tcp].map((receiver) => receiver.close()));
+    await wal.close();
+    throw error;
+  }
+
+  const prune = () => {
+    const freed = pruneVerifiedChunks(
+      config.dataDir,
+      forwarder.state,
+      { retentionHours: config.wal.retentionHours, underPressure: wal.stats().refusing },
+      telemetry,
+    );
+    if (freed > 0) {
+      wal.releaseDiskBytes(freed);
+      wal.resumeIfRoom();
+    }
+  };
+  const housekeeping = setInterval(() => {
+    prune();
+    void renewIfDue(config.dataDir, identity, forwarder.stats().hubUrl, telemetry)
+      .then(async (renewed) => {
+        if (renewed) identity = await loadIdentity(config.dataDir);
+      })
+      .catch((error) => telemetry.info("certificate renewal failed", { error: String(error) }));
+  }, 60_000);
+
+  const status = (): AgentStatus => {
+    wal.flush(); // "received" then never counts a datagram that is not written yet
+    const walStats = wal.stats();
+    const forward = forwarder.stats();
+    const elapsedS = Math.max(1, (Date.now() - startedAt.getTime()) / 1000);
+    const received = telemetry.count("DatagramReceived");
+    return {
+      pid: process.pid,
+      startedAt: startedAt.toISOString(),
+      agentTime: new Date(nowUs() / 1000).toISOString(),
+      enrolled: identity !== undefined,
+      agentId: identity?.agent_id ?? null,
+      certificateExpiresAt: identity?.notAfter.toISOString() ?? null,
+      receive: {
+        received,
+        receivedPerSecond: rate.perSecond(),
+        rejectedByReason: telemetry.countsBy("DatagramRejected", "reason"),
+        udp: udp.map((receiver, i) => ({
+          listen: config.udp.listen[i] ?? "",
+          port: receiver.port,
+          recvBufferEffectiveBytes: receiver.recvBufferEffectiveBytes,
+          recvBufferCapped: receiver.recvBufferCapped,
+          ...(receiver.recvBufferCapped ? { hint: rmemHint(config.udp.recvBufferBytes) } : {}),
+        })),
+        tcp: tcp.map((receiver, i) => ({
+          listen: config.tcp.listen[i] ?? "",
+          port: receiver.port,
+        })),
+      },
+      wal: {
+        lastSeq: walStats.lastSeq,
+        openHour: walStats.openHour,
+        openHourBytes: walStats.writtenBytes,
+        diskUsedBytes: walStats.diskUsedBytes,
+        maxDiskBytes: walStats.maxDiskBytes,
+        refusing: walStats.refusing,
+        recordsCutAtStart: walStats.recordsCutAtStart,
+      },
+      forward: {
+        hubUrl: forward.hubUrl,
+        connected: forward.connected,
+        unsentBytes: forward.unsentBytes,
+        lastAckAt: forward.lastAckAt,
+        lastError: forward.lastError,
+        chunksPendingSeal: forward.chunksPendingSeal,
+      },
+      chain: { lastSealedHour: sealer.state.lastSealedHour },
+      uptimeSeconds: Math.round(elapsedS),
+    };
+  };
+  const rate = new RateMeter(() => telemetry.count("DatagramReceived"));
+
+  const seal = async () => {
+    const sealed = await sealer.sealDueHours();
+    await wal.syncNow();
+    forwarder.wake();
+    return { sealed };
+  };
+  const listen = parseListenAddress(config.status.listen);
+  const statusServer = startStatusServer({
+    host: listen.host,
+    port: listen.port,
+    telemetry,
+    status,
+    seal,
+  });
+  writeFileAtomic(
+    agentInfoPath(config.dataDir),
+    `${JSON.stringify({ pid: process.pid, statusUrl: statusServer.url, startedAt: startedAt.toISOString() })}\n`,
+  );
+  sealer.start();
+  forwarder.start();
+  telemetry.info("agent started", {
+    dataDir: config.dataDir,
+    udp: udp.map((receiver) => receiver.port),
+    tcp: tcp.map((receiver) => receiver.port),
+    status: statusServer.url,
+    enrolled: identity !== undefined,
+    lastSeq: wal.lastSeq,
+  });
+
+  let stopping: Promise<void> | undefined;
+  return {
+    udpPort: udp[0]?.port ?? 0,
+    tcpPort: tcp[0]?.port ?? null,
+    statusUrl: statusServer.url,
+    telemetry,
+    seal,
+    status,
+    stop: () => {
+      stopping ??= (async () => {
+        clearInterval(housekeeping);
+        rate.stop();
+        sealer.stop();
+        await Promise.all([...udp, ...tcp].map((receiver) => receiver.close()));
+        await wal.close();
+        await forwarder.stop();
+        statusServer.stop();
+        rmSync(agentInfoPath(config.dataDir), { force: true });
+        telemetry.info("agent stopped", { lastSeq: wal.lastSeq });
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Receive rate over the last ~10 s, from a sample of the counter every second. */
+class RateMeter {
+  #samples: Array<{ atMs: number; count: number }> = [];
+  readonly #timer: ReturnType<typeof setInterval>;
+
+  constructor(private readonly read: () => number) {
+    this.#timer = setInterval(() => {
+      this.#samples.push({ atMs: Date.now(), count: this.read() });
+      if (this.#samples.length > 11) this.#samples.shift();
+    }, 1000);
+    this.#timer.unref();
+  }
+
+  perSecond(): number {
+    const first = this.#samples[0];
+    const last = this.#samples[this.#samples.length - 1];
+    if (!first || !last || last.atMs === first.atMs) return 0;
+    return Math.round(((last.count - first.count) * 1000) / (last.atMs - first.atMs));
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,203 @@
+#!/usr/bin/env bun
+/**
+ * `logmaster-agent`: run | enroll | status | seal | wal. Each command parses its
+ * flags with node:util parseArgs; `run` validates everything with the one zod
+ * config schema (agent/src/config).
+ */
+import { parseArgs } from "node:util";
+import { startAgent } from "../agent.ts";
+import { AgentConfigError, loadAgentConfig } from "../config/index.ts";
+import { enrollAgent } from "../enroll/enroll.ts";
+import { agentInfoPath } from "../wal/layout.ts";
+import { inspectWal } from "./wal-inspect.ts";
+
+const usage = `Usage: logmaster-agent <command> [options]
+
+Commands:
+  run      receive syslog, keep it on disk, seal hourly, forward to the hub
+           [--config agent.toml] [--data-dir D] [--udp HOST:PORT]... [--tcp HOST:PORT]...
+           [--hub URL] [--status HOST:PORT]
+  enroll   --token T [--hub URL] [--data-dir D]   get this agent's certificate
+  status   [--data-dir D] [--json]                 ask the running agent
+  seal     [--data-dir D]                          seal every ended hour now, push to the hub
+  wal      [--data-dir D] [--json]                 count what is on disk (agent may be stopped)
+
+--data-dir defaults to ./data/agent. Flags override agent.toml.`;
+
+const DEFAULT_DATA_DIR = "./data/agent";
+
+async function runCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      config: { type: "string" },
+      "data-dir": { type: "string" },
+      udp: { type: "string", multiple: true },
+      tcp: { type: "string", multiple: true },
+      hub: { type: "string" },
+      status: { type: "string" },
+    },
+    strict: true,
+  });
+  const config = await loadAgentConfig({
+    config: values.config,
+    dataDir: values["data-dir"],
+    udp: values.udp,
+    tcp: values.tcp?.map((value) => value).filter((value) => value !== "off"),
+    hub: values.hub,
+    status: values.status,
+  });
+  const agent = await startAgent(config);
+  await new Promise<void>((resolve) => {
+    const shutdown = () => resolve();
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  });
+  await agent.stop();
+  return 0;
+}
+
+async function enrollCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { token: { type: "string" }, hub: { type: "string" }, "data-dir": { type: "string" } },
+    strict: true,
+  });
+  if (!values.token)
+    throw new AgentConfigError(
+      "--token is required (create one with: logmaster-hub token create --hotel H)",
+    );
+  const result = await enrollAgent({
+    token: values.token,
+    dataDir: values["data-dir"] ?? DEFAULT_DATA_DIR,
+    ...(values.hub ? { hub: values.hub } : {}),
+  });
+  console.log(
+    `enrolled as ${result.agentId} (hotel ${result.hotelId}, chain ${result.chainId}); hub ${result.hub}`,
+  );
+  return 0;
+}
+
+async function runningAgentUrl(dataDir: string): Promise<string> {
+  const file = Bun.file(agentInfoPath(dataDir));
+  if (!(await file.exists())) {
+    throw new Error(
+      `no running agent found for data dir ${dataDir} (${agentInfoPath(dataDir)} is missing)`,
+    );
+  }
+  return (JSON.parse(await file.text()) as { statusUrl: string }).statusUrl;
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+async function statusCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { "data-dir": { type: "string" }, json: { type: "boolean" } },
+    strict: true,
+  });
+  const url = await runningAgentUrl(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  const status = (await (
+    await fetch(`${url}/status`)
+  ).json()) as import("../status/server.ts").AgentStatus;
+  if (values.json) {
+    console.log(JSON.stringify(status, null, 2));
+    return 0;
+  }
+  const rejected = Object.entries(status.receive.rejectedByReason)
+    .map(([reason, count]) => `${reason}=${count}`)
+    .join(" ");
+  const lines = [
+    `agent        ${status.agentId ?? "NOT ENROLLED (logmaster-agent enroll --token ...)"}  pid ${status.pid}, up ${status.uptimeSeconds}s`,
+    `received     ${status.receive.received} datagrams, ${status.receive.receivedPerSecond}/s`,
+    `dropped      ${rejected || "none"}`,
+    `wal          last seq ${status.wal.lastSeq}, open hour ${status.wal.openHour ?? "-"} (${mib(status.wal.openHourBytes)}), disk ${mib(status.wal.diskUsedBytes)} of ${mib(status.wal.maxDiskBytes)}${status.wal.refusing ? "  DISK FULL: refusing datagrams" : ""}`,
+    `forward      ${status.forward.hubUrl ?? "no hub"}: ${status.forward.connected ? "connected" : "not connected"}, unsent ${mib(status.forward.unsentBytes)}, last ack ${status.forward.lastAckAt ?? "never"}${status.forward.lastError ? `, last error: ${status.forward.lastError}` : ""}`,
+    `sealed       up to ${status.chain.lastSealedHour ?? "-"}; ${status.forward.chunksPendingSeal} chunk(s) without hub verdict`,
+    `certificate  ${status.certificateExpiresAt ? `expires ${status.certificateExpiresAt}` : "-"}`,
+  ];
+  for (const udp of status.receive.udp) {
+    lines.push(
+      `udp          ${udp.listen} (port ${udp.port}) receive buffer ${mib(udp.recvBufferEffectiveBytes)}${udp.recvBufferCapped ? ` CAPPED by the kernel: ${udp.hint}` : ""}`,
+    );
+  }
+  for (const tcp of status.receive.tcp) lines.push(`tcp          ${tcp.listen} (port ${tcp.port})`);
+  console.log(lines.join("\n"));
+  return 0;
+}
+
+async function sealCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { "data-dir": { type: "string" } }, strict: true });
+  const url = await runningAgentUrl(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  const response = await fetch(`${url}/seal`, { method: "POST" });
+  const body = (await response.json()) as { sealed?: string[]; reason?: string };
+  if (!response.ok) throw new Error(`the agent could not seal: ${body.reason ?? response.status}`);
+  console.log(
+    body.sealed && body.sealed.length > 0
+      ? `sealed ${body.sealed.join(", ")}; the current hour is made durable and forwarded, and seals when it ends`
+      : "nothing to seal (no ended hour is open); the current hour is made durable and forwarded, and seals when it ends",
+  );
+  return 0;
+}
+
+async function walCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { "data-dir": { type: "string" }, json: { type: "boolean" } },
+    strict: true,
+  });
+  const inventory = await inspectWal(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  if (values.json) {
+    console.log(JSON.stringify(inventory));
+    return 0;
+  }
+  console.log(
+    `${inventory.records} records in ${inventory.chunks} chunks (${inventory.sealed_chunks} sealed), seq ${inventory.first_seq ?? "-"}..${inventory.last_seq ?? "-"}, ${mib(inventory.bytes)}`,
+  );
+  for (const hour of inventory.hours) {
+    console.log(
+      `  ${hour.hour}  ${String(hour.records).padStart(9)} records  ${mib(hour.bytes).padStart(10)}  ${hour.sealed ? "sealed" : "open"}`,
+    );
+  }
+  return 0;
+}
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  run: runCommand,
+  enroll: enrollCommand,
+  status: statusCommand,
+  seal: sealCommand,
+  wal: walCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`logmaster-agent: unknown command '${name}'\n\n${usage}`);
+    return 2;
+  }
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(usage);
+    return 0;
+  }
+  try {
+    return await command(args);
+  } catch (error) {
+    console.error(
+      `logmaster-agent ${name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
+    return error instanceof AgentConfigError ||
+      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+      ? 2
+      : 1;
+  }
+}
+
+if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

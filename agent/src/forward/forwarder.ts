@@ -1,0 +1,328 @@
+import { formatMicrosUtc } from "../../../shared/src/custody/index.ts";
+import type { AgentIdentity } from "../enroll/identity.ts";
+import type { AgentTelemetry } from "../events/index.ts";
+import { manifestPath, recordsPath, signaturePath } from "../wal/layout.ts";
+import { listChunkHours, type Wal } from "../wal/wal.ts";
+import { backoffDelayMs } from "./backoff.ts";
+import { type ClientTls, HubClient, type HubResponse } from "./hub-client.ts";
+import { ForwardState } from "./state.ts";
+
+export interface ForwarderOptions {
+  dataDir: string;
+  wal: Wal;
+  telemetry: AgentTelemetry;
+  identity: () => AgentIdentity | undefined;
+  /** Hub URL from the config; else the one stored at enrollment. */
+  hubUrl?: string;
+  batchMaxBytes: number;
+  batchMaxDelayMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  requestTimeoutMs: number;
+  nowUs: () => number;
+  /** Counters sent with each batch (`x-lm-agent-stats`). */
+  agentStats: () => Record<string, unknown>;
+}
+
+/** What `status` shows about replication. */
+export interface ForwarderStats {
+  hubUrl: string | null;
+  connected: boolean;
+  unsentBytes: number;
+  lastAckAt: string | null;
+  lastAckedHour: string | null;
+  lastError: string | null;
+  chunksPendingSeal: number;
+}
+
+class HubRefusal extends Error {}
+
+/**
+ * Replicates every chunk's records.jsonl to the hub by byte offset, oldest
+ * hour first, then sends its seal.
+ *
+ * Promises:
+ * - only fsynced bytes leave the box (`wal.durableLength`), so a power loss
+ *   can never leave the hub ahead of the agent;
+ * - an offset counts as acknowledged only when the hub answered
+ *   accepted/duplicate (stored in PostgreSQL before the answer); it is then
+ *   written to state/forward.json atomically;
+ * - during a hub outage nothing is lost or held in memory: the data stays in
+ *   the chunk files and is read back in ranges of at most `batchMaxBytes`
+ *   when the hub returns; retries back off exponentially with full jitter.
+ *
+ * @example
+ * const forwarder = await Forwarder.open({ dataDir, wal, telemetry, identity: () => identity, ...config.hub, nowUs, agentStats });
+ * forwarder.start();
+ * wal.onDurable(() => forwarder.wake());
+ */
+export class Forwarder {
+  #client: HubClient | undefined;
+  #stopped = false;
+  #loop: Promise<void> | undefined;
+  #wakeUp: (() => void) | undefined;
+  /** Hours whose hub length was asked this run (GET on (re)start). */
+  #synced = new Set<string>();
+  #lastSendAtMs = 0;
+  #stats: Omit<ForwarderStats, "unsentBytes" | "chunksPendingSeal" | "hubUrl"> = {
+    connected: false,
+    lastAckAt: null,
+    lastAckedHour: null,
+    lastError: null,
+  };
+
+  private constructor(
+    private readonly options: ForwarderOptions,
+    readonly state: ForwardState,
+  ) {}
+
+  static async open(options: ForwarderOptions): Promise<Forwarder> {
+    return new Forwarder(options, await ForwardState.load(options.dataDir));
+  }
+
+  #hubUrl(): string | undefined {
+    return this.options.hubUrl ?? this.options.identity()?.hub;
+  }
+
+  #tlsCache: { identity: AgentIdentity; tls: ClientTls } | undefined;
+  #tls(): ClientTls {
+    const identity = this.options.identity();
+    if (!identity) throw new Error("not enrolled");
+    if (this.#tlsCache?.identity !== identity) {
+      this.#tlsCache = {
+        identity,
+        tls: { keyPem: identity.keyPem, certPem: identity.certPem, caPem: identity.caPem },
+      };
+    }
+    return this.#tlsCache.tls;
+  }
+
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** New durable bytes or a new seal: look again now instead of at the next tick. */
+  wake(): void {
+    this.#wakeUp?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.wake();
+    await this.#loop;
+    this.#client?.close();
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    while (!this.#stopped) {
+      const url = this.#hubUrl();
+      if (!url || !this.options.identity()) {
+        await this.#sleep(5000);
+        continue;
+      }
+      if (!this.#client || this.#client.url !== url) {
+        this.#client?.close();
+        this.#client = new HubClient(url, () => this.#tls(), this.options.requestTimeoutMs);
+      }
+      try {
+        const worked = await this.#pass(this.#client);
+        attempt = 0;
+        if (!worked) await this.#sleep(this.options.batchMaxDelayMs);
+      } catch (error) {
+        this.#stats.connected = false;
+        this.#stats.lastError = error instanceof Error ? error.message : String(error);
+        this.#synced.clear(); // ask the hub's lengths again after reconnecting
+        const delayMs = backoffDelayMs(
+          attempt++,
+          this.options.retryBaseMs,
+          this.options.retryMaxMs,
+        );
+        this.options.telemetry.emit(
+          "ForwardRetry",
+          {},
+          { error: this.#stats.lastError, attempt, delayMs },
+        );
+        this.#client.close();
+        await this.#sleep(delayMs);
+      }
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeUp = done;
+    });
+  }
+
+  /** One request's worth of progress; false when everything sendable is sent. */
+  async #pass(client: HubClient): Promise<boolean> {
+    for (const hour of listChunkHours(this.options.dataDir)) {
+      if (this.#stopped) return false;
+      const chunk = this.state.get(hour);
+      if (chunk.verdict || chunk.conflict) continue;
+      if (!this.#synced.has(hour)) {
+        const answer = await this.#call(client, "GET", `/v1/chunks/${hour}`);
+        if (answer.status === 200) {
+          const length = Number(answer.body.length ?? 0);
+          const status = String(answer.body.status ?? "open");
+          if (status === "verified" || status === "failed") {
+            this.#recordVerdict(hour, status, answer.body.reason);
+            continue;
+          }
+          this.state.update(hour, { ackedOffset: length });
+        } else if (answer.status === 404) this.state.update(hour, { ackedOffset: 0 });
+        else
+          throw new HubRefusal(
+            `GET /v1/chunks/${hour}: ${answer.status} ${JSON.stringify(answer.body)}`,
+          );
+        this.#synced.add(hour);
+        this.#stats.connected = true;
+      }
+      const acked = this.state.get(hour).ackedOffset;
+      const durable = this.options.wal.durableLength(hour);
+      const sealed = await isSealedLocally(this.options.dataDir, hour);
+      if (acked < durable) {
+        const waiting = durable - acked;
+        const isOpen = this.options.wal.openHour === hour && !sealed;
+        const young = Date.now() - this.#lastSendAtMs < this.options.batchMaxDelayMs;
+        if (isOpen && waiting < this.options.batchMaxBytes && young) return false;
+        await this.#sendBatch(
+          client,
+          hour,
+          acked,
+          Math.min(durable, acked + this.options.batchMaxBytes),
+        );
+        return true;
+      }
+      if (sealed) {
+        await this.#sendSeal(client, hour);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  async #call(
+    client: HubClient,
+    method: string,
+    path: string,
+    headers = {},
+    body?: Uint8Array,
+  ): Promise<HubResponse> {
+    const answer = await client.request(method, path, headers, body);
+    if (answer.status === 401 || answer.status === 403 || answer.status >= 500) {
+      throw new HubRefusal(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    return answer;
+  }
+
+  async #sendBatch(client: HubClient, hour: string, from: number, to: number): Promise<void> {
+    const raw = await Bun.file(recordsPath(this.options.dataDir, hour)).slice(from, to).bytes();
+    this.#lastSendAtMs = Date.now();
+    const answer = await this.#call(
+      client,
+      "POST",
+      `/v1/chunks/${hour}/records`,
+      {
+        "content-type": "application/octet-stream",
+        "content-encoding": "zstd",
+        "x-lm-offset": String(from),
+        "x-lm-length": String(raw.byteLength),
+        "x-lm-agent-time": formatMicrosUtc(this.options.nowUs()),
+        "x-lm-agent-stats": JSON.stringify(this.options.agentStats()),
+      },
+      Bun.zstdCompressSync(raw),
+    );
+    const status = String(answer.body.status ?? answer.body.error ?? answer.status);
+    const length = Number(answer.body.length ?? Number.NaN);
+    if (answer.status === 200 && (status === "accepted" || status === "duplicate")) {
+      this.options.telemetry.emit("BatchAcked", { status }, { hour, offset: from, length }, 1);
+      this.state.update(hour, { ackedOffset: Number.isFinite(length) ? length : to });
+      this.#stats.lastAckAt = new Date().toISOString();
+      this.#stats.lastAckedHour = hour;
+      this.#stats.connected = true;
+      this.#stats.lastError = null;
+      return;
+    }
+    this.options.telemetry.emit(
+      "BatchRefused",
+      { status },
+      { hour, offset: from, answer: answer.body },
+    );
+    if (status === "gap") {
+      this.state.update(hour, { ackedOffset: Number(answer.body.wanted_offset ?? length) });
+    } else if (status === "conflict") {
+      this.state.update(hour, { conflict: true });
+    } else if (status === "sealed") {
+      this.#synced.delete(hour); // the GET tells the verdict
+    } else
+      throw new HubRefusal(
+        `POST /v1/chunks/${hour}/records: ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
+  }
+
+  async #sendSeal(client: HubClient, hour: string): Promise<void> {
+    const manifest = await Bun.file(manifestPath(this.options.dataDir, hour)).bytes();
+    const signature = await Bun.file(signaturePath(this.options.dataDir, hour)).bytes();
+    const answer = await this.#call(
+      client,
+      "PUT",
+      `/v1/chunks/${hour}/seal`,
+      { "content-type": "application/json" },
+      new TextEncoder().encode(
+        JSON.stringify({
+          manifest_b64: Buffer.from(manifest).toString("base64"),
+          signature_b64: Buffer.from(signature).toString("base64"),
+        }),
+      ),
+    );
+    const status = String(answer.body.status ?? answer.body.error ?? answer.status);
+    if (answer.status === 200 && (status === "verified" || status === "failed")) {
+      this.#recordVerdict(hour, status, answer.body.reason);
+    } else if (status === "incomplete") {
+      this.state.update(hour, { ackedOffset: Number(answer.body.length ?? 0) });
+    } else
+      throw new HubRefusal(
+        `PUT /v1/chunks/${hour}/seal: ${answer.status} ${JSON.stringify(answer.body)}`,
+      );
+  }
+
+  #recordVerdict(hour: string, verdict: "verified" | "failed", reason: unknown): void {
+    this.state.update(hour, {
+      verdict,
+      verdictAtMs: Date.now(),
+      ...(reason !== undefined ? { reason: String(reason) } : {}),
+    });
+    this.options.telemetry.emit(
+      "HubSealVerdict",
+      { verdict },
+      { hour, ...(reason ? { reason } : {}) },
+    );
+  }
+
+  stats(): ForwarderStats {
+    let unsentBytes = 0;
+    let chunksPendingSeal = 0;
+    for (const hour of listChunkHours(this.options.dataDir)) {
+      const chunk = this.state.get(hour);
+      if (chunk.verdict) continue;
+      chunksPendingSeal++;
+      unsentBytes += Math.max(0, this.options.wal.durableLength(hour) - chunk.ackedOffset);
+    }
+    return { hubUrl: this.#hubUrl() ?? null, unsentBytes, chunksPendingSeal, ...this.#stats };
+  }
+}
+
+/** A chunk is sealed locally once both manifest.json and manifest.sig exist. */
+export async function isSealedLocally(dataDir: string, hour: string): Promise<boolean> {
+  return (
+    (await Bun.file(manifestPath(dataDir, hour)).exists()) &&
+    (await Bun.file(signaturePath(dataDir, hour)).exists())
+  );
+}

@@ -1,0 +1,98 @@
+/**
+ * records.idx: one fixed-size binary entry per line of records.jsonl, so that
+ * recovery can check the tail without parsing JSON and the forwarder and the
+ * sealer can count records without reading the data.
+ *
+ * Entry (24 bytes, little endian):
+ *
+ * | bytes  | field                                           |
+ * | ------ | ----------------------------------------------- |
+ * | 0..8   | byte offset of the line in records.jsonl        |
+ * | 8..12  | line length in bytes, including its `\n`        |
+ * | 12..16 | CRC32 of the line (`Bun.hash.crc32`)            |
+ * | 16..22 | seq (48 bits)                                   |
+ * | 22..24 | flags: bit 0 = gap record                       |
+ *
+ * The offset is written as two 32-bit halves (exact up to 2^53). The gap flag
+ * lets the sealer find the few gap records (to sum `gap_lost`) without
+ * parsing every line.
+ */
+export const INDEX_ENTRY_BYTES = 24;
+const TWO_32 = 0x1_0000_0000;
+
+export interface IndexEntry {
+  offset: number;
+  length: number;
+  crc32: number;
+  seq: number;
+  /** The line is a gap record. */
+  gap: boolean;
+}
+
+function writeU53(view: DataView, at: number, value: number): void {
+  view.setUint32(at, value % TWO_32, true);
+  view.setUint32(at + 4, Math.floor(value / TWO_32), true);
+}
+
+function readU53(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * TWO_32;
+}
+
+/** Write one entry into `target` at `at` (a multiple of {@link INDEX_ENTRY_BYTES}). */
+export function writeIndexEntry(target: Uint8Array, at: number, entry: IndexEntry): void {
+  const view = new DataView(target.buffer, target.byteOffset + at, INDEX_ENTRY_BYTES);
+  writeU53(view, 0, entry.offset);
+  view.setUint32(8, entry.length, true);
+  view.setUint32(12, entry.crc32, true);
+  view.setUint32(16, entry.seq % TWO_32, true);
+  view.setUint16(20, Math.floor(entry.seq / TWO_32), true);
+  view.setUint16(22, entry.gap ? 1 : 0, true);
+}
+
+/** Read the entry that starts at byte `at` of `source`. */
+export function readIndexEntry(source: Uint8Array, at: number): IndexEntry {
+  const view = new DataView(source.buffer, source.byteOffset + at, INDEX_ENTRY_BYTES);
+  return {
+    offset: readU53(view, 0),
+    length: view.getUint32(8, true),
+    crc32: view.getUint32(12, true),
+    seq: view.getUint32(16, true) + view.getUint16(20, true) * TWO_32,
+    gap: (view.getUint16(22, true) & 1) === 1,
+  };
+}
+
+/** CRC32 as stored in the index (unsigned 32-bit). */
+export function lineCrc32(line: Uint8Array): number {
+  return Bun.hash.crc32(line) >>> 0;
+}
+
+/** What the first and last index entries say about a chunk. */
+export interface IndexSummary {
+  recordCount: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  byteLength: number;
+}
+
+/**
+ * Summary of a complete, recovered records.idx (first and last entry only).
+ *
+ * @example
+ * const { recordCount, lastSeq } = await summarizeIndex("chunks/2026-11-22T08/records.idx");
+ */
+export async function summarizeIndex(path: string): Promise<IndexSummary> {
+  const file = Bun.file(path);
+  if (!(await file.exists()))
+    return { recordCount: 0, firstSeq: null, lastSeq: null, byteLength: 0 };
+  const recordCount = Math.floor(file.size / INDEX_ENTRY_BYTES);
+  if (recordCount === 0) return { recordCount: 0, firstSeq: null, lastSeq: null, byteLength: 0 };
+  const first = readIndexEntry(await file.slice(0, INDEX_ENTRY_BYTES).bytes(), 0);
+  const lastAt = (recordCount - 1) * INDEX_ENTRY_BYTES;
+  const last = readIndexEntry(await file.slice(lastAt, lastAt + INDEX_ENTRY_BYTES).bytes(), 0);
+  return {
+    recordCount,
+    firstSeq: first.seq,
+    lastSeq: last.seq,
+    byteLength: last.offset + last.length,
+  };
+}

@@ -1,0 +1,74 @@
+CREATE TABLE "agents" (
+	"id" text PRIMARY KEY NOT NULL,
+	"hotel_id" text NOT NULL,
+	"hostname" text,
+	"cert_serial" text NOT NULL,
+	"cert_sha256" text NOT NULL,
+	"cert_pem" text NOT NULL,
+	"not_after" timestamp with time zone NOT NULL,
+	"enrolled_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"revoked_at" timestamp with time zone,
+	"last_seen_at" timestamp with time zone,
+	"last_agent_time" timestamp with time zone,
+	"last_clock_skew_ms" double precision,
+	"last_stats" jsonb
+);
+--> statement-breakpoint
+CREATE TABLE "chunk_batches" (
+	"chunk_id" bigint NOT NULL,
+	"offset" bigint NOT NULL,
+	"bytes" "bytea" NOT NULL,
+	CONSTRAINT "chunk_batches_chunk_id_offset_pk" PRIMARY KEY("chunk_id","offset")
+);
+--> statement-breakpoint
+CREATE TABLE "chunks" (
+	"id" bigserial PRIMARY KEY NOT NULL,
+	"agent_id" text NOT NULL,
+	"hotel_id" text NOT NULL,
+	"hour_start" timestamp with time zone NOT NULL,
+	"length" bigint DEFAULT 0 NOT NULL,
+	"status" text DEFAULT 'open' NOT NULL,
+	"reason" text,
+	"manifest" "bytea",
+	"signature" "bytea",
+	"records_sha256" text,
+	"first_seq" bigint,
+	"last_seq" bigint,
+	"record_count" bigint,
+	"agent_cert_pem" text,
+	"archive_path" text,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"sealed_at" timestamp with time zone,
+	CONSTRAINT "chunks_agent_hour_unique" UNIQUE("agent_id","hour_start"),
+	CONSTRAINT "chunks_status_check" CHECK ("chunks"."status" in ('open', 'verified', 'failed'))
+);
+--> statement-breakpoint
+CREATE TABLE "enrollment_tokens" (
+	"id" text PRIMARY KEY NOT NULL,
+	"secret_sha256" text NOT NULL,
+	"hotel_id" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"expires_at" timestamp with time zone NOT NULL,
+	"used_at" timestamp with time zone,
+	"used_by_agent_id" text
+);
+--> statement-breakpoint
+CREATE TABLE "hotels" (
+	"id" text PRIMARY KEY NOT NULL,
+	"name" text NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "hotels_name_unique" UNIQUE("name")
+);
+--> statement-breakpoint
+CREATE TABLE "settings" (
+	"key" text PRIMARY KEY NOT NULL,
+	"value" text NOT NULL
+);
+--> statement-breakpoint
+ALTER TABLE "agents" ADD CONSTRAINT "agents_hotel_id_hotels_id_fk" FOREIGN KEY ("hotel_id") REFERENCES "public"."hotels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "chunk_batches" ADD CONSTRAINT "chunk_batches_chunk_id_chunks_id_fk" FOREIGN KEY ("chunk_id") REFERENCES "public"."chunks"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "chunks" ADD CONSTRAINT "chunks_agent_id_agents_id_fk" FOREIGN KEY ("agent_id") REFERENCES "public"."agents"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "chunks" ADD CONSTRAINT "chunks_hotel_id_hotels_id_fk" FOREIGN KEY ("hotel_id") REFERENCES "public"."hotels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "enrollment_tokens" ADD CONSTRAINT "enrollment_tokens_hotel_id_hotels_id_fk" FOREIGN KEY ("hotel_id") REFERENCES "public"."hotels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "agents_hotel_idx" ON "agents" USING btree ("hotel_id");--> statement-breakpoint
+CREATE INDEX "chunks_hotel_hour_idx" ON "chunks" USING btree ("hotel_id","hour_start");

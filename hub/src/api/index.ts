@@ -1,0 +1,120 @@
+/**
+ * The `--http` listener: health, metrics, a first JSON API and the admin API
+ * the CLI uses while a hub runs. Plain HTTP, loopback by default.
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { bearerAuth } from "hono/bearer-auth";
+import { z } from "zod";
+import {
+  AdminError,
+  type HubAdmin,
+  hotelRequestSchema,
+  tokenRequestSchema,
+} from "../admin/index.ts";
+import type { ListenAddress } from "../config/index.ts";
+import type { HubEvents } from "../events/index.ts";
+import { type RunningListener, urlOf } from "../ingest/server.ts";
+import { type Db, listChunks } from "../store/index.ts";
+
+export interface ApiContext {
+  db: Db;
+  events: HubEvents;
+  admin: HubAdmin;
+  adminCredential: string;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * @example
+ * const app = apiRoutes(context);
+ * await app.request("/healthz"); // 200 {"status":"ok"}
+ */
+export function apiRoutes(context: ApiContext): Hono {
+  const app = new Hono();
+  // Until dashboard users exist (roles, JWT), every read of chunk data is an admin read.
+  const adminOnly = bearerAuth({
+    verifyToken: (token) => sameSecret(token, context.adminCredential),
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof AdminError) return c.json({ error: error.message }, error.status);
+    if (error instanceof z.ZodError) {
+      return c.json({ error: error.issues.map((issue) => issue.message).join("; ") }, 400);
+    }
+    context.events.emit({ name: "RequestFailed", path: c.req.path, error: error.message });
+    return c.json({ error: "internal_error" }, 500);
+  });
+
+  app.get("/healthz", async (c) => {
+    await context.db.execute("select 1");
+    return c.json({ status: "ok" });
+  });
+  app.get("/metrics", (c) =>
+    c.text(context.events.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }),
+  );
+
+  app.use("/api/*", adminOnly);
+  app.get("/api/chunks", async (c) => {
+    const limit = z.coerce.number().int().min(1).max(1000).default(100).parse(c.req.query("limit"));
+    const rows = await listChunks(context.db, limit);
+    return c.json(
+      rows.map((row) => ({
+        hotel_id: row.hotelId,
+        agent_id: row.agentId,
+        hour_start: row.hourStart.toISOString(),
+        length: row.length,
+        status: row.status,
+        reason: row.reason,
+        record_count: row.recordCount,
+        records_sha256: row.recordsSha256,
+        sealed_at: row.sealedAt?.toISOString() ?? null,
+      })),
+    );
+  });
+
+  app.use("/admin/*", adminOnly);
+  app.get("/admin/hotels", async (c) => c.json(await context.admin.listHotels()));
+  app.post("/admin/hotels", async (c) =>
+    c.json(await context.admin.addHotel(hotelRequestSchema.parse(await c.req.json())), 201),
+  );
+  app.post("/admin/tokens", async (c) =>
+    c.json(await context.admin.createToken(tokenRequestSchema.parse(await c.req.json())), 201),
+  );
+  app.get("/admin/agents", async (c) => c.json(await context.admin.listAgents()));
+  app.post("/admin/agents/:id/revoke", async (c) =>
+    c.json(await context.admin.revokeAgent(c.req.param("id"))),
+  );
+  return app;
+}
+
+/** Start the `--http` listener. */
+export async function startApiListener(
+  context: ApiContext,
+  address: ListenAddress,
+): Promise<RunningListener> {
+  const app = apiRoutes(context);
+  const server = serve({ fetch: app.fetch, hostname: address.host, port: address.port });
+  await new Promise<void>((resolve, reject) => {
+    if (server.listening) return resolve();
+    server.once("listening", resolve);
+    server.once("error", reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: urlOf(address.host, port, "http"),
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,260 @@
+#!/usr/bin/env bun
+/**
+ * `logmaster-hub`: run the hub and administer it. While a hub runs on a data
+ * dir, admin commands go through its `/admin` API (the embedded database has
+ * one writer); otherwise they open the data dir themselves.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import { readAdminCredential } from "../admin/credential.ts";
+import { type HubAdmin, localAdmin, remoteAdmin } from "../admin/index.ts";
+import { type HubConfig, hubConfigFlags, loadHubConfig } from "../config/index.ts";
+import { HUB_STATE_FILE, type HubState, hubChainCa, openHubStore, startHub } from "../hub.ts";
+import { ensureChainId } from "../store/index.ts";
+
+const usage = `Usage: logmaster-hub <command> [options]
+
+Commands:
+  serve                      run the hub (ingest + API listeners)
+  migrate                    apply database migrations and exit
+  hotel add NAME [--id SLUG] register a hotel
+  hotel list                 list hotels
+  token create --hotel NAME|ID [--ttl 24h]
+                             print a one-time enrollment token for an agent
+  agent list                 list enrolled agents
+  agent revoke ID            refuse an agent from now on
+
+Options (every command):
+  --data-dir DIR     hub state: database (embedded), CA, archive. Default ./data/hub
+  --ingest HOST:PORT agents' mTLS HTTP/2 listener. Default 127.0.0.1:8443
+  --http HOST:PORT   API, metrics and admin listener. Default 127.0.0.1:8080
+  --public-url URL   https URL agents reach the ingest listener at (env HUB_PUBLIC_URL)
+  --hostname NAME    extra name for the ingest certificate (repeatable; env HUB_HOSTNAMES)
+  --chain-id SLUG    chain id, fixed at first start. Default "default"
+  --ca-dir DIR       chain CA directory. Default DATA_DIR/ca
+Environment: DATABASE_URL (PostgreSQL; absent = embedded PGlite in DATA_DIR/pglite).`;
+
+const ttlSchema = z
+  .string()
+  .regex(/^\d+[smhd]$/, "--ttl must look like 30m, 24h or 7d")
+  .transform((text) => {
+    const unitMs = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[text.at(-1) as "s"];
+    return Number(text.slice(0, -1)) * unitMs;
+  });
+
+const commandFlags = {
+  id: { type: "string" },
+  hotel: { type: "string" },
+  ttl: { type: "string" },
+} as const;
+type CommandFlag = keyof typeof commandFlags;
+
+/** Parse the shared hub options plus the command's own ones (`allowed`); others are an error. */
+function parse(args: string[], allowed: CommandFlag[] = []) {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { ...hubConfigFlags, ...commandFlags },
+    allowPositionals: true,
+    strict: true,
+  });
+  for (const flag of Object.keys(commandFlags) as CommandFlag[]) {
+    if (values[flag] !== undefined && !allowed.includes(flag)) {
+      throw new Error(`--${flag} does not apply to this command`);
+    }
+  }
+  return { config: loadHubConfig(values), values, positionals };
+}
+
+const STARTING_HUB_WAIT_MS = 60_000;
+
+/**
+ * The running hub of a data dir, if its hub.json names a live process; waits
+ * while that hub is still starting (it holds the embedded database already).
+ */
+async function runningHub(config: HubConfig): Promise<HubState | undefined> {
+  const path = join(config.dataDir, HUB_STATE_FILE);
+  const deadline = Date.now() + STARTING_HUB_WAIT_MS;
+  for (;;) {
+    if (!existsSync(path)) return undefined;
+    const state = JSON.parse(readFileSync(path, "utf8")) as HubState;
+    try {
+      process.kill(state.pid, 0);
+    } catch {
+      return undefined; // a stale file from a hub that died
+    }
+    if (state.http_url) return state;
+    if (Date.now() > deadline)
+      throw new Error(`the hub (pid ${state.pid}) on ${config.dataDir} is still starting`);
+    await Bun.sleep(200);
+  }
+}
+
+async function withAdmin<T>(config: HubConfig, work: (admin: HubAdmin) => Promise<T>): Promise<T> {
+  const running = await runningHub(config);
+  const credential = readAdminCredential(config.dataDir);
+  if (running?.http_url) {
+    if (!credential)
+      throw new Error(`a hub runs on ${config.dataDir} but its admin credential is missing`);
+    return work(remoteAdmin(running.http_url, credential));
+  }
+  const store = await openHubStore(config);
+  try {
+    await ensureChainId(store.db, config.chainId);
+    return await work(
+      localAdmin({ db: store.db, ca: hubChainCa(config), publicUrl: config.publicUrl }),
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+function printTable(rows: Record<string, unknown>[]): void {
+  if (rows.length === 0) {
+    console.log("(none)");
+    return;
+  }
+  const columns = Object.keys(rows[0] ?? {});
+  const cell = (value: unknown) => (value === null || value === undefined ? "-" : String(value));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  console.log(line(columns.map((c) => c.toUpperCase())));
+  for (const row of rows) console.log(line(columns.map((c) => cell(row[c]))));
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { config } = parse(args);
+  if (await runningHub(config))
+    throw new Error(`a hub already runs on ${config.dataDir} (see ${HUB_STATE_FILE})`);
+  const hub = await startHub(config);
+  console.log(`logmaster-hub: chain "${hub.chainId}", data in ${config.dataDir}`);
+  console.log(
+    `  database  ${config.databaseUrl ? "PostgreSQL (DATABASE_URL)" : `embedded PGlite in ${join(config.dataDir, "pglite")}`}`,
+  );
+  console.log(`  ingest    ${hub.ingestUrl}  (agents: mTLS HTTP/2; tokens name ${hub.publicUrl})`);
+  console.log(`  http      ${hub.httpUrl}  (/healthz, /metrics, /api/chunks)`);
+  console.log(`  chain CA  ${config.caDir}/ca.pem  sha256 ${hub.caSha256}`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  console.log("logmaster-hub: stopping");
+  await hub.stop();
+  return 0;
+}
+
+async function migrate(args: string[]): Promise<number> {
+  const { config } = parse(args);
+  if (await runningHub(config))
+    throw new Error("a hub runs on this data dir; it migrated at start");
+  const store = await openHubStore(config);
+  await store.close();
+  console.log(`migrations applied (${config.databaseUrl ? "PostgreSQL" : "PGlite"})`);
+  return 0;
+}
+
+async function hotel(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { config, values, positionals } = parse(rest, ["id"]);
+  if (action === "add") {
+    const name = positionals.join(" ").trim();
+    if (!name) throw new Error("hotel add needs a NAME");
+    const id = values.id;
+    const added = await withAdmin(config, (admin) =>
+      admin.addHotel({ name, ...(id ? { id } : {}) }),
+    );
+    console.log(`hotel "${added.name}" added with id ${added.id}`);
+    return 0;
+  }
+  if (action === "list") {
+    printTable(
+      (await withAdmin(config, (admin) => admin.listHotels())) as unknown as Record<
+        string,
+        unknown
+      >[],
+    );
+    return 0;
+  }
+  throw new Error("hotel needs 'add NAME' or 'list'");
+}
+
+async function token(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== "create") throw new Error("token needs 'create --hotel NAME|ID'");
+  const { config, values } = parse(rest, ["hotel", "ttl"]);
+  const hotelName = z.string({ message: "--hotel is required" }).min(1).parse(values.hotel);
+  const ttlMs = ttlSchema.parse(values.ttl ?? "24h");
+  const created = await withAdmin(config, (admin) =>
+    admin.createToken({ hotel: hotelName, ttl_ms: ttlMs }),
+  );
+  console.error(
+    `enrollment token for hotel ${created.hotel_id}, valid until ${created.expires_at}, single use:`,
+  );
+  console.log(created.token);
+  return 0;
+}
+
+async function agent(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { config, positionals } = parse(rest);
+  if (action === "list") {
+    const agents = await withAdmin(config, (admin) => admin.listAgents());
+    printTable(
+      agents.map((a) => ({
+        id: a.id,
+        hotel: a.hotel_id,
+        hostname: a.hostname,
+        cert_expires: a.not_after,
+        last_seen: a.last_seen_at,
+        revoked: a.revoked_at,
+      })),
+    );
+    return 0;
+  }
+  if (action === "revoke") {
+    const id = positionals[0];
+    if (!id) throw new Error("agent revoke needs an agent ID");
+    const revoked = await withAdmin(config, (admin) => admin.revokeAgent(id));
+    console.log(`agent ${revoked.id} revoked at ${revoked.revoked_at}`);
+    return 0;
+  }
+  throw new Error("agent needs 'list' or 'revoke ID'");
+}
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  serve,
+  migrate,
+  hotel,
+  token,
+  agent,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help" || args.includes("--help")) {
+    console.log(usage);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`logmaster-hub: unknown command '${name}'\n\n${usage}`);
+    return 2;
+  }
+  try {
+    return await command(args);
+  } catch (error) {
+    const message =
+      error instanceof z.ZodError
+        ? error.issues.map((issue) => issue.message).join("; ")
+        : (error as Error).message;
+    console.error(`logmaster-hub ${name}: ${message}`);
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

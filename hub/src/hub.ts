@@ -1,0 +1,155 @@
+/**
+ * A whole hub in one call: database, chain CA, ingest listener, API listener.
+ * The CLI's `serve` and the end-to-end tests both start hubs through here.
+ */
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { ensureAdminCredential } from "./admin/credential.ts";
+import { type HubAdmin, localAdmin } from "./admin/index.ts";
+import { startApiListener } from "./api/index.ts";
+import { type HubConfig, type HubConfigInput, hubConfigSchema } from "./config/index.ts";
+import { HubEvents, type LogSink } from "./events/index.ts";
+import { type ChainCa, loadOrCreateChainCa } from "./identity/index.ts";
+import { startIngestListener } from "./ingest/server.ts";
+import { type Db, ensureChainId, openStore, type Store } from "./store/index.ts";
+
+export const HUB_STATE_FILE = "hub.json";
+
+/**
+ * What `<data-dir>/hub.json` says while a hub runs: how admin commands find
+ * it. Written before the database is opened (without URLs while starting), so
+ * a CLI never opens the single-writer database under a starting hub.
+ */
+export interface HubState {
+  pid: number;
+  http_url?: string;
+  ingest_url?: string;
+  started_at: string;
+}
+
+export interface RunningHub {
+  ingestUrl: string;
+  httpUrl: string;
+  /** The URL written into enrollment tokens. */
+  publicUrl: string;
+  caPem: string;
+  caSha256: string;
+  chainId: string;
+  /** Bearer secret for `/admin/*` and `/api/*` on httpUrl. */
+  adminCredential: string;
+  admin: HubAdmin;
+  db: Db;
+  events: HubEvents;
+  config: HubConfig;
+  stop(): Promise<void>;
+}
+
+/** Open the database of a config (PostgreSQL when DATABASE_URL, else PGlite in the data dir) and migrate it. */
+export async function openHubStore(config: HubConfig): Promise<Store> {
+  const store = await openStore(
+    config.databaseUrl
+      ? { kind: "postgres", url: config.databaseUrl }
+      : { kind: "pglite", dir: join(config.dataDir, "pglite") },
+  );
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
+}
+
+/** The chain CA of a config, made on first use. */
+export function hubChainCa(config: HubConfig): ChainCa {
+  return loadOrCreateChainCa(config.caDir, { chainId: config.chainId, keyBits: config.caKeyBits });
+}
+
+/**
+ * Start a hub. Pass a config input (validated here) or a parsed config; use
+ * port 0 to get free ports.
+ *
+ * @example
+ * const hub = await startHub({ dataDir: "/tmp/hub", ingest: "127.0.0.1:0", http: "127.0.0.1:0" });
+ * await hub.admin.addHotel({ name: "Grand", id: "grand" });
+ * const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 3_600_000 });
+ * // agent: POST `${hub.ingestUrl}/v1/enroll` ...
+ * await hub.stop();
+ */
+export async function startHub(
+  input: HubConfigInput | HubConfig,
+  options: { log?: LogSink } = {},
+): Promise<RunningHub> {
+  const config = "publicUrlDerived" in input ? input : hubConfigSchema.parse(input);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
+  const events = new HubEvents(options.log ?? (config.quiet ? () => {} : undefined));
+  const statePath = join(config.dataDir, HUB_STATE_FILE);
+  const writeState = (state: HubState) =>
+    writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  const startedAt = new Date().toISOString();
+  writeState({ pid: process.pid, started_at: startedAt });
+  const stops: (() => Promise<void>)[] = [async () => rmSync(statePath, { force: true })];
+  const stop = async () => {
+    for (const step of stops.reverse()) await step().catch(() => {});
+  };
+  let store: Store;
+  try {
+    store = await openHubStore(config);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  stops.push(() => store.close());
+  try {
+    const chainId = await ensureChainId(store.db, config.chainId);
+    const ca = hubChainCa(config);
+    const ingest = await startIngestListener(
+      {
+        db: store.db,
+        ca,
+        chainId,
+        events,
+        dataDir: config.dataDir,
+        agentCertDays: config.agentCertDays,
+        maxBatchBytes: config.maxBatchBytes,
+        maxDecompressedBytes: config.maxDecompressedBytes,
+      },
+      config.ingest,
+      config.hostnames,
+    );
+    stops.push(ingest.stop);
+    const publicUrl = config.publicUrlDerived
+      ? new URL(config.publicUrl).origin.replace(/:\d+$/, `:${ingest.port}`)
+      : config.publicUrl;
+    const admin = localAdmin({ db: store.db, ca, publicUrl });
+    const adminCredential = ensureAdminCredential(config.dataDir);
+    const api = await startApiListener(
+      { db: store.db, events, admin, adminCredential },
+      config.http,
+    );
+    stops.push(api.stop);
+    writeState({
+      pid: process.pid,
+      http_url: api.url,
+      ingest_url: ingest.url,
+      started_at: startedAt,
+    });
+    return {
+      ingestUrl: ingest.url,
+      httpUrl: api.url,
+      publicUrl,
+      caPem: ca.certificatePem,
+      caSha256: ca.sha256,
+      chainId,
+      adminCredential,
+      admin,
+      db: store.db,
+      events,
+      config,
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from "zod";
+import { type Db, spendEnrollmentToken, updateAgentCertificate } from "../store/index.ts";
+import {
+  type AgentIdentity,
+  DEFAULT_AGENT_VALIDITY_DAYS,
+  issueAgentCertificate,
+  newAgentId,
+} from "./agent-certificate.ts";
+import type { ChainCa } from "./ca.ts";
+import { checkEnrollmentToken, TokenError } from "./tokens.ts";
+
+export const enrollRequestSchema = z.strictObject({
+  token: z.string().min(1).max(4096),
+  csr_pem: z.string().min(1).max(16_384),
+  hostname: z.string().max(255).optional(),
+});
+export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
+
+export const renewRequestSchema = z.strictObject({ csr_pem: z.string().min(1).max(16_384) });
+
+/** The 201 body of `POST /v1/enroll` (and 200 of `/v1/renew`). */
+export interface EnrollResponse {
+  agent_id: string;
+  hotel_id: string;
+  chain_id: string;
+  certificate_pem: string;
+  ca_pem: string;
+}
+
+export interface IssuerContext {
+  db: Db;
+  ca: ChainCa;
+  chainId: string;
+  agentValidityDays?: number;
+}
+
+/**
+ * Enroll an agent: check the token, sign the CSR for a new agent id of the
+ * token's hotel, then spend the token and register the agent atomically. A
+ * certificate signed for a race that lost is never registered, and the hub
+ * refuses certificates of unknown agents.
+ *
+ * @example
+ * const answer = await enrollAgent(issuer, { token, csr_pem, hostname: "site-box" });
+ */
+export async function enrollAgent(
+  issuer: IssuerContext,
+  request: EnrollRequest,
+): Promise<EnrollResponse> {
+  const token = await checkEnrollmentToken(issuer.db, request.token);
+  const identity: AgentIdentity = {
+    chainId: issuer.chainId,
+    hotelId: token.hotelId,
+    agentId: newAgentId(token.hotelId),
+  };
+  const issued = issueAgentCertificate(
+    issuer.ca,
+    request.csr_pem,
+    identity,
+    issuer.agentValidityDays ?? DEFAULT_AGENT_VALIDITY_DAYS,
+  );
+  const spent = await spendEnrollmentToken(issuer.db, token.id, {
+    id: identity.agentId,
+    hotelId: identity.hotelId,
+    hostname: request.hostname ?? null,
+    certSerial: issued.serialHex,
+    certSha256: issued.sha256,
+    certPem: issued.certificatePem,
+    notAfter: issued.notAfter,
+  });
+  if (!spent) throw new TokenError("token_used");
+  return answer(issuer, identity, issued.certificatePem);
+}
+
+/**
+ * Renew: a new certificate with the same names for the caller's new CSR. The
+ * identity comes from the caller's current (valid, unrevoked) certificate.
+ *
+ * @example
+ * const answer = await renewAgent(issuer, peerIdentity, csrPem);
+ */
+export async function renewAgent(
+  issuer: IssuerContext,
+  identity: AgentIdentity,
+  csrPem: string,
+): Promise<EnrollResponse> {
+  const issued = issueAgentCertificate(
+    issuer.ca,
+    csrPem,
+    identity,
+    issuer.agentValidityDays ?? DEFAULT_AGENT_VALIDITY_DAYS,
+  );
+  await updateAgentCertificate(issuer.db, identity.agentId, {
+    certSerial: issued.serialHex,
+    certSha256: issued.sha256,
+    certPem: issued.certificatePem,
+    notAfter: issued.notAfter,
+  });
+  return answer(issuer, identity, issued.certificatePem);
+}
+
+function answer(issuer: IssuerContext, identity: AgentIdentity, certificatePem: string) {
+  return {
+    agent_id: identity.agentId,
+    hotel_id: identity.hotelId,
+    chain_id: identity.chainId,
+    certificate_pem: certificatePem,
+    ca_pem: issuer.ca.certificatePem,
+  };
+}

@@ -1,0 +1,73 @@
+import { asc, eq, sql } from "drizzle-orm";
+import type { Db } from "./db.ts";
+import { agents } from "./schema.ts";
+
+export type Agent = typeof agents.$inferSelect;
+export type NewAgent = typeof agents.$inferInsert;
+
+/** An agent's current certificate, as written at enrollment and at renewal. */
+export interface AgentCertificate {
+  certSerial: string;
+  certSha256: string;
+  certPem: string;
+  notAfter: Date;
+}
+
+export async function updateAgentCertificate(
+  db: Db,
+  agentId: string,
+  certificate: AgentCertificate,
+): Promise<void> {
+  await db.update(agents).set(certificate).where(eq(agents.id, agentId));
+}
+
+/**
+ * Mark the agent seen and tell whether it may act: one round trip per request,
+ * because revocation must bite at once, on every hub process.
+ * Returns undefined for an agent the hub does not know.
+ */
+export async function touchAgent(
+  db: Db,
+  agentId: string,
+): Promise<{ revokedAt: Date | null; hotelId: string } | undefined> {
+  const [row] = await db
+    .update(agents)
+    .set({ lastSeenAt: sql`now()` })
+    .where(eq(agents.id, agentId))
+    .returning({ revokedAt: agents.revokedAt, hotelId: agents.hotelId });
+  return row;
+}
+
+/** What an agent reported with its last batch: its clock and its counters. */
+export async function recordAgentReport(
+  db: Db,
+  agentId: string,
+  report: { agentTime?: Date; clockSkewMs?: number; stats?: unknown },
+): Promise<void> {
+  const update: Partial<NewAgent> = {};
+  if (report.agentTime) update.lastAgentTime = report.agentTime;
+  if (report.clockSkewMs !== undefined) update.lastClockSkewMs = report.clockSkewMs;
+  if (report.stats !== undefined) update.lastStats = report.stats;
+  if (Object.keys(update).length === 0) return;
+  await db.update(agents).set(update).where(eq(agents.id, agentId));
+}
+
+export async function listAgents(db: Db): Promise<Agent[]> {
+  return db.select().from(agents).orderBy(asc(agents.hotelId), asc(agents.id));
+}
+
+/**
+ * Revoke an agent: every later request with any of its certificates gets 403.
+ * Revoking twice keeps the first time. Returns undefined for an unknown id.
+ *
+ * @example
+ * await revokeAgent(db, "grand-hotel-abcd2345");
+ */
+export async function revokeAgent(db: Db, agentId: string): Promise<Agent | undefined> {
+  const [row] = await db
+    .update(agents)
+    .set({ revokedAt: sql`coalesce(${agents.revokedAt}, now())` })
+    .where(eq(agents.id, agentId))
+    .returning();
+  return row;
+}

@@ -1,0 +1,11 @@
+/**
+ * The hub's durable state: one drizzle schema, two drivers (PostgreSQL via
+ * postgres.js, embedded PGlite). Everything above this folder uses `Db` only.
+ */
+export * from "./agents.ts";
+export * from "./chunks.ts";
+export { type Db, openStore, type Store, type StoreLocation, type Tx } from "./db.ts";
+export * from "./hotels.ts";
+export * as tables from "./schema.ts";
+export * from "./settings.ts";
+export * from "./tokens.ts";

@@ -1,0 +1,43 @@
+import { eq } from "drizzle-orm";
+import type { NewAgent } from "./agents.ts";
+import type { Db } from "./db.ts";
+import { agents, enrollmentTokens } from "./schema.ts";
+
+export type EnrollmentTokenRow = typeof enrollmentTokens.$inferSelect;
+
+export async function insertEnrollmentToken(
+  db: Db,
+  token: { id: string; secretSha256: string; hotelId: string; expiresAt: Date },
+): Promise<void> {
+  await db.insert(enrollmentTokens).values(token);
+}
+
+export async function findEnrollmentToken(
+  db: Db,
+  id: string,
+): Promise<EnrollmentTokenRow | undefined> {
+  const [row] = await db.select().from(enrollmentTokens).where(eq(enrollmentTokens.id, id));
+  return row;
+}
+
+/**
+ * Spend a token and register the agent it enrolls, in one transaction: the
+ * token row is locked, so of two concurrent enrollments with the same token
+ * exactly one gets `true`.
+ */
+export async function spendEnrollmentToken(db: Db, tokenId: string, agent: NewAgent) {
+  return db.transaction(async (tx) => {
+    const [token] = await tx
+      .select()
+      .from(enrollmentTokens)
+      .where(eq(enrollmentTokens.id, tokenId))
+      .for("update");
+    if (!token || token.usedAt) return false;
+    await tx.insert(agents).values(agent);
+    await tx
+      .update(enrollmentTokens)
+      .set({ usedAt: new Date(), usedByAgentId: agent.id })
+      .where(eq(enrollmentTokens.id, tokenId));
+    return true;
+  });
+}

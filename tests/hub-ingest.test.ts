@@ -1,0 +1,476 @@
+/**
+ * The hub's ingest over real HTTP/2 + mTLS, on the real PostgreSQL of
+ * DATABASE_URL (a scratch database for this file): enrollment, replication by
+ * offset, authentication refusals, tenant isolation, seal verdicts.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  createChainCa,
+  issueAgentCertificate,
+  loadOrCreateChainCa,
+} from "../hub/src/identity/index.ts";
+import { makeCertificateRequest } from "../hub/src/identity/testing.ts";
+import { type RunningHub, startHub } from "../hub/src/index.ts";
+import { type ClientIdentity, h2Request } from "../hub/src/ingest/testing.ts";
+import { createScratchDatabase } from "../hub/src/store/testing.ts";
+import {
+  buildManifest,
+  certificateSha256,
+  EMPTY_SHA256,
+  encodeDataRecord,
+  formatMicrosUtc,
+  type ManifestWithBytes,
+  scanRecords,
+  sha256Hex,
+  signManifest,
+} from "../shared/src/custody/index.ts";
+
+let hub: RunningHub;
+let dataDir: string;
+let dropDatabase: () => Promise<void>;
+const keyPair = makeCertificateRequest(2048);
+
+interface EnrolledAgent extends ClientIdentity {
+  agentId: string;
+  hotelId: string;
+}
+
+async function enroll(hotel: string): Promise<EnrolledAgent> {
+  const { token } = await hub.admin.createToken({ hotel, ttl_ms: 60_000 });
+  const answer = await h2Request(hub.ingestUrl, hub.caPem, {
+    method: "POST",
+    path: "/v1/enroll",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token, csr_pem: keyPair.csrPem, hostname: "site-box" }),
+  });
+  expect(answer.status).toBe(201);
+  return {
+    agentId: String(answer.json.agent_id),
+    hotelId: String(answer.json.hotel_id),
+    certificatePem: String(answer.json.certificate_pem),
+    privateKeyPem: keyPair.privateKeyPem,
+  };
+}
+
+function sendBatch(
+  agent: ClientIdentity,
+  hour: string,
+  offset: number,
+  bytes: Uint8Array,
+  options: { zstd?: boolean; headers?: Record<string, string> } = {},
+) {
+  const body = options.zstd === false ? bytes : Bun.zstdCompressSync(bytes);
+  return h2Request(
+    hub.ingestUrl,
+    hub.caPem,
+    {
+      method: "POST",
+      path: `/v1/chunks/${hour}/records`,
+      headers: {
+        ...(options.zstd === false ? {} : { "content-encoding": "zstd" }),
+        "x-lm-offset": String(offset),
+        "x-lm-length": String(bytes.byteLength),
+        "x-lm-agent-time": new Date().toISOString(),
+        "x-lm-agent-stats": JSON.stringify({ received: 3, written: 3 }),
+        ...options.headers,
+      },
+      body,
+    },
+    agent,
+  );
+}
+
+const getChunk = (agent: ClientIdentity, hour: string) =>
+  h2Request(hub.ingestUrl, hub.caPem, { method: "GET", path: `/v1/chunks/${hour}` }, agent);
+
+const seal = (agent: ClientIdentity, hour: string, manifest: Uint8Array, signature: Uint8Array) =>
+  h2Request(
+    hub.ingestUrl,
+    hub.caPem,
+    {
+      method: "PUT",
+      path: `/v1/chunks/${hour}/seal`,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        manifest_b64: Buffer.from(manifest).toString("base64"),
+        signature_b64: Buffer.from(signature).toString("base64"),
+      }),
+    },
+    agent,
+  );
+
+/** records.jsonl of `count` records from `firstSeq`, inside `hour`. */
+function recordsFile(hour: string, firstSeq: number, count: number): Uint8Array {
+  const startUs = Date.parse(`${hour}:00:00Z`) * 1000;
+  const lines = Array.from({ length: count }, (_, i) =>
+    encodeDataRecord({
+      seq: firstSeq + i,
+      receivedAtUs: startUs + 1000 * (i + 1),
+      src: "192.168.88.1",
+      port: 514,
+      transport: "udp",
+      bytes: new TextEncoder().encode(`<134>Jan 15 10:30:45 gw firewall,info line ${firstSeq + i}`),
+    }),
+  );
+  return Buffer.concat(lines);
+}
+
+function manifestFor(
+  agent: EnrolledAgent,
+  hour: string,
+  records: Uint8Array,
+  prev: ManifestWithBytes | null,
+): ManifestWithBytes {
+  const { summary } = scanRecords(records);
+  return buildManifest({
+    chain_id: hub.chainId,
+    hotel_id: agent.hotelId,
+    agent_id: agent.agentId,
+    agent_cert_sha256: certificateSha256(agent.certificatePem),
+    hour_start: `${hour}:00:00Z`,
+    ...summary,
+    prev_manifest_sha256: prev ? sha256Hex(prev.bytes) : null,
+    clock: { ntp_synchronized: true, source: "chrony" },
+    created_at: formatMicrosUtc(BigInt(Date.now()) * 1000n),
+  });
+}
+
+let agentA: EnrolledAgent;
+let agentB: EnrolledAgent;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "hub-ingest-"));
+  const scratch = await createScratchDatabase();
+  dropDatabase = scratch.drop;
+  hub = await startHub({
+    dataDir,
+    ingest: "127.0.0.1:0",
+    http: "127.0.0.1:0",
+    databaseUrl: scratch.url,
+    caKeyBits: 2048,
+    quiet: true,
+  });
+  await hub.admin.addHotel({ name: "Grand Hotel", id: "grand" });
+  await hub.admin.addHotel({ name: "Sea View", id: "sea" });
+  agentA = await enroll("grand");
+  agentB = await enroll("Sea View");
+});
+
+afterAll(async () => {
+  await hub?.stop();
+  await dropDatabase?.();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe("enrollment", () => {
+  test("the certificate names the token's hotel and chains to the CA", () => {
+    expect(agentA.hotelId).toBe("grand");
+    expect(agentA.agentId).toMatch(/^grand-[a-z2-7]{8}$/);
+    expect(agentB.hotelId).toBe("sea");
+  });
+
+  test("a token works once; bad tokens and bodies are refused with reasons", async () => {
+    const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+    const post = (body: unknown) =>
+      h2Request(hub.ingestUrl, hub.caPem, {
+        method: "POST",
+        path: "/v1/enroll",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ token, csr_pem: keyPair.csrPem })).status).toBe(201);
+    expect(await post({ token, csr_pem: keyPair.csrPem })).toEqual({
+      status: 401,
+      json: { error: "token_used" },
+    });
+    expect((await post({ token: "lm1.garbage", csr_pem: keyPair.csrPem })).json).toEqual({
+      error: "token_invalid",
+    });
+    const fresh = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+    const badCsr = await post({ token: fresh.token, csr_pem: "nope" });
+    expect(badCsr.status).toBe(400);
+    expect(badCsr.json.error).toBe("invalid_request");
+    expect((await post({ nothing: true })).status).toBe(400);
+  });
+});
+
+describe("replication by offset", () => {
+  const hour = "2025-01-15T10";
+  const records = recordsFile(hour, 1, 6);
+  const cut = records.indexOf(0x0a) + 1;
+
+  test("accepted, duplicate, overlap, gap, conflict, then resume from GET", async () => {
+    expect((await getChunk(agentA, hour)).json).toEqual({ length: 0, status: "open" });
+    expect(await sendBatch(agentA, hour, 0, records.subarray(0, cut))).toEqual({
+      status: 200,
+      json: { status: "accepted", length: cut },
+    });
+    expect(await sendBatch(agentA, hour, 0, records.subarray(0, cut))).toEqual({
+      status: 200,
+      json: { status: "duplicate", length: cut },
+    });
+    expect(await sendBatch(agentA, hour, cut + 10, records.subarray(cut + 10))).toEqual({
+      status: 409,
+      json: { status: "gap", length: cut, wanted_offset: cut },
+    });
+    const changed = Uint8Array.from(records.subarray(0, cut + 5));
+    changed[3] = (changed[3] ?? 0) ^ 1;
+    expect(await sendBatch(agentA, hour, 0, changed)).toEqual({
+      status: 409,
+      json: { status: "conflict", length: cut },
+    });
+    // Overlapping the end: the held part matches, the rest is stored.
+    expect(await sendBatch(agentA, hour, 2, records.subarray(2), { zstd: false })).toEqual({
+      status: 200,
+      json: { status: "accepted", length: records.byteLength },
+    });
+    expect((await getChunk(agentA, hour)).json).toEqual({
+      length: records.byteLength,
+      status: "open",
+    });
+  });
+
+  test("malformed batches get 400 with a reason, bombs and big bodies 413", async () => {
+    const bad = await sendBatch(agentA, hour, 0, records, { headers: { "x-lm-offset": "-1" } });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error).toBe("invalid_batch");
+    expect(String(bad.json.reason)).toContain("x-lm-offset");
+    const garbage = await h2Request(
+      hub.ingestUrl,
+      hub.caPem,
+      {
+        method: "POST",
+        path: `/v1/chunks/${hour}/records`,
+        headers: { "content-encoding": "zstd", "x-lm-offset": "0", "x-lm-length": "5" },
+        body: "not zstd at all",
+      },
+      agentA,
+    );
+    expect(garbage.status).toBe(400);
+    const bomb = Bun.zstdCompressSync(new Uint8Array(200 * 1024 * 1024));
+    const bombAnswer = await h2Request(
+      hub.ingestUrl,
+      hub.caPem,
+      {
+        method: "POST",
+        path: `/v1/chunks/${hour}/records`,
+        headers: { "content-encoding": "zstd", "x-lm-offset": "0", "x-lm-length": "100" },
+        body: bomb,
+      },
+      agentA,
+    );
+    expect(bombAnswer).toEqual({ status: 413, json: { error: "too_large" } });
+    const hugeHeader = await sendBatch(agentA, hour, 0, records, {
+      headers: { "x-lm-length": String(65 * 1024 * 1024) },
+    });
+    expect(hugeHeader.status).toBe(413);
+    const badHour = await sendBatch(agentA, "2025-02-30T10", 0, records);
+    expect(badHour.status).toBe(400);
+    // The hub kept running and kept what it had.
+    expect((await getChunk(agentA, hour)).json.length).toBe(records.byteLength);
+  });
+
+  test("a 4 MB batch arrives whole over HTTP/2 (Bun upload-stall regression)", async () => {
+    const big = new Uint8Array(4 * 1024 * 1024);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 2654435761) >>> 24;
+    const answer = await sendBatch(agentA, "2025-01-14T00", 0, big, { zstd: false });
+    expect(answer).toEqual({ status: 200, json: { status: "accepted", length: big.byteLength } });
+  });
+});
+
+describe("authentication and tenants", () => {
+  const hour = "2025-01-15T12";
+
+  test("no client certificate: 401", async () => {
+    const answer = await h2Request(hub.ingestUrl, hub.caPem, {
+      method: "GET",
+      path: `/v1/chunks/${hour}`,
+    });
+    expect(answer).toEqual({ status: 401, json: { error: "client_certificate_required" } });
+  });
+
+  test("a certificate from another CA: 403", async () => {
+    const otherCa = createChainCa({ chainId: hub.chainId, keyBits: 2048 });
+    const forged = issueAgentCertificate(otherCa, keyPair.csrPem, {
+      chainId: hub.chainId,
+      hotelId: "grand",
+      agentId: agentA.agentId,
+    });
+    const answer = await getChunk(
+      { certificatePem: forged.certificatePem, privateKeyPem: keyPair.privateKeyPem },
+      hour,
+    );
+    expect(answer.status).toBe(403);
+    expect(answer.json.error).toBe("client_certificate_invalid");
+  });
+
+  test("an expired certificate of the right CA: 403", async () => {
+    const ca = loadOrCreateChainCa(hub.config.caDir, { chainId: hub.chainId, keyBits: 2048 });
+    const expired = issueAgentCertificate(
+      ca,
+      keyPair.csrPem,
+      { chainId: hub.chainId, hotelId: "grand", agentId: agentA.agentId },
+      -1,
+    );
+    const answer = await getChunk(
+      { certificatePem: expired.certificatePem, privateKeyPem: keyPair.privateKeyPem },
+      hour,
+    );
+    expect(answer.status).toBe(403);
+    expect(answer.json).toMatchObject({ error: "client_certificate_invalid" });
+    expect(String(answer.json.reason)).toMatch(/EXPIRED|expired/);
+  });
+
+  test("a revoked agent: 403 at once", async () => {
+    const doomed = await enroll("grand");
+    expect((await getChunk(doomed, hour)).status).toBe(200);
+    await hub.admin.revokeAgent(doomed.agentId);
+    expect(await getChunk(doomed, hour)).toEqual({ status: 403, json: { error: "agent_revoked" } });
+  });
+
+  test("hotel A's certificate can never write hotel B: no request field names a hotel", async () => {
+    const bytes = recordsFile(hour, 1, 2);
+    // Whatever a client claims in headers or query, the certificate decides.
+    const answer = await h2Request(
+      hub.ingestUrl,
+      hub.caPem,
+      {
+        method: "POST",
+        path: `/v1/chunks/${hour}/records?hotel=sea&agent=${agentB.agentId}`,
+        headers: {
+          "x-lm-offset": "0",
+          "x-lm-length": String(bytes.byteLength),
+          "x-lm-hotel": "sea",
+          "x-lm-agent": agentB.agentId,
+        },
+        body: bytes,
+      },
+      agentA,
+    );
+    expect(answer.json).toEqual({ status: "accepted", length: bytes.byteLength });
+    expect((await getChunk(agentB, hour)).json).toEqual({ length: 0, status: "open" });
+    expect((await getChunk(agentA, hour)).json.length).toBe(bytes.byteLength);
+    const chunks = (await (
+      await fetch(`${hub.httpUrl}/api/chunks`, {
+        headers: { authorization: `Bearer ${hub.adminCredential}` },
+      })
+    ).json()) as { hotel_id: string; agent_id: string; hour_start: string }[];
+    const atHour = chunks.filter((c) => c.hour_start === `${hour}:00:00.000Z`);
+    expect(atHour.map((c) => [c.hotel_id, c.agent_id])).toEqual([["grand", agentA.agentId]]);
+  });
+});
+
+describe("seal", () => {
+  async function upload(agent: EnrolledAgent, hour: string, records: Uint8Array) {
+    const answer = await sendBatch(agent, hour, 0, records);
+    expect(answer.json.status).toBe("accepted");
+  }
+
+  test("a good chunk is verified and archived; sealing again is idempotent; no more bytes after", async () => {
+    const hour = "2025-01-16T08";
+    const records = recordsFile(hour, 1, 5);
+    await upload(agentB, hour, records);
+    const manifest = manifestFor(agentB, hour, records, null);
+    const signature = signManifest(manifest.bytes, keyPair.privateKeyPem);
+    expect(await seal(agentB, hour, manifest.bytes, signature)).toEqual({
+      status: 200,
+      json: { status: "verified" },
+    });
+    const dir = join(dataDir, "archive", "sea", agentB.agentId, "2025", "01", "16", "08");
+    expect(sha256Hex(readFileSync(join(dir, "records.jsonl")))).toBe(
+      manifest.manifest.records_sha256,
+    );
+    expect(existsSync(join(dir, "manifest.sig"))).toBe(true);
+    expect(await seal(agentB, hour, manifest.bytes, signature)).toEqual({
+      status: 200,
+      json: { status: "verified" },
+    });
+    expect((await sendBatch(agentB, hour, records.byteLength, records)).json.status).toBe("sealed");
+    expect((await getChunk(agentB, hour)).json).toEqual({
+      length: records.byteLength,
+      status: "verified",
+    });
+
+    // The next hour (empty) links to it; a wrong link fails.
+    const next = "2025-01-16T09";
+    const empty = buildManifest({
+      ...manifest.manifest,
+      hour_start: `${next}:00:00Z`,
+      first_seq: null,
+      last_seq: null,
+      record_count: 0,
+      byte_length: 0,
+      records_sha256: EMPTY_SHA256,
+      prev_manifest_sha256: sha256Hex("not the previous manifest"),
+    });
+    const linkAnswer = await seal(
+      agentB,
+      next,
+      empty.bytes,
+      signManifest(empty.bytes, keyPair.privateKeyPem),
+    );
+    expect(linkAnswer.json.status).toBe("failed");
+    expect(String(linkAnswer.json.reason)).toContain("hash chain");
+    expect(String(linkAnswer.json.reason)).toContain("prev_manifest_sha256");
+  });
+
+  test("a changed byte: failed, records hash mismatch", async () => {
+    const hour = "2025-01-17T08";
+    const records = recordsFile(hour, 1, 3);
+    const tampered = Uint8Array.from(records);
+    tampered[20] = (tampered[20] ?? 0) ^ 1;
+    await upload(agentA, hour, tampered);
+    const manifest = manifestFor(agentA, hour, records, null);
+    const answer = await seal(
+      agentA,
+      hour,
+      manifest.bytes,
+      signManifest(manifest.bytes, keyPair.privateKeyPem),
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.json.status).toBe("failed");
+    expect(String(answer.json.reason)).toStartWith("records hash mismatch");
+    expect((await getChunk(agentA, hour)).json.status).toBe("failed");
+  });
+
+  test("a bad signature: failed, bad signature", async () => {
+    const hour = "2025-01-17T09";
+    const records = recordsFile(hour, 1, 3);
+    await upload(agentA, hour, records);
+    const manifest = manifestFor(agentA, hour, records, null);
+    const signature = signManifest(new TextEncoder().encode("other bytes"), keyPair.privateKeyPem);
+    const answer = await seal(agentA, hour, manifest.bytes, signature);
+    expect(answer.json.status).toBe("failed");
+    expect(String(answer.json.reason)).toContain("bad signature");
+  });
+
+  test("fewer bytes than the manifest: 409 incomplete; garbage manifest: 400", async () => {
+    const hour = "2025-01-17T11";
+    const records = recordsFile(hour, 1, 4);
+    await upload(agentA, hour, records.subarray(0, 10));
+    const manifest = manifestFor(agentA, hour, records, null);
+    expect(
+      await seal(agentA, hour, manifest.bytes, signManifest(manifest.bytes, keyPair.privateKeyPem)),
+    ).toEqual({
+      status: 409,
+      json: { status: "incomplete", length: 10 },
+    });
+    const garbage = await seal(agentA, hour, new TextEncoder().encode("{}"), new Uint8Array(8));
+    expect(garbage.status).toBe(400);
+    expect(garbage.json.error).toBe("invalid_manifest");
+  });
+
+  test("metrics count what happened", async () => {
+    const text = await (await fetch(`${hub.httpUrl}/metrics`)).text();
+    expect(text).toContain('logmaster_hub_batches_total{outcome="accepted"}');
+    expect(text).toContain('logmaster_hub_batches_total{outcome="gap"} 1');
+    expect(text).toContain('logmaster_hub_batches_total{outcome="conflict"} 1');
+    expect(text).toContain('logmaster_hub_batches_total{outcome="too_large"}');
+    expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 1');
+    expect(text).toContain('logmaster_hub_requests_refused_total{reason="agent_revoked"} 1');
+    expect((await fetch(`${hub.httpUrl}/healthz`)).status).toBe(200);
+  });
+});
