@@ -1,8 +1,9 @@
 /**
- * Writes the custody format's test vectors, tests/vectors/v1/: three
- * consecutive hours of one agent (two with records, one empty), signed with a
- * committed TEST-ONLY key, plus the inputs they were made from, the expected
- * hashes and lines a verifier must refuse.
+ * Writes the custody format's test vectors, tests/vectors/v1/: one agent's
+ * first four hours in five chunks (two hours with records, one empty, one
+ * early-sealed hour in two parts), signed with a committed TEST-ONLY key,
+ * plus the inputs they were made from, the expected hashes, and lines,
+ * manifests and chains a verifier must refuse.
  *
  *   bun scripts/make-test-vectors.ts             # rewrite the vectors from the committed keys
  *   bun scripts/make-test-vectors.ts --new-keys  # also make new keys and certificates (changes every hash!)
@@ -18,7 +19,9 @@ import { join } from "node:path";
 import {
   buildManifest,
   CHUNK_FORMAT,
+  type ChainBreakKind,
   certificateSha256,
+  chunkIdOf,
   encodeDataRecord,
   encodeGapRecord,
   type GapReason,
@@ -86,6 +89,10 @@ export interface GapInput {
 export interface ChunkInput {
   dir: string;
   hour_start: string;
+  /** 0 for a whole hour or the first part of an early-sealed hour. */
+  part: number;
+  window_start: string;
+  window_end: string;
   clock: { ntp_synchronized: boolean | null; source: string };
   created_at: string;
   records: (DatagramInput | GapInput)[];
@@ -132,6 +139,9 @@ export const INPUTS: VectorInputs = {
     {
       dir: "chunk-1",
       hour_start: "2026-11-22T08:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T08:00:00.000000Z",
+      window_end: "2026-11-22T09:00:00.000000Z",
       clock: { ntp_synchronized: true, source: "chrony" },
       created_at: "2026-11-22T09:00:00.250000Z",
       records: [
@@ -225,6 +235,9 @@ export const INPUTS: VectorInputs = {
     {
       dir: "chunk-2",
       hour_start: "2026-11-22T09:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T09:00:00.000000Z",
+      window_end: "2026-11-22T10:00:00.000000Z",
       clock: { ntp_synchronized: true, source: "chrony" },
       created_at: "2026-11-22T10:00:00.250000Z",
       records: [
@@ -271,9 +284,101 @@ export const INPUTS: VectorInputs = {
     {
       dir: "chunk-3",
       hour_start: "2026-11-22T10:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T10:00:00.000000Z",
+      window_end: "2026-11-22T11:00:00.000000Z",
       clock: { ntp_synchronized: false, source: "chrony" },
       created_at: "2026-11-22T11:00:00.250000Z",
       records: [],
+    },
+    {
+      // `logmaster-agent seal` at 11:20: part 0 of hour 11 ends there...
+      dir: "chunk-4",
+      hour_start: "2026-11-22T11:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T11:00:00.000000Z",
+      window_end: "2026-11-22T11:20:00.000000Z",
+      clock: { ntp_synchronized: true, source: "chrony" },
+      created_at: "2026-11-22T11:20:00.180000Z",
+      records: [
+        datagram(
+          13,
+          3 * HOUR_US,
+          "192.168.88.1",
+          51234,
+          "udp",
+          utf8("<134>system,info router rebooted, uptime 0s"),
+          "first microsecond of the hour: part 0 of an early-sealed hour",
+        ),
+        datagram(
+          14,
+          3 * HOUR_US + 300_000_000,
+          "192.168.88.1",
+          51234,
+          "udp",
+          utf8("<134>hotspot,account,info misafir-İ305 (10.20.30.52): logged in"),
+          "an ordinary record of part 0",
+        ),
+        datagram(
+          15,
+          3 * HOUR_US + 1_199_999_999,
+          "192.168.88.1",
+          51234,
+          "udp",
+          utf8("<134>firewall,info last datagram before the early seal"),
+          "last microsecond of part 0's window (window_end is exclusive)",
+        ),
+      ],
+    },
+    {
+      // ... and part 1 takes the rest of the hour, sealed when the hour ends.
+      dir: "chunk-5",
+      hour_start: "2026-11-22T11:00:00Z",
+      part: 1,
+      window_start: "2026-11-22T11:20:00.000000Z",
+      window_end: "2026-11-22T12:00:00.000000Z",
+      clock: { ntp_synchronized: true, source: "chrony" },
+      created_at: "2026-11-22T12:00:00.250000Z",
+      records: [
+        datagram(
+          16,
+          3 * HOUR_US + 1_200_000_000,
+          "192.168.88.1",
+          51234,
+          "udp",
+          utf8("<134>firewall,info first datagram after the early seal"),
+          "first microsecond of part 1's window (window_start is inclusive)",
+        ),
+        datagram(
+          17,
+          3 * HOUR_US + 2_700_000_000,
+          "192.168.88.3",
+          40100,
+          "udp",
+          utf8("<134>dhcp,info dhcp-misafir assigned 10.20.30.53 to 3C:22:FB:11:22:35"),
+          "an ordinary record of part 1",
+        ),
+        {
+          seq: 18,
+          written_at_us: HOUR_8_US + 3 * HOUR_US + 3_000_000_000,
+          gap: {
+            reason: "queue_overflow",
+            lost: 2,
+            first_lost_at_us: HOUR_8_US + 3 * HOUR_US + 2_999_000_000,
+            last_lost_at_us: HOUR_8_US + 3 * HOUR_US + 2_999_500_000,
+          },
+          note: "a gap record in a later part",
+        },
+        datagram(
+          19,
+          3 * HOUR_US + 3_599_999_999,
+          "192.168.88.1",
+          51234,
+          "tcp",
+          utf8("<134>system,info last microsecond of the hour"),
+          "last microsecond of the hour: the end of the last part",
+        ),
+      ],
     },
   ],
 };
@@ -323,7 +428,10 @@ export function buildChunkManifests(
       agent_id: inputs.agent_id,
       agent_cert_sha256: agentCertSha256,
       hour_start: chunk.hour_start,
-      ...scanRecords(records, { hourStart: chunk.hour_start }).summary,
+      part: chunk.part,
+      window_start: chunk.window_start,
+      window_end: chunk.window_end,
+      ...scanRecords(records, { window: chunk }).summary,
       prev_manifest_sha256: previous ? sha256Hex(previous.bytes) : null,
       clock: chunk.clock,
       created_at: chunk.created_at,
@@ -352,10 +460,41 @@ function replaceOnce(text: string, from: string, to: string): string {
   return text.replace(from, to);
 }
 
+/** Chunks that do not form a chain: the link at `link` has these breaks, in this order. */
+export interface InvalidChain {
+  description: string;
+  /** Chunk directories, in the order given to the verifier. */
+  dirs: string[];
+  link: number;
+  breaks: ChainBreakKind[];
+}
+
+const INVALID_CHAINS: InvalidChain[] = [
+  {
+    description: "part 0 of the early-sealed hour missing",
+    dirs: ["chunk-3", "chunk-5"],
+    link: 1,
+    breaks: ["prev_hash_mismatch", "missing_chunks"],
+  },
+  {
+    description: "an hour missing",
+    dirs: ["chunk-2", "chunk-4"],
+    link: 1,
+    breaks: ["prev_hash_mismatch", "missing_chunks"],
+  },
+  {
+    description: "the parts of an hour in the wrong order",
+    dirs: ["chunk-5", "chunk-4"],
+    link: 1,
+    breaks: ["prev_hash_mismatch", "chunk_out_of_order", "seq_discontinuity"],
+  },
+];
+
 function invalidCases(
   lines: string[],
   manifestText: string,
-): { records: InvalidCase[]; manifests: InvalidCase[] } {
+  partOneManifestText: string,
+): { records: InvalidCase[]; manifests: InvalidCase[]; chains: InvalidChain[] } {
   const [first = "", turkish = "", control = ""] = lines;
   return {
     records: [
@@ -440,7 +579,63 @@ function invalidCases(
         text: replaceOnce(manifestText, CHUNK_FORMAT, "logmaster-chunk/2"),
         code: "unsupported_format",
       },
+      {
+        description: "part 0 whose window does not start at hour_start",
+        text: replaceOnce(
+          manifestText,
+          '"window_start": "2026-11-22T08:00:00.000000Z"',
+          '"window_start": "2026-11-22T08:00:00.000001Z"',
+        ),
+        code: "invalid_manifest",
+      },
+      {
+        description: "a window that ends after hour_end",
+        text: replaceOnce(
+          manifestText,
+          '"window_end": "2026-11-22T09:00:00.000000Z"',
+          '"window_end": "2026-11-22T09:00:00.000001Z"',
+        ),
+        code: "invalid_manifest",
+      },
+      {
+        description: "a window in hour format",
+        text: replaceOnce(
+          manifestText,
+          '"window_end": "2026-11-22T09:00:00.000000Z"',
+          '"window_end": "2026-11-22T09:00:00Z"',
+        ),
+        code: "invalid_manifest",
+      },
+      {
+        description: "part 1 whose window starts at hour_start",
+        text: replaceOnce(
+          partOneManifestText,
+          '"window_start": "2026-11-22T11:20:00.000000Z"',
+          '"window_start": "2026-11-22T11:00:00.000000Z"',
+        ),
+        code: "invalid_manifest",
+      },
+      {
+        description: "an empty window (window_end = window_start)",
+        text: replaceOnce(
+          partOneManifestText,
+          '"window_end": "2026-11-22T12:00:00.000000Z"',
+          '"window_end": "2026-11-22T11:20:00.000000Z"',
+        ),
+        code: "invalid_manifest",
+      },
+      {
+        description: "a negative part",
+        text: replaceOnce(partOneManifestText, '"part": 1,', '"part": -1,'),
+        code: "invalid_manifest",
+      },
+      {
+        description: "part missing",
+        text: replaceOnce(partOneManifestText, '  "part": 1,\n', ""),
+        code: "invalid_manifest",
+      },
     ],
+    chains: INVALID_CHAINS,
   };
 }
 
@@ -575,7 +770,11 @@ function main(): void {
     writeFileSync(join(chunkDir, "manifest.sig"), signature);
     expectedChunks.push({
       dir: chunk.dir,
+      chunk_id: chunkIdOf(manifest.manifest),
       hour_start: manifest.manifest.hour_start,
+      part: manifest.manifest.part,
+      window_start: manifest.manifest.window_start,
+      window_end: manifest.manifest.window_end,
       record_count: manifest.manifest.record_count,
       first_seq: manifest.manifest.first_seq,
       last_seq: manifest.manifest.last_seq,
@@ -602,12 +801,24 @@ function main(): void {
     }),
   );
   const firstChunk = built[0];
-  if (!firstChunk) throw new Error("unreachable");
-  const lines = new TextDecoder().decode(firstChunk.records).split("\n");
-  writeFileSync(
-    join(dir, "invalid.json"),
-    json(invalidCases(lines, new TextDecoder().decode(firstChunk.manifest.bytes))),
+  const partOne = built.find(({ manifest }) => manifest.manifest.part === 1);
+  if (!firstChunk || !partOne) throw new Error("unreachable");
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const lines = decode(firstChunk.records).split("\n");
+  const invalid = invalidCases(
+    lines,
+    decode(firstChunk.manifest.bytes),
+    decode(partOne.manifest.bytes),
   );
+  const byDir = new Map(INPUTS.chunks.map((chunk, index) => [chunk.dir, built[index]?.manifest]));
+  for (const chain of invalid.chains) {
+    const manifests = chain.dirs.map((name) => byDir.get(name) as ManifestWithBytes);
+    const found = verifyHashChain(manifests).links[chain.link]?.breaks.map((b) => b.kind);
+    if (JSON.stringify(found) !== JSON.stringify(chain.breaks)) {
+      throw new Error(`invalid chain "${chain.description}" gives ${JSON.stringify(found)}`);
+    }
+  }
+  writeFileSync(join(dir, "invalid.json"), json(invalid));
   console.log(`wrote ${dir}: ${built.length} chunks, agent certificate ${agentCertSha256}`);
 }
 

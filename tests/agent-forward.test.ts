@@ -2,6 +2,9 @@
  * The forwarder against a real HTTP/2 mTLS server that answers as the hub
  * protocol says (docs/agent-hub-protocol.md), with real certificates: bytes
  * arrive identical by offset, a hub outage is retried, the seal is verified.
+ * Then the early seal against the real hub (startHub, real PostgreSQL):
+ * `seal` mid-hour closes part 0, the rest of the hour goes to part 1, the
+ * hour's end seals part 1, and the hub verifies both with their chain link.
  */
 import { afterEach, expect, test } from "bun:test";
 import dgram from "node:dgram";
@@ -10,12 +13,23 @@ import http2 from "node:http2";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAgent } from "../agent/src/agent.ts";
+import type { SealNowResult } from "../agent/src/chunk/sealer.ts";
+import { enrollAgent } from "../agent/src/enroll/enroll.ts";
 import {
   createTestPki,
   issueServerCertificate,
   writeTestIdentity,
 } from "../agent/src/testing/pki.ts";
-import { parseManifest, sha256Hex, verifyManifestSignature } from "../shared/src/custody/index.ts";
+import { startHub } from "../hub/src/index.ts";
+import { listChunks } from "../hub/src/store/index.ts";
+import { createScratchDatabase } from "../hub/src/store/testing.ts";
+import {
+  parseManifest,
+  scanRecords,
+  sha256Hex,
+  verifyHashChain,
+  verifyManifestSignature,
+} from "../shared/src/custody/index.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -50,7 +64,7 @@ function startMiniHub(
         return reply(503, { error: "unavailable" });
       }
       const path = String(headers[":path"]);
-      const match = /^\/v1\/chunks\/([0-9T-]+)(\/records|\/seal)?$/.exec(path);
+      const match = /^\/v1\/chunks\/([0-9T.-]+)(\/records|\/seal)?$/.exec(path);
       if (!match?.[1]) return reply(404, { error: "not_found" });
       const hour = match[1];
       const chunk = chunks.get(hour) ?? { bytes: Buffer.alloc(0), status: "open" as const };
@@ -164,8 +178,8 @@ test("chunks replicate by offset over mTLS HTTP/2, survive a hub outage, and sea
   expect(String(headers?.["x-lm-agent-time"])).toMatch(/^2026-11-22T08:00:00\.\d{6}Z$/);
   expect(JSON.parse(String(headers?.["x-lm-agent-stats"]))).toHaveProperty("received");
 
-  nowUs = BASE_US + 3_600_000_000 + 10; // the hour is over
-  expect((await agent.seal()).sealed).toEqual([hour]);
+  nowUs = BASE_US + 3_600_000_000; // the hour is over, not a microsecond more: nothing to close early
+  expect(await agent.seal()).toEqual({ sealed: [hour], open: "2026-11-22T09", enrolled: true });
   await waitFor(() => hub.chunks.get(hour)?.status === "verified", "verified seal");
   const manifest = parseManifest(
     new Uint8Array(readFileSync(join(dataDir, "chunks", hour, "manifest.json"))),
@@ -177,3 +191,121 @@ test("chunks replicate by offset over mTLS HTTP/2, survive a hub outage, and sea
   await agent.stop();
   hub.close();
 }, 30_000);
+
+test("early seal against the real hub: part 0 now, part 1 takes the rest of the hour, both verified and chained", async () => {
+  const hubDir = mkdtempSync(join(tmpdir(), "lm-fwd-hub-"));
+  const dataDir = mkdtempSync(join(tmpdir(), "lm-fwd-agent-"));
+  dirs.push(hubDir, dataDir);
+  const scratch = await createScratchDatabase();
+  const hub = await startHub({
+    dataDir: hubDir,
+    ingest: "127.0.0.1:0",
+    http: "127.0.0.1:0",
+    databaseUrl: scratch.url,
+    caKeyBits: 2048,
+    quiet: true,
+  });
+  const sender = dgram.createSocket("udp4");
+  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  try {
+    const hotel = await hub.admin.addHotel({ name: "Otel Early Seal", id: "early" });
+    const { token } = await hub.admin.createToken({ hotel: hotel.id, ttl_ms: 60_000 });
+    const enrolled = await enrollAgent({ token, dataDir });
+    expect(enrolled.hotelId).toBe("early");
+
+    const BASE_US = 1_795_334_400_000_000; // 2026-11-22T08:00:00Z
+    const MIN_US = 60_000_000;
+    let nowUs = BASE_US + MIN_US;
+    agent = await startAgent(
+      {
+        dataDir,
+        udp: { listen: "127.0.0.1:0" },
+        tcp: { listen: [] },
+        status: { listen: "127.0.0.1:0" },
+        wal: { fsyncIntervalMs: 10 },
+        hub: { batchMaxBytes: 4096, batchMaxDelayMs: 50, retryBaseMs: 20, retryMaxMs: 100 },
+      },
+      { nowUs: () => nowUs, log: () => {} },
+    );
+    const running = agent;
+    const waitFor = async (what: () => boolean | Promise<boolean>, label: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await what())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${label}`);
+        await Bun.sleep(20);
+      }
+    };
+    const hubRows = async () =>
+      (await listChunks(hub.db, 100)).filter((row) => row.agentId === enrolled.agentId);
+    const send = async (from: number, count: number) => {
+      for (let i = from; i < from + count; i++) {
+        sender.send(`<134>firewall,info forward seq=${i}`, running.udpPort, "127.0.0.1");
+      }
+      await waitFor(
+        () => running.status().receive.received === from + count,
+        `${from + count} datagrams`,
+      );
+    };
+
+    await send(0, 40);
+    nowUs = BASE_US + 20 * MIN_US; // 08:20: `logmaster-agent seal` asks the status server
+    const early = (await (
+      await fetch(`${running.statusUrl}/seal`, { method: "POST" })
+    ).json()) as SealNowResult;
+    expect(early).toEqual({ sealed: ["2026-11-22T08"], open: "2026-11-22T08.1", enrolled: true });
+    await send(40, 25); // the same hour, after the early seal
+    await waitFor(
+      async () => (await hubRows()).some((row) => row.part === 0 && row.status === "verified"),
+      "part 0 verified",
+    );
+
+    nowUs = BASE_US + 60 * MIN_US; // 09:00: the hour is over and seals part 1
+    expect((await running.seal()).sealed).toEqual(["2026-11-22T08.1"]);
+    await waitFor(
+      async () => (await hubRows()).some((row) => row.part === 1 && row.status !== "open"),
+      "part 1 sealed at the hub",
+    );
+    const rows = (await hubRows()).sort((a, b) => a.part - b.part);
+    expect(rows.map((row) => [row.part, row.status, row.reason, row.recordCount])).toEqual([
+      [0, "verified", null, 40],
+      [1, "verified", null, 25],
+    ]);
+    expect(rows.map((row) => [row.windowStart, row.windowEnd])).toEqual([
+      ["2026-11-22T08:00:00.000000Z", "2026-11-22T08:20:00.000000Z"],
+      ["2026-11-22T08:20:00.000000Z", "2026-11-22T09:00:00.000000Z"],
+    ]);
+    // The hub's archive is byte-identical to the agent's chunks, and chains.
+    const archive = join(hubDir, "archive", "early", enrolled.agentId, "2026", "11", "22");
+    const manifests = [];
+    for (const [id, dir] of [
+      ["2026-11-22T08", "08"],
+      ["2026-11-22T08.1", "08.1"],
+    ] as const) {
+      const hubRecords = readFileSync(join(archive, dir, "records.jsonl"));
+      expect(hubRecords.equals(readFileSync(join(dataDir, "chunks", id, "records.jsonl")))).toBe(
+        true,
+      );
+      const manifest = parseManifest(
+        new Uint8Array(readFileSync(join(archive, dir, "manifest.json"))),
+      );
+      expect(scanRecords(hubRecords, { window: manifest.manifest }).recordsOutsideWindow).toBe(0);
+      manifests.push(manifest);
+    }
+    expect(verifyHashChain(manifests).ok).toBe(true);
+    const seqs = readFileSync(join(archive, "08.1", "records.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line).seq);
+    expect(seqs).toEqual(Array.from({ length: 25 }, (_, i) => 41 + i));
+    await waitFor(
+      () => running.telemetry.count("HubSealVerdict", { verdict: "verified" }) === 2,
+      "both verdicts recorded",
+    );
+    expect(running.status().chain.lastSealedChunk).toBe("2026-11-22T08.1");
+  } finally {
+    sender.close();
+    await agent?.stop();
+    await hub.stop();
+    await scratch.drop();
+  }
+}, 60_000);

@@ -77,6 +77,9 @@ beforeAll(() => {
     agent_id: "test-hotel-istanbul-openssl1",
     agent_cert_sha256: EMPTY_SHA256,
     hour_start: "2026-11-22T08:00:00Z",
+    part: 0,
+    window_start: "2026-11-22T08:00:00.000000Z",
+    window_end: "2026-11-22T09:00:00.000000Z",
     ...scanRecords(recordsBytes).summary,
     prev_manifest_sha256: null,
     clock: { ntp_synchronized: true, source: "chrony" },
@@ -138,7 +141,7 @@ describe("custody format against openssl and sha256sum", () => {
     const pubkey = openssl(["x509", "-in", VECTOR_FILES.agentCert, "-pubkey", "-noout"], vectors);
     expect(pubkey.exitCode).toBe(0);
     writeFileSync(join(dir, "agent-pub.pem"), pubkey.stdout);
-    for (const chunk of ["chunk-1", "chunk-2", "chunk-3"]) {
+    for (const chunk of ["chunk-1", "chunk-2", "chunk-3", "chunk-4", "chunk-5"]) {
       const result = opensslVerify(
         join(vectors, chunk, "manifest.json"),
         join(vectors, chunk, "manifest.sig"),

@@ -14,6 +14,7 @@ import {
   encodeChunkRecords,
   INPUTS,
   type InvalidCase,
+  type InvalidChain,
   VECTOR_FILES,
   VECTORS_DIR,
   type VectorInputs,
@@ -38,7 +39,11 @@ const readJson = <T>(name: string) =>
 
 interface ExpectedChunk {
   dir: string;
+  chunk_id: string;
   hour_start: string;
+  part: number;
+  window_start: string;
+  window_end: string;
   record_count: number;
   first_seq: number | null;
   last_seq: number | null;
@@ -54,7 +59,11 @@ const inputs = readJson<VectorInputs>("inputs.json");
 const expected = readJson<{ agent_cert_sha256: string; chunks: ExpectedChunk[]; chain: string }>(
   "expected.json",
 );
-const invalid = readJson<{ records: InvalidCase[]; manifests: InvalidCase[] }>("invalid.json");
+const invalid = readJson<{
+  records: InvalidCase[];
+  manifests: InvalidCase[];
+  chains: InvalidChain[];
+}>("invalid.json");
 const agentCertPem = readFileSync(join(VECTORS_DIR, VECTOR_FILES.agentCert), "utf8");
 const agentKeyPem = readFileSync(join(VECTORS_DIR, VECTOR_FILES.agentKey), "utf8");
 const chunks = inputs.chunks.map((input, index) => {
@@ -85,9 +94,17 @@ describe("test vectors v1", () => {
     expect(inputs).toEqual(INPUTS);
   });
 
-  test("two chunks with records and one empty hour, as the spec's examples promise", () => {
-    expect(chunks.map((chunk) => chunk.expected.record_count)).toEqual([8, 4, 0]);
+  test("two hours with records, an empty hour, an early-sealed hour in two parts, as the spec promises", () => {
+    expect(chunks.map((chunk) => chunk.expected.record_count)).toEqual([8, 4, 0, 3, 4]);
     expect(chunks[2]?.records.byteLength).toBe(0);
+    expect(chunks.map((chunk) => [chunk.expected.chunk_id, chunk.expected.part])).toEqual([
+      ["2026-11-22T08", 0],
+      ["2026-11-22T09", 0],
+      ["2026-11-22T10", 0],
+      ["2026-11-22T11", 0],
+      ["2026-11-22T11.1", 1],
+    ]);
+    expect(chunks[3]?.expected.window_end).toBe(chunks[4]?.expected.window_start);
   });
 
   test("the agent certificate fingerprint", () => {
@@ -125,13 +142,14 @@ describe("test vectors v1", () => {
 
     test("manifest.json is canonical and agrees with records.jsonl", () => {
       const parsed = parseManifest(manifest);
-      const { summary, recordsOutsideHour } = scanRecords(records, {
-        hourStart: parsed.manifest.hour_start,
-      });
+      const { summary, recordsOutsideWindow } = scanRecords(records, { window: parsed.manifest });
       expect(parsed.manifest).toMatchObject(summary);
-      expect(recordsOutsideHour).toBe(0);
+      expect(recordsOutsideWindow).toBe(0);
       expect(parsed.manifest).toMatchObject({
         hour_start: want.hour_start,
+        part: want.part,
+        window_start: want.window_start,
+        window_end: want.window_end,
         prev_manifest_sha256: want.prev_manifest_sha256,
         agent_cert_sha256: expected.agent_cert_sha256,
       });
@@ -152,17 +170,30 @@ describe("test vectors v1", () => {
     });
   });
 
-  test("the three chunks form a valid chain from the agent's start", () => {
+  test("the five chunks form a valid chain from the agent's start", () => {
     const verdict = verifyHashChain(chunks.map((chunk) => parseManifest(chunk.manifest)));
     expect(expected.chain).toBe("valid");
     expect(verdict.ok).toBe(true);
-    expect(verdict.links.map((link) => link.from)).toEqual(["agent_start", "previous", "previous"]);
+    expect(verdict.links.map((link) => [link.chunk, link.from])).toEqual([
+      ["2026-11-22T08", "agent_start"],
+      ["2026-11-22T09", "previous"],
+      ["2026-11-22T10", "previous"],
+      ["2026-11-22T11", "previous"],
+      ["2026-11-22T11.1", "previous"],
+    ]);
+  });
+
+  test.each(invalid.chains)("invalid chain refused: $description", ({ dirs, link, breaks }) => {
+    const manifests = dirs.map((dir) => parseManifest(read(dir, "manifest.json")));
+    const verdict = verifyHashChain(manifests);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.links[link]?.breaks.map((b) => b.kind)).toEqual(breaks);
   });
 
   test("the examples in docs/custody-format.md are the vectors' bytes", () => {
     const spec = readFileSync(join(import.meta.dir, "../docs/custody-format.md"), "utf8");
     const manifestExample = /### 5\.1 [^\n]*\n\n```json\n([\s\S]*?)```/.exec(spec)?.[1];
-    expect(manifestExample).toBe(new TextDecoder().decode(chunks[1]?.manifest));
+    expect(manifestExample).toBe(new TextDecoder().decode(chunks[4]?.manifest));
     const gapExample = /```\n(\{"seq":6,[^\n]*)\n```/.exec(spec)?.[1];
     expect(new TextDecoder().decode(chunks[0]?.records)).toContain(`${gapExample}\n`);
   });

@@ -22,6 +22,8 @@ import {
   EMPTY_SHA256,
   encodeDataRecord,
   formatMicrosUtc,
+  hourAfter,
+  hourAsMicrosUtc,
   type ManifestWithBytes,
   scanRecords,
   sha256Hex,
@@ -118,11 +120,17 @@ function recordsFile(hour: string, firstSeq: number, count: number): Uint8Array 
   return Buffer.concat(lines);
 }
 
+/** A whole hour (part 0) unless `window` names a part of an early-sealed hour. */
 function manifestFor(
   agent: EnrolledAgent,
   hour: string,
   records: Uint8Array,
   prev: ManifestWithBytes | null,
+  window: { part: number; window_start: string; window_end: string } = {
+    part: 0,
+    window_start: `${hour}:00:00.000000Z`,
+    window_end: hourAsMicrosUtc(hourAfter(`${hour}:00:00Z`)),
+  },
 ): ManifestWithBytes {
   const { summary } = scanRecords(records);
   return buildManifest({
@@ -131,6 +139,7 @@ function manifestFor(
     agent_id: agent.agentId,
     agent_cert_sha256: certificateSha256(agent.certificatePem),
     hour_start: `${hour}:00:00Z`,
+    ...window,
     ...summary,
     prev_manifest_sha256: prev ? sha256Hex(prev.bytes) : null,
     clock: { ntp_synchronized: true, source: "chrony" },
@@ -267,8 +276,16 @@ describe("replication by offset", () => {
       headers: { "x-lm-length": String(65 * 1024 * 1024) },
     });
     expect(hugeHeader.status).toBe(413);
-    const badHour = await sendBatch(agentA, "2025-02-30T10", 0, records);
-    expect(badHour.status).toBe(400);
+    for (const badId of [
+      "2025-02-30T10",
+      "2025-01-15T10.0",
+      "2025-01-15T10.01",
+      "2025-01-15T10.x",
+    ]) {
+      const answer = await sendBatch(agentA, badId, 0, records);
+      expect(answer.status).toBe(400);
+      expect(String(answer.json.reason)).toContain("YYYY-MM-DDTHH.N");
+    }
     // The hub kept running and kept what it had.
     expect((await getChunk(agentA, hour)).json.length).toBe(records.byteLength);
   });
@@ -399,6 +416,8 @@ describe("seal", () => {
     const empty = buildManifest({
       ...manifest.manifest,
       hour_start: `${next}:00:00Z`,
+      window_start: `${next}:00:00.000000Z`,
+      window_end: "2025-01-16T10:00:00.000000Z",
       first_seq: null,
       last_seq: null,
       record_count: 0,
@@ -463,13 +482,161 @@ describe("seal", () => {
     expect(garbage.json.error).toBe("invalid_manifest");
   });
 
+  test("an early-sealed hour: part 0 and part 1 (`/v1/chunks/H.1`) replicate, seal and link", async () => {
+    const hour = "2026-11-22T08";
+    const part1Id = `${hour}.1`;
+    const early = "2026-11-22T08:20:00.000000Z";
+    const all = recordsFile(hour, 1, 5); // ts 08:00:00.001 .. 08:00:00.005
+    const cut = all.indexOf(0x0a, all.indexOf(0x0a) + 1) + 1; // 2 records in part 0
+    const records0 = all.subarray(0, cut);
+    // Part 1: 3 records from 08:20 on, seqs 3..5.
+    const startUs = Date.parse(early) * 1000;
+    const records1 = Buffer.concat(
+      [3, 4, 5].map((seq) =>
+        encodeDataRecord({
+          seq,
+          receivedAtUs: startUs + seq,
+          src: "192.168.88.1",
+          port: 514,
+          transport: "udp",
+          bytes: new TextEncoder().encode(`<134>after the early seal ${seq}`),
+        }),
+      ),
+    );
+    const part0 = manifestFor(agentA, hour, records0, null, {
+      part: 0,
+      window_start: `${hour}:00:00.000000Z`,
+      window_end: early,
+    });
+    const part1 = manifestFor(agentA, hour, records1, part0, {
+      part: 1,
+      window_start: early,
+      window_end: "2026-11-22T09:00:00.000000Z",
+    });
+    const sign = (m: ManifestWithBytes) => signManifest(m.bytes, keyPair.privateKeyPem);
+
+    expect((await sendBatch(agentA, hour, 0, records0)).json.status).toBe("accepted");
+    expect(await seal(agentA, hour, part0.bytes, sign(part0))).toEqual({
+      status: 200,
+      json: { status: "verified" },
+    });
+    // Part 1 is its own chunk at the hub: it starts empty, at offset 0.
+    expect((await getChunk(agentA, part1Id)).json).toEqual({ length: 0, status: "open" });
+    expect(await sendBatch(agentA, part1Id, 0, records1)).toEqual({
+      status: 200,
+      json: { status: "accepted", length: records1.byteLength },
+    });
+    expect(await seal(agentA, part1Id, part1.bytes, sign(part1))).toEqual({
+      status: 200,
+      json: { status: "verified" },
+    });
+    expect((await getChunk(agentA, part1Id)).json).toEqual({
+      length: records1.byteLength,
+      status: "verified",
+    });
+    expect((await getChunk(agentA, hour)).json).toEqual({
+      length: records0.byteLength,
+      status: "verified",
+    });
+    const archive = join(dataDir, "archive", "grand", agentA.agentId, "2026", "11", "22");
+    expect(sha256Hex(readFileSync(join(archive, "08", "records.jsonl")))).toBe(
+      part0.manifest.records_sha256,
+    );
+    expect(sha256Hex(readFileSync(join(archive, "08.1", "records.jsonl")))).toBe(
+      part1.manifest.records_sha256,
+    );
+    expect(readFileSync(join(archive, "08.1", "manifest.json"))).toEqual(Buffer.from(part1.bytes));
+    const rows = (await (
+      await fetch(`${hub.httpUrl}/api/chunks`, {
+        headers: { authorization: `Bearer ${hub.adminCredential}` },
+      })
+    ).json()) as {
+      agent_id: string;
+      chunk: string;
+      part: number;
+      window_start: string;
+      window_end: string;
+    }[];
+    expect(
+      rows
+        .filter((row) => row.agent_id === agentA.agentId && row.chunk.startsWith(hour))
+        .map((row) => [row.chunk, row.part, row.window_start, row.window_end]),
+    ).toEqual([
+      [part1Id, 1, early, "2026-11-22T09:00:00.000000Z"],
+      [hour, 0, "2026-11-22T08:00:00.000000Z", early],
+    ]);
+
+    // A part 2 whose window overlaps part 1's (which runs to 09:00): failed, hash chain.
+    const overlapping = buildManifest({
+      ...part1.manifest,
+      part: 2,
+      window_start: "2026-11-22T08:40:00.000000Z",
+      first_seq: null,
+      last_seq: null,
+      record_count: 0,
+      byte_length: 0,
+      records_sha256: EMPTY_SHA256,
+      prev_manifest_sha256: sha256Hex(part1.bytes),
+    });
+    const answer = await seal(agentA, `${hour}.2`, overlapping.bytes, sign(overlapping));
+    expect(answer.json.status).toBe("failed");
+    expect(String(answer.json.reason)).toStartWith(
+      "hash chain: chunk 2026-11-22T08.2 (window from 2026-11-22T08:40:00.000000Z) does not follow chunk 2026-11-22T08.1",
+    );
+  });
+
+  test("the manifest's hour and part must be the URL's", async () => {
+    const hour = "2026-11-23T08";
+    const records = recordsFile(hour, 1, 2);
+    await upload(agentA, `${hour}.3`, records);
+    const manifest = manifestFor(agentA, hour, records, null, {
+      part: 2,
+      window_start: "2026-11-23T08:30:00.000000Z",
+      window_end: "2026-11-23T09:00:00.000000Z",
+    });
+    const answer = await seal(
+      agentA,
+      `${hour}.3`,
+      manifest.bytes,
+      signManifest(manifest.bytes, keyPair.privateKeyPem),
+    );
+    expect(answer.json.status).toBe("failed");
+    expect(String(answer.json.reason)).toContain(
+      "manifest part is 2 but the URL's (2026-11-23T08.3) is 3",
+    );
+  });
+
+  test("a part that skips the previous part's successor: failed, hash chain names the missing part", async () => {
+    const hour = "2026-11-24T08";
+    const early = "2026-11-24T08:20:00.000000Z";
+    const empty = new Uint8Array();
+    const part0 = manifestFor(agentB, hour, empty, null, {
+      part: 0,
+      window_start: `${hour}:00:00.000000Z`,
+      window_end: early,
+    });
+    const sign = (m: ManifestWithBytes) => signManifest(m.bytes, keyPair.privateKeyPem);
+    expect((await seal(agentB, hour, part0.bytes, sign(part0))).json.status).toBe("verified");
+    // Numbered part 2 but starting where part 0 ended: part 1 is missing.
+    const part2 = manifestFor(agentB, hour, empty, part0, {
+      part: 2,
+      window_start: early,
+      window_end: "2026-11-24T09:00:00.000000Z",
+    });
+    const answer = await seal(agentB, `${hour}.2`, part2.bytes, sign(part2));
+    expect(answer.json.status).toBe("failed");
+    expect(String(answer.json.reason)).toContain(
+      "hash chain: missing between chunk 2026-11-24T08 and chunk 2026-11-24T08.2: part 1 of hour 2026-11-24T08",
+    );
+  });
+
   test("metrics count what happened", async () => {
     const text = await (await fetch(`${hub.httpUrl}/metrics`)).text();
     expect(text).toContain('logmaster_hub_batches_total{outcome="accepted"}');
     expect(text).toContain('logmaster_hub_batches_total{outcome="gap"} 1');
     expect(text).toContain('logmaster_hub_batches_total{outcome="conflict"} 1');
     expect(text).toContain('logmaster_hub_batches_total{outcome="too_large"}');
-    expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 1');
+    expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 4');
     expect(text).toContain('logmaster_hub_requests_refused_total{reason="agent_revoked"} 1');
     expect((await fetch(`${hub.httpUrl}/healthz`)).status).toBe(200);
   });

@@ -1,6 +1,6 @@
 import { rmSync } from "node:fs";
 import { pruneVerifiedChunks } from "./chunk/prune.ts";
-import { Sealer } from "./chunk/sealer.ts";
+import { readChainState, Sealer, type SealNowResult, sealedUntilUs } from "./chunk/sealer.ts";
 import {
   type AgentConfig,
   type AgentConfigInput,
@@ -35,15 +35,21 @@ export interface RunningAgent {
   tcpPort: number | null;
   statusUrl: string;
   telemetry: AgentTelemetry;
-  /** Seal every ended hour now and push what is durable to the hub. */
-  seal(): Promise<{ sealed: string[] }>;
+  /**
+   * `logmaster-agent seal`: seal every ended hour and close the current
+   * hour's open chunk now (early seal: later datagrams of the hour go to its
+   * next part), then wake the forwarder to send the rest and the seals to the
+   * hub. Resolves with the chunk ids sealed (it does not wait for the hub).
+   */
+  seal(): Promise<SealNowResult>;
   status(): AgentStatus;
   /** Close the listeners, flush + fsync the WAL, stop the forwarder. */
   stop(): Promise<void>;
 }
 
 /**
- * Start the whole pipeline: receivers -> WAL -> hourly sealer -> forwarder,
+ * Start the whole pipeline: receivers -> WAL -> sealer (hourly, and early on
+ * `seal`) -> forwarder,
  * plus the local status server.
  *
  * @example
@@ -62,7 +68,14 @@ export async function startAgent(
   const nowUs = runtime.nowUs ?? (() => clock.nowUs());
   let identity: AgentIdentity | undefined = await loadIdentity(config.dataDir);
 
-  const wal = await Wal.open({ ...config.wal, dataDir: config.dataDir, telemetry, nowUs });
+  const chainState = await readChainState(config.dataDir);
+  const wal = await Wal.open({
+    ...config.wal,
+    dataDir: config.dataDir,
+    telemetry,
+    nowUs,
+    ...(chainState ? { sealedUntilUs: sealedUntilUs(chainState) } : {}),
+  });
   const forwarder = await Forwarder.open({
     ...config.hub,
     hubUrl: config.hub.url,
@@ -185,8 +198,8 @@ export async function startAgent(
       },
       wal: {
         lastSeq: walStats.lastSeq,
-        openHour: walStats.openHour,
-        openHourBytes: walStats.writtenBytes,
+        openChunk: walStats.openChunk,
+        openChunkBytes: walStats.writtenBytes,
         diskUsedBytes: walStats.diskUsedBytes,
         maxDiskBytes: walStats.maxDiskBytes,
         refusing: walStats.refusing,
@@ -200,17 +213,17 @@ export async function startAgent(
         lastError: forward.lastError,
         chunksPendingSeal: forward.chunksPendingSeal,
       },
-      chain: { lastSealedHour: sealer.state.lastSealedHour },
+      chain: { lastSealedChunk: sealer.state.lastSealed?.id ?? null },
       uptimeSeconds: Math.round(elapsedS),
     };
   };
   const rate = new RateMeter(() => telemetry.count("DatagramReceived"));
 
-  const seal = async () => {
-    const sealed = await sealer.sealDueHours();
+  const seal = async (): Promise<SealNowResult> => {
+    const result = await sealer.sealNow();
     await wal.syncNow();
     forwarder.wake();
-    return { sealed };
+    return result;
   };
   const listen = parseListenAddress(config.status.listen);
   const statusServer = startStatusServer({

@@ -26,6 +26,9 @@ CREATE TABLE "chunks" (
 	"agent_id" text NOT NULL,
 	"hotel_id" text NOT NULL,
 	"hour_start" timestamp with time zone NOT NULL,
+	"part" integer DEFAULT 0 NOT NULL,
+	"window_start" timestamp (6) with time zone,
+	"window_end" timestamp (6) with time zone,
 	"length" bigint DEFAULT 0 NOT NULL,
 	"status" text DEFAULT 'open' NOT NULL,
 	"reason" text,
@@ -39,8 +42,9 @@ CREATE TABLE "chunks" (
 	"archive_path" text,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"sealed_at" timestamp with time zone,
-	CONSTRAINT "chunks_agent_hour_unique" UNIQUE("agent_id","hour_start"),
-	CONSTRAINT "chunks_status_check" CHECK ("chunks"."status" in ('open', 'verified', 'failed'))
+	CONSTRAINT "chunks_agent_hour_part_unique" UNIQUE("agent_id","hour_start","part"),
+	CONSTRAINT "chunks_status_check" CHECK ("chunks"."status" in ('open', 'verified', 'failed')),
+	CONSTRAINT "chunks_part_check" CHECK ("chunks"."part" >= 0)
 );
 --> statement-breakpoint
 CREATE TABLE "enrollment_tokens" (
@@ -71,4 +75,5 @@ ALTER TABLE "chunks" ADD CONSTRAINT "chunks_agent_id_agents_id_fk" FOREIGN KEY (
 ALTER TABLE "chunks" ADD CONSTRAINT "chunks_hotel_id_hotels_id_fk" FOREIGN KEY ("hotel_id") REFERENCES "public"."hotels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "enrollment_tokens" ADD CONSTRAINT "enrollment_tokens_hotel_id_hotels_id_fk" FOREIGN KEY ("hotel_id") REFERENCES "public"."hotels"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "agents_hotel_idx" ON "agents" USING btree ("hotel_id");--> statement-breakpoint
-CREATE INDEX "chunks_hotel_hour_idx" ON "chunks" USING btree ("hotel_id","hour_start");
+CREATE INDEX "chunks_hotel_hour_idx" ON "chunks" USING btree ("hotel_id","hour_start");--> statement-breakpoint
+CREATE INDEX "chunks_agent_window_end_idx" ON "chunks" USING btree ("agent_id","window_end");

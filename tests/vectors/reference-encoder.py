@@ -58,6 +58,26 @@ def record_line(record: dict) -> bytes:
     return (head + payload + "}\n").encode("utf-8")
 
 
+def check_window(chunk: dict) -> int:
+    """The manifest's window rules (spec 5.2): every record's receive time lies in
+    [window_start, window_end), inside the hour; part 0 starts at hour_start."""
+    problems = []
+    hour_start = chunk["hour_start"][:19] + ".000000Z"
+    hour_end = ts(int(datetime.datetime.strptime(chunk["hour_start"], "%Y-%m-%dT%H:%M:%SZ")
+                      .replace(tzinfo=datetime.timezone.utc).timestamp()) * 1_000_000 + 3_600_000_000)
+    if not hour_start <= chunk["window_start"] < chunk["window_end"] <= hour_end:
+        problems.append("window outside its hour or empty")
+    if (chunk["part"] == 0) != (chunk["window_start"] == hour_start):
+        problems.append("part 0 must start at hour_start, and only part 0")
+    for record in chunk["records"]:
+        at = ts(record["written_at_us"] if "gap" in record else record["received_at_us"])
+        if not chunk["window_start"] <= at < chunk["window_end"]:
+            problems.append(f'seq {record["seq"]} at {at} is outside the window')
+    for problem in problems:
+        print(f'FAIL {chunk["dir"]}: {problem}')
+    return len(problems)
+
+
 def main() -> int:
     vectors = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "v1")
     inputs = json.loads((vectors / "inputs.json").read_text("utf-8"))
@@ -65,6 +85,7 @@ def main() -> int:
     prev_manifest_sha256 = None
     failures = 0
     for chunk in inputs["chunks"]:
+        failures += check_window(chunk)
         records = b"".join(record_line(record) for record in chunk["records"])
         seqs = [record["seq"] for record in chunk["records"]]
         hour_start = datetime.datetime.strptime(chunk["hour_start"], "%Y-%m-%dT%H:%M:%SZ")
@@ -76,6 +97,9 @@ def main() -> int:
             "agent_cert_sha256": expected["agent_cert_sha256"],
             "hour_start": chunk["hour_start"],
             "hour_end": (hour_start + HOUR).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "part": chunk["part"],
+            "window_start": chunk["window_start"],
+            "window_end": chunk["window_end"],
             "first_seq": seqs[0] if seqs else None,
             "last_seq": seqs[-1] if seqs else None,
             "record_count": len(seqs),

@@ -1,8 +1,7 @@
 import { readdirSync, rmSync, statSync } from "node:fs";
 import type { AgentTelemetry } from "../events/index.ts";
 import type { ForwardState } from "../forward/state.ts";
-import { chunkDir } from "../wal/layout.ts";
-import { listChunkHours } from "../wal/wal.ts";
+import { chunkDir, listChunkIds } from "../wal/layout.ts";
 
 /**
  * Delete sealed chunks the hub has **verified**, once their verdict is older
@@ -23,18 +22,18 @@ export function pruneVerifiedChunks(
 ): number {
   const nowMs = options.nowMs ?? Date.now();
   let freed = 0;
-  for (const hour of listChunkHours(dataDir)) {
-    const chunk = state.get(hour);
+  for (const id of listChunkIds(dataDir)) {
+    const chunk = state.get(id);
     if (chunk.verdict !== "verified") continue;
     const old = nowMs - (chunk.verdictAtMs ?? 0) >= options.retentionHours * 3_600_000;
     if (!old && !options.underPressure) continue;
-    const dir = chunkDir(dataDir, hour);
+    const dir = chunkDir(dataDir, id);
     let bytes = 0;
     for (const name of readdirSync(dir)) bytes += statSync(`${dir}/${name}`).size;
     rmSync(dir, { recursive: true, force: true });
-    state.forget(hour);
+    state.forget(id);
     freed += bytes;
-    telemetry.emit("ChunkPruned", { why: old ? "retention" : "disk_full" }, { hour, bytes });
+    telemetry.emit("ChunkPruned", { why: old ? "retention" : "disk_full" }, { chunk: id, bytes });
   }
   return freed;
 }

@@ -1,18 +1,20 @@
 import { afterEach, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type ManifestWithBytes,
   parseManifest,
+  scanRecords,
   sha256Hex,
   verifyHashChain,
   verifyManifestSignature,
 } from "../../../shared/src/custody/index.ts";
-import { loadIdentity } from "../enroll/identity.ts";
+import { type AgentIdentity, loadIdentity } from "../enroll/identity.ts";
 import { AgentTelemetry } from "../events/index.ts";
 import { createTestPki, writeTestIdentity } from "../testing/pki.ts";
 import { Wal } from "../wal/wal.ts";
-import { Sealer } from "./sealer.ts";
+import { readChainState, Sealer } from "./sealer.ts";
 
 const HOUR_US = 3_600_000_000;
 const BASE_US = 1_795_334_400_000_000; // 2026-11-22T08:00:00Z
@@ -49,10 +51,10 @@ test("hour rollover seals each ended hour, empty hours included, in one signed h
   wal.append({ receivedAtUs: BASE_US + 20, src: "192.0.2.1", port: 514, transport: "udp", bytes });
   wal.append({ receivedAtUs: BASE_US + 30, src: "192.0.2.1", port: 514, transport: "udp", bytes });
   wal.flush();
-  expect(await sealer.sealDueHours()).toEqual([]); // the hour has not ended
+  expect(await sealer.sealDue()).toEqual([]); // the hour has not ended
   nowUs = BASE_US + 3 * HOUR_US + 5; // 11:00 — 08 has records, 09 and 10 are empty
   wal.append({ receivedAtUs: nowUs, src: "192.0.2.1", port: 514, transport: "udp", bytes });
-  expect(await sealer.sealDueHours()).toEqual(["2026-11-22T08", "2026-11-22T09", "2026-11-22T10"]);
+  expect(await sealer.sealDue()).toEqual(["2026-11-22T08", "2026-11-22T09", "2026-11-22T10"]);
   await wal.close();
 
   const chunk = (hour: string, name: string) =>
@@ -83,4 +85,195 @@ test("hour rollover seals each ended hour, empty hours included, in one signed h
   // the 11:00 record continued the seq
   const open = readFileSync(join(dataDir, "chunks", "2026-11-22T11", "records.jsonl"), "utf8");
   expect(JSON.parse(open).seq).toBe(3);
+});
+
+const MIN_US = 60_000_000;
+const bytes = new TextEncoder().encode("<134>dhcp,info assigned");
+const datagram = (receivedAtUs: number) =>
+  ({ receivedAtUs, src: "192.0.2.1", port: 514, transport: "udp", bytes }) as const;
+
+async function openPipeline(
+  dataDir: string,
+  identity: AgentIdentity | undefined,
+  now: () => number,
+) {
+  const telemetry = new AgentTelemetry(() => {});
+  const wal = await Wal.open({
+    dataDir,
+    fsyncIntervalMs: 10,
+    maxDiskBytes: 1 << 30,
+    warnRatio: 0.8,
+    telemetry,
+    nowUs: now,
+  });
+  const sealer = await Sealer.open({
+    dataDir,
+    wal,
+    telemetry,
+    nowUs: now,
+    identity: () => identity,
+    clockInfo: () => ({ ntp_synchronized: true, source: "chrony" }),
+  });
+  return { wal, sealer };
+}
+
+function readChunk(dataDir: string, id: string) {
+  const file = (name: string) => new Uint8Array(readFileSync(join(dataDir, "chunks", id, name)));
+  return {
+    manifest: parseManifest(file("manifest.json")),
+    records: file("records.jsonl"),
+    signature: file("manifest.sig"),
+  };
+}
+
+test("early seal: part 0 closes now, the rest of the hour goes to part 1, the hour's end seals part 1", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "lm-seal-early-"));
+  dirs.push(dataDir);
+  const pki = createTestPki();
+  await writeTestIdentity(dataDir, pki);
+  const identity = await loadIdentity(dataDir);
+  let nowUs = BASE_US + 10;
+  let { wal, sealer } = await openPipeline(dataDir, identity, () => nowUs);
+
+  wal.append(datagram(BASE_US + 1 * MIN_US));
+  wal.append(datagram(BASE_US + 2 * MIN_US));
+  wal.flush();
+  nowUs = BASE_US + 20 * MIN_US; // 08:20, `logmaster-agent seal`
+  expect(await sealer.sealNow()).toEqual({
+    sealed: ["2026-11-22T08"],
+    open: "2026-11-22T08.1",
+    enrolled: true,
+  });
+  // Sealing again at the same instant has nothing to close.
+  expect((await sealer.sealNow()).sealed).toEqual([]);
+  // A datagram stamped before the seal (a clock step back) takes the window's start.
+  wal.append(datagram(BASE_US + 19 * MIN_US));
+  wal.append(datagram(BASE_US + 30 * MIN_US));
+  await wal.close();
+
+  // Restart in the middle of part 1: it keeps taking the hour's records.
+  ({ wal, sealer } = await openPipeline(dataDir, identity, () => nowUs));
+  expect(wal.openChunk).toBe("2026-11-22T08.1");
+  wal.append(datagram(BASE_US + 5 * MIN_US)); // clock stepped back below part 1 again
+  wal.append(datagram(BASE_US + 50 * MIN_US));
+  wal.flush();
+  expect(await sealer.sealDue()).toEqual([]); // part 1 is open until 09:00
+  nowUs = BASE_US + HOUR_US + 5; // 09:00
+  expect(await sealer.sealDue()).toEqual(["2026-11-22T08.1"]);
+  expect(sealer.state.lastSealed).toEqual({
+    id: "2026-11-22T08.1",
+    windowEnd: "2026-11-22T09:00:00.000000Z",
+  });
+  await wal.close();
+
+  const part0 = readChunk(dataDir, "2026-11-22T08");
+  const part1 = readChunk(dataDir, "2026-11-22T08.1");
+  expect(part0.manifest.manifest).toMatchObject({
+    hour_start: "2026-11-22T08:00:00Z",
+    part: 0,
+    window_start: "2026-11-22T08:00:00.000000Z",
+    window_end: "2026-11-22T08:20:00.000000Z",
+    first_seq: 1,
+    last_seq: 2,
+  });
+  expect(part1.manifest.manifest).toMatchObject({
+    part: 1,
+    window_start: "2026-11-22T08:20:00.000000Z",
+    window_end: "2026-11-22T09:00:00.000000Z",
+    first_seq: 3,
+    last_seq: 6,
+  });
+  // Every record lies inside its chunk's window: the clamp kept the boundary.
+  for (const { manifest, records, signature } of [part0, part1]) {
+    expect(scanRecords(records, { window: manifest.manifest }).recordsOutsideWindow).toBe(0);
+    expect(verifyManifestSignature(manifest.bytes, signature, identity?.certPem ?? "")).toBe(true);
+  }
+  const ts = new TextDecoder()
+    .decode(part1.records)
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line).ts);
+  expect(ts).toEqual([
+    "2026-11-22T08:20:00.000000Z",
+    "2026-11-22T08:30:00.000000Z",
+    "2026-11-22T08:30:00.000000Z", // after the restart: not before the last record kept
+    "2026-11-22T08:50:00.000000Z",
+  ]);
+  expect(verifyHashChain([part0.manifest, part1.manifest]).ok).toBe(true);
+});
+
+test("an early seal with nothing received yet seals an empty part 0; an empty remainder is sealed at the hour's end", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "lm-seal-empty-"));
+  dirs.push(dataDir);
+  const pki = createTestPki();
+  await writeTestIdentity(dataDir, pki);
+  const identity = await loadIdentity(dataDir);
+  let nowUs = BASE_US + 10 * MIN_US;
+  const { wal, sealer } = await openPipeline(dataDir, identity, () => nowUs);
+  expect((await sealer.sealNow()).sealed).toEqual(["2026-11-22T08"]);
+  nowUs = BASE_US + 40 * MIN_US;
+  wal.append(datagram(nowUs - 1));
+  wal.flush();
+  expect((await sealer.sealNow()).sealed).toEqual(["2026-11-22T08.1"]);
+  nowUs = BASE_US + 2 * HOUR_US + 1; // 10:00: 08.2 (empty remainder) and 09 are due
+  wal.append(datagram(nowUs));
+  expect(await sealer.sealDue()).toEqual(["2026-11-22T08.2", "2026-11-22T09"]);
+  await wal.close();
+
+  const chain: ManifestWithBytes[] = [
+    "2026-11-22T08",
+    "2026-11-22T08.1",
+    "2026-11-22T08.2",
+    "2026-11-22T09",
+  ].map((id) => readChunk(dataDir, id).manifest);
+  expect(
+    chain.map(({ manifest }) => [
+      manifest.part,
+      manifest.window_start,
+      manifest.window_end,
+      manifest.record_count,
+    ]),
+  ).toEqual([
+    [0, "2026-11-22T08:00:00.000000Z", "2026-11-22T08:10:00.000000Z", 0],
+    [1, "2026-11-22T08:10:00.000000Z", "2026-11-22T08:40:00.000000Z", 1],
+    [2, "2026-11-22T08:40:00.000000Z", "2026-11-22T09:00:00.000000Z", 0],
+    [0, "2026-11-22T09:00:00.000000Z", "2026-11-22T10:00:00.000000Z", 0],
+  ]);
+  expect(verifyHashChain(chain).ok).toBe(true);
+  expect(readFileSync(join(dataDir, "chunks", "2026-11-22T08.2", "window.json"), "utf8")).toBe(
+    '{"window_start":"2026-11-22T08:40:00.000000Z"}\n',
+  );
+});
+
+test("not enrolled: seal closes nothing", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "lm-seal-unenrolled-"));
+  dirs.push(dataDir);
+  const { wal, sealer } = await openPipeline(dataDir, undefined, () => BASE_US + 20 * MIN_US);
+  wal.append(datagram(BASE_US + MIN_US));
+  wal.flush();
+  expect(await sealer.sealNow()).toEqual({ sealed: [], open: "2026-11-22T08", enrolled: false });
+  await wal.close();
+  expect(existsSync(join(dataDir, "chunks", "2026-11-22T08.1"))).toBe(false);
+});
+
+test("a chain.json from before parts (lastSealedHour) is read as whole hours", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "lm-seal-legacy-"));
+  dirs.push(dataDir);
+  mkdirSync(join(dataDir, "state"), { recursive: true });
+  writeFileSync(
+    join(dataDir, "state", "chain.json"),
+    `${JSON.stringify({ firstHour: "2026-11-22T05", lastSealedHour: "2026-11-22T07", lastManifestSha256: "ab" })}\n`,
+  );
+  expect(await readChainState(dataDir)).toEqual({
+    firstHour: "2026-11-22T05",
+    lastSealed: { id: "2026-11-22T07", windowEnd: "2026-11-22T08:00:00.000000Z" },
+    lastManifestSha256: "ab",
+  });
+  const { wal, sealer } = await openPipeline(dataDir, undefined, () => BASE_US + 5);
+  // The state is kept, now written in the new form.
+  expect(sealer.state.lastSealed?.id).toBe("2026-11-22T07");
+  await wal.close();
+  expect(JSON.parse(readFileSync(join(dataDir, "state", "chain.json"), "utf8"))).toHaveProperty(
+    "lastSealed",
+  );
 });

@@ -3,19 +3,10 @@ import {
   EMPTY_SHA256,
   isGapRecord,
   parseRecordLine,
+  type RecordsSummary,
   sha256OfFile,
 } from "../../../shared/src/custody/index.ts";
 import { INDEX_ENTRY_BYTES, readIndexEntry } from "../wal/index-file.ts";
-
-/** The manifest fields that describe the records of one closed hour. */
-export interface RecordsSummaryFields {
-  first_seq: number | null;
-  last_seq: number | null;
-  record_count: number;
-  gap_lost: number;
-  byte_length: number;
-  records_sha256: string;
-}
 
 function readAt(fd: number, offset: number, length: number): Uint8Array {
   const out = new Uint8Array(length);
@@ -34,12 +25,12 @@ function readAt(fd: number, offset: number, length: number): Uint8Array {
  * SHA-256 and length from records.jsonl (streamed, never loaded whole).
  *
  * @example
- * const fields = await summarizeChunk("chunks/2026-11-22T08/records.jsonl", "chunks/2026-11-22T08/records.idx");
+ * const fields = await summarizeChunk("chunks/2026-11-22T08.1/records.jsonl", "chunks/2026-11-22T08.1/records.idx");
  */
 export async function summarizeChunk(
   recordsPath: string,
   indexPath: string,
-): Promise<RecordsSummaryFields> {
+): Promise<RecordsSummary> {
   const records = Bun.file(recordsPath);
   if (!(await records.exists()) || records.size === 0) {
     return {

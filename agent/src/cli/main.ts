@@ -19,7 +19,9 @@ Commands:
            [--hub URL] [--status HOST:PORT]
   enroll   --token T [--hub URL] [--data-dir D]   get this agent's certificate
   status   [--data-dir D] [--json]                 ask the running agent
-  seal     [--data-dir D]                          seal every ended hour now, push to the hub
+  seal     [--data-dir D]                          seal every ended hour and close the current
+                                                   hour's chunk now (its next part takes the rest
+                                                   of the hour); push to the hub
   wal      [--data-dir D] [--json]                 count what is on disk (agent may be stopped)
 
 --data-dir defaults to ./data/agent. Flags override agent.toml.`;
@@ -113,9 +115,9 @@ async function statusCommand(args: string[]): Promise<number> {
     `agent        ${status.agentId ?? "NOT ENROLLED (logmaster-agent enroll --token ...)"}  pid ${status.pid}, up ${status.uptimeSeconds}s`,
     `received     ${status.receive.received} datagrams, ${status.receive.receivedPerSecond}/s`,
     `dropped      ${rejected || "none"}`,
-    `wal          last seq ${status.wal.lastSeq}, open hour ${status.wal.openHour ?? "-"} (${mib(status.wal.openHourBytes)}), disk ${mib(status.wal.diskUsedBytes)} of ${mib(status.wal.maxDiskBytes)}${status.wal.refusing ? "  DISK FULL: refusing datagrams" : ""}`,
+    `wal          last seq ${status.wal.lastSeq}, open chunk ${status.wal.openChunk ?? "-"} (${mib(status.wal.openChunkBytes)}), disk ${mib(status.wal.diskUsedBytes)} of ${mib(status.wal.maxDiskBytes)}${status.wal.refusing ? "  DISK FULL: refusing datagrams" : ""}`,
     `forward      ${status.forward.hubUrl ?? "no hub"}: ${status.forward.connected ? "connected" : "not connected"}, unsent ${mib(status.forward.unsentBytes)}, last ack ${status.forward.lastAckAt ?? "never"}${status.forward.lastError ? `, last error: ${status.forward.lastError}` : ""}`,
-    `sealed       up to ${status.chain.lastSealedHour ?? "-"}; ${status.forward.chunksPendingSeal} chunk(s) without hub verdict`,
+    `sealed       up to ${status.chain.lastSealedChunk ?? "-"}; ${status.forward.chunksPendingSeal} chunk(s) without hub verdict`,
     `certificate  ${status.certificateExpiresAt ? `expires ${status.certificateExpiresAt}` : "-"}`,
   ];
   for (const udp of status.receive.udp) {
@@ -132,13 +134,23 @@ async function sealCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { "data-dir": { type: "string" } }, strict: true });
   const url = await runningAgentUrl(values["data-dir"] ?? DEFAULT_DATA_DIR);
   const response = await fetch(`${url}/seal`, { method: "POST" });
-  const body = (await response.json()) as { sealed?: string[]; reason?: string };
+  const body = (await response.json()) as {
+    sealed?: string[];
+    open?: string | null;
+    enrolled?: boolean;
+    reason?: string;
+  };
   if (!response.ok) throw new Error(`the agent could not seal: ${body.reason ?? response.status}`);
+  if (body.enrolled === false) {
+    throw new Error("not enrolled: nothing can be signed yet (logmaster-agent enroll --token ...)");
+  }
+  const sealed = body.sealed ?? [];
   console.log(
-    body.sealed && body.sealed.length > 0
-      ? `sealed ${body.sealed.join(", ")}; the current hour is made durable and forwarded, and seals when it ends`
-      : "nothing to seal (no ended hour is open); the current hour is made durable and forwarded, and seals when it ends",
+    sealed.length > 0
+      ? `sealed ${sealed.join(", ")}; sending to the hub`
+      : "nothing to seal (the open chunk was closed a moment ago)",
   );
+  if (body.open) console.log(`new records go to ${body.open}`);
   return 0;
 }
 
@@ -156,9 +168,9 @@ async function walCommand(args: string[]): Promise<number> {
   console.log(
     `${inventory.records} records in ${inventory.chunks} chunks (${inventory.sealed_chunks} sealed), seq ${inventory.first_seq ?? "-"}..${inventory.last_seq ?? "-"}, ${mib(inventory.bytes)}`,
   );
-  for (const hour of inventory.hours) {
+  for (const chunk of inventory.by_chunk) {
     console.log(
-      `  ${hour.hour}  ${String(hour.records).padStart(9)} records  ${mib(hour.bytes).padStart(10)}  ${hour.sealed ? "sealed" : "open"}`,
+      `  ${chunk.chunk.padEnd(16)} from ${chunk.window_start}  ${String(chunk.records).padStart(9)} records  ${mib(chunk.bytes).padStart(10)}  ${chunk.sealed ? "sealed" : "open"}`,
     );
   }
   return 0;

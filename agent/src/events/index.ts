@@ -52,7 +52,11 @@ export const agentEvents = {
     help: "Gap records written (datagrams lost while the disk was full)",
     level: "warn",
   },
-  ChunkSealed: { metric: "chunks_sealed_total", help: "Hours sealed and signed", level: "info" },
+  ChunkSealed: {
+    metric: "chunks_sealed_total",
+    help: "Chunks sealed and signed (hours, and parts closed early by `seal`)",
+    level: "info",
+  },
   ChunkPruned: {
     metric: "chunks_pruned_total",
     help: "Verified chunks deleted after retention",

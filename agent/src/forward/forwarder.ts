@@ -1,8 +1,8 @@
 import { formatMicrosUtc } from "../../../shared/src/custody/index.ts";
 import type { AgentIdentity } from "../enroll/identity.ts";
 import type { AgentTelemetry } from "../events/index.ts";
-import { manifestPath, recordsPath, signaturePath } from "../wal/layout.ts";
-import { listChunkHours, type Wal } from "../wal/wal.ts";
+import { listChunkIds, manifestPath, recordsPath, signaturePath } from "../wal/layout.ts";
+import type { Wal } from "../wal/wal.ts";
 import { backoffDelayMs } from "./backoff.ts";
 import { type ClientTls, HubClient, type HubResponse } from "./hub-client.ts";
 import { ForwardState } from "./state.ts";
@@ -30,7 +30,7 @@ export interface ForwarderStats {
   connected: boolean;
   unsentBytes: number;
   lastAckAt: string | null;
-  lastAckedHour: string | null;
+  lastAckedChunk: string | null;
   lastError: string | null;
   chunksPendingSeal: number;
 }
@@ -39,7 +39,7 @@ class HubRefusal extends Error {}
 
 /**
  * Replicates every chunk's records.jsonl to the hub by byte offset, oldest
- * hour first, then sends its seal.
+ * chunk first (by hour, then part), then sends its seal.
  *
  * Promises:
  * - only fsynced bytes leave the box (`wal.durableLength`), so a power loss
@@ -61,13 +61,13 @@ export class Forwarder {
   #stopped = false;
   #loop: Promise<void> | undefined;
   #wakeUp: (() => void) | undefined;
-  /** Hours whose hub length was asked this run (GET on (re)start). */
+  /** Chunk ids whose hub length was asked this run (GET on (re)start). */
   #synced = new Set<string>();
   #lastSendAtMs = 0;
   #stats: Omit<ForwarderStats, "unsentBytes" | "chunksPendingSeal" | "hubUrl"> = {
     connected: false,
     lastAckAt: null,
-    lastAckedHour: null,
+    lastAckedChunk: null,
     lastError: null,
   };
 
@@ -162,46 +162,46 @@ export class Forwarder {
 
   /** One request's worth of progress; false when everything sendable is sent. */
   async #pass(client: HubClient): Promise<boolean> {
-    for (const hour of listChunkHours(this.options.dataDir)) {
+    for (const id of listChunkIds(this.options.dataDir)) {
       if (this.#stopped) return false;
-      const chunk = this.state.get(hour);
+      const chunk = this.state.get(id);
       if (chunk.verdict || chunk.conflict) continue;
-      if (!this.#synced.has(hour)) {
-        const answer = await this.#call(client, "GET", `/v1/chunks/${hour}`);
+      if (!this.#synced.has(id)) {
+        const answer = await this.#call(client, "GET", `/v1/chunks/${id}`);
         if (answer.status === 200) {
           const length = Number(answer.body.length ?? 0);
           const status = String(answer.body.status ?? "open");
           if (status === "verified" || status === "failed") {
-            this.#recordVerdict(hour, status, answer.body.reason);
+            this.#recordVerdict(id, status, answer.body.reason);
             continue;
           }
-          this.state.update(hour, { ackedOffset: length });
-        } else if (answer.status === 404) this.state.update(hour, { ackedOffset: 0 });
+          this.state.update(id, { ackedOffset: length });
+        } else if (answer.status === 404) this.state.update(id, { ackedOffset: 0 });
         else
           throw new HubRefusal(
-            `GET /v1/chunks/${hour}: ${answer.status} ${JSON.stringify(answer.body)}`,
+            `GET /v1/chunks/${id}: ${answer.status} ${JSON.stringify(answer.body)}`,
           );
-        this.#synced.add(hour);
+        this.#synced.add(id);
         this.#stats.connected = true;
       }
-      const acked = this.state.get(hour).ackedOffset;
-      const durable = this.options.wal.durableLength(hour);
-      const sealed = await isSealedLocally(this.options.dataDir, hour);
+      const acked = this.state.get(id).ackedOffset;
+      const durable = this.options.wal.durableLength(id);
+      const sealed = await isSealedLocally(this.options.dataDir, id);
       if (acked < durable) {
         const waiting = durable - acked;
-        const isOpen = this.options.wal.openHour === hour && !sealed;
+        const isOpen = this.options.wal.openChunk === id && !sealed;
         const young = Date.now() - this.#lastSendAtMs < this.options.batchMaxDelayMs;
         if (isOpen && waiting < this.options.batchMaxBytes && young) return false;
         await this.#sendBatch(
           client,
-          hour,
+          id,
           acked,
           Math.min(durable, acked + this.options.batchMaxBytes),
         );
         return true;
       }
       if (sealed) {
-        await this.#sendSeal(client, hour);
+        await this.#sendSeal(client, id);
         return true;
       }
     }
@@ -222,13 +222,13 @@ export class Forwarder {
     return answer;
   }
 
-  async #sendBatch(client: HubClient, hour: string, from: number, to: number): Promise<void> {
-    const raw = await Bun.file(recordsPath(this.options.dataDir, hour)).slice(from, to).bytes();
+  async #sendBatch(client: HubClient, id: string, from: number, to: number): Promise<void> {
+    const raw = await Bun.file(recordsPath(this.options.dataDir, id)).slice(from, to).bytes();
     this.#lastSendAtMs = Date.now();
     const answer = await this.#call(
       client,
       "POST",
-      `/v1/chunks/${hour}/records`,
+      `/v1/chunks/${id}/records`,
       {
         "content-type": "application/octet-stream",
         "content-encoding": "zstd",
@@ -242,10 +242,10 @@ export class Forwarder {
     const status = String(answer.body.status ?? answer.body.error ?? answer.status);
     const length = Number(answer.body.length ?? Number.NaN);
     if (answer.status === 200 && (status === "accepted" || status === "duplicate")) {
-      this.options.telemetry.emit("BatchAcked", { status }, { hour, offset: from, length }, 1);
-      this.state.update(hour, { ackedOffset: Number.isFinite(length) ? length : to });
+      this.options.telemetry.emit("BatchAcked", { status }, { chunk: id, offset: from, length }, 1);
+      this.state.update(id, { ackedOffset: Number.isFinite(length) ? length : to });
       this.#stats.lastAckAt = new Date().toISOString();
-      this.#stats.lastAckedHour = hour;
+      this.#stats.lastAckedChunk = id;
       this.#stats.connected = true;
       this.#stats.lastError = null;
       return;
@@ -253,27 +253,27 @@ export class Forwarder {
     this.options.telemetry.emit(
       "BatchRefused",
       { status },
-      { hour, offset: from, answer: answer.body },
+      { chunk: id, offset: from, answer: answer.body },
     );
     if (status === "gap") {
-      this.state.update(hour, { ackedOffset: Number(answer.body.wanted_offset ?? length) });
+      this.state.update(id, { ackedOffset: Number(answer.body.wanted_offset ?? length) });
     } else if (status === "conflict") {
-      this.state.update(hour, { conflict: true });
+      this.state.update(id, { conflict: true });
     } else if (status === "sealed") {
-      this.#synced.delete(hour); // the GET tells the verdict
+      this.#synced.delete(id); // the GET tells the verdict
     } else
       throw new HubRefusal(
-        `POST /v1/chunks/${hour}/records: ${answer.status} ${JSON.stringify(answer.body)}`,
+        `POST /v1/chunks/${id}/records: ${answer.status} ${JSON.stringify(answer.body)}`,
       );
   }
 
-  async #sendSeal(client: HubClient, hour: string): Promise<void> {
-    const manifest = await Bun.file(manifestPath(this.options.dataDir, hour)).bytes();
-    const signature = await Bun.file(signaturePath(this.options.dataDir, hour)).bytes();
+  async #sendSeal(client: HubClient, id: string): Promise<void> {
+    const manifest = await Bun.file(manifestPath(this.options.dataDir, id)).bytes();
+    const signature = await Bun.file(signaturePath(this.options.dataDir, id)).bytes();
     const answer = await this.#call(
       client,
       "PUT",
-      `/v1/chunks/${hour}/seal`,
+      `/v1/chunks/${id}/seal`,
       { "content-type": "application/json" },
       new TextEncoder().encode(
         JSON.stringify({
@@ -284,17 +284,17 @@ export class Forwarder {
     );
     const status = String(answer.body.status ?? answer.body.error ?? answer.status);
     if (answer.status === 200 && (status === "verified" || status === "failed")) {
-      this.#recordVerdict(hour, status, answer.body.reason);
+      this.#recordVerdict(id, status, answer.body.reason);
     } else if (status === "incomplete") {
-      this.state.update(hour, { ackedOffset: Number(answer.body.length ?? 0) });
+      this.state.update(id, { ackedOffset: Number(answer.body.length ?? 0) });
     } else
       throw new HubRefusal(
-        `PUT /v1/chunks/${hour}/seal: ${answer.status} ${JSON.stringify(answer.body)}`,
+        `PUT /v1/chunks/${id}/seal: ${answer.status} ${JSON.stringify(answer.body)}`,
       );
   }
 
-  #recordVerdict(hour: string, verdict: "verified" | "failed", reason: unknown): void {
-    this.state.update(hour, {
+  #recordVerdict(id: string, verdict: "verified" | "failed", reason: unknown): void {
+    this.state.update(id, {
       verdict,
       verdictAtMs: Date.now(),
       ...(reason !== undefined ? { reason: String(reason) } : {}),
@@ -302,27 +302,27 @@ export class Forwarder {
     this.options.telemetry.emit(
       "HubSealVerdict",
       { verdict },
-      { hour, ...(reason ? { reason } : {}) },
+      { chunk: id, ...(reason ? { reason } : {}) },
     );
   }
 
   stats(): ForwarderStats {
     let unsentBytes = 0;
     let chunksPendingSeal = 0;
-    for (const hour of listChunkHours(this.options.dataDir)) {
-      const chunk = this.state.get(hour);
+    for (const id of listChunkIds(this.options.dataDir)) {
+      const chunk = this.state.get(id);
       if (chunk.verdict) continue;
       chunksPendingSeal++;
-      unsentBytes += Math.max(0, this.options.wal.durableLength(hour) - chunk.ackedOffset);
+      unsentBytes += Math.max(0, this.options.wal.durableLength(id) - chunk.ackedOffset);
     }
     return { hubUrl: this.#hubUrl() ?? null, unsentBytes, chunksPendingSeal, ...this.#stats };
   }
 }
 
 /** A chunk is sealed locally once both manifest.json and manifest.sig exist. */
-export async function isSealedLocally(dataDir: string, hour: string): Promise<boolean> {
+export async function isSealedLocally(dataDir: string, id: string): Promise<boolean> {
   return (
-    (await Bun.file(manifestPath(dataDir, hour)).exists()) &&
-    (await Bun.file(signaturePath(dataDir, hour)).exists())
+    (await Bun.file(manifestPath(dataDir, id)).exists()) &&
+    (await Bun.file(signaturePath(dataDir, id)).exists())
   );
 }

@@ -18,12 +18,12 @@ const forwardStateSchema = z.object({ chunks: z.record(z.string(), chunkForwardS
 export type ChunkForwardState = z.infer<typeof chunkForwardStateSchema>;
 
 /**
- * state/forward.json: what the hub acknowledged, per chunk.
+ * state/forward.json: what the hub acknowledged, per chunk id (`YYYY-MM-DDTHH[.N]`).
  *
  * Promise: an offset is written here only after the hub answered that it
  * holds those bytes durably, so after a crash the agent never skips bytes;
  * it may resend some (the hub answers `duplicate`). On restart the agent asks
- * the hub (`GET /v1/chunks/{H}`) anyway; this file is the fallback and the
+ * the hub (`GET /v1/chunks/{id}`) anyway; this file is the fallback and the
  * record of seal verdicts (which decide what may be pruned).
  */
 export class ForwardState {
@@ -38,17 +38,17 @@ export class ForwardState {
     return new ForwardState(path, parsed.success ? parsed.data.chunks : {});
   }
 
-  get(hour: string): ChunkForwardState {
-    return this.chunks[hour] ?? { ackedOffset: 0 };
+  get(id: string): ChunkForwardState {
+    return this.chunks[id] ?? { ackedOffset: 0 };
   }
 
-  update(hour: string, change: Partial<ChunkForwardState>): void {
-    this.chunks[hour] = { ...this.get(hour), ...change };
+  update(id: string, change: Partial<ChunkForwardState>): void {
+    this.chunks[id] = { ...this.get(id), ...change };
     this.#save();
   }
 
-  forget(hour: string): void {
-    delete this.chunks[hour];
+  forget(id: string): void {
+    delete this.chunks[id];
     this.#save();
   }
 

@@ -23,8 +23,9 @@ export interface AgentStatus {
   };
   wal: {
     lastSeq: number;
-    openHour: string | null;
-    openHourBytes: number;
+    /** The chunk taking new records (`YYYY-MM-DDTHH` or `YYYY-MM-DDTHH.N`). */
+    openChunk: string | null;
+    openChunkBytes: number;
     diskUsedBytes: number;
     maxDiskBytes: number;
     refusing: boolean;
@@ -38,7 +39,7 @@ export interface AgentStatus {
     lastError: string | null;
     chunksPendingSeal: number;
   };
-  chain: { lastSealedHour: string | null };
+  chain: { lastSealedChunk: string | null };
   uptimeSeconds: number;
 }
 
@@ -48,7 +49,7 @@ export interface StatusServerOptions {
   telemetry: AgentTelemetry;
   status: () => AgentStatus;
   /** `POST /seal`: what `logmaster-agent seal` asks the running agent to do. */
-  seal: () => Promise<Record<string, unknown>>;
+  seal: () => Promise<object>;
 }
 
 function gauge(name: string, help: string, value: number): string {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import {
   appendFileSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -10,7 +11,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseRecordLine } from "../../../shared/src/custody/index.ts";
+import { buildManifest, parseRecordLine, scanRecords } from "../../../shared/src/custody/index.ts";
 import { AgentTelemetry } from "../events/index.ts";
 import type { ReceivedDatagram } from "../source/datagram.ts";
 import { INDEX_ENTRY_BYTES, readIndexEntry } from "./index-file.ts";
@@ -42,7 +43,7 @@ function datagram(text: string, atUs = BASE_US + 1): ReceivedDatagram {
 
 async function openWal(
   dataDir: string,
-  overrides: { maxDiskBytes?: number; nowUs?: () => number } = {},
+  overrides: { maxDiskBytes?: number; nowUs?: () => number; sealedUntilUs?: number } = {},
 ) {
   const logs: string[] = [];
   const telemetry = new AgentTelemetry((line) => logs.push(line));
@@ -53,6 +54,7 @@ async function openWal(
     warnRatio: 0.8,
     telemetry,
     nowUs: overrides.nowUs ?? (() => BASE_US + 5),
+    ...(overrides.sealedUntilUs !== undefined ? { sealedUntilUs: overrides.sealedUntilUs } : {}),
   });
   return { wal, telemetry, logs };
 }
@@ -204,5 +206,86 @@ describe("Wal", () => {
     expect(all.at(-1)).toMatchObject({ seq: keptBeforeGap + 2, msg: "after" });
     const idx = new Uint8Array(readFileSync(files(dataDir).index));
     expect(readIndexEntry(idx, keptBeforeGap * INDEX_ENTRY_BYTES).gap).toBe(true);
+  });
+});
+
+describe("Wal windows (early seal)", () => {
+  const MIN_US = 60_000_000;
+  const tsOf = (path: string) => lines(path).map((line) => JSON.parse(line).ts as string);
+
+  test("closeCurrentChunkAt ends the window after the last record and routes later records to the next part", async () => {
+    const dataDir = tempDir();
+    const { wal } = await openWal(dataDir);
+    wal.append(datagram("a", BASE_US + 10 * MIN_US));
+    const split = await wal.closeCurrentChunkAt(BASE_US + 5 * MIN_US); // asked for a time before "a"
+    expect(split).toEqual({
+      closed: "2026-11-22T08",
+      next: "2026-11-22T08.1",
+      windowEndUs: BASE_US + 10 * MIN_US + 1, // after every record of the closed window
+    });
+    expect(readFileSync(join(dataDir, "chunks", "2026-11-22T08.1", "window.json"), "utf8")).toBe(
+      '{"window_start":"2026-11-22T08:10:00.000001Z"}\n',
+    );
+    expect(await wal.closeCurrentChunkAt(BASE_US + 10 * MIN_US + 1)).toBeUndefined(); // empty window
+    wal.append(datagram("b", BASE_US + 10 * MIN_US)); // would fall in the closed window: clamped
+    wal.append(datagram("c", BASE_US + HOUR_US + 1)); // the next hour: its part 0
+    await wal.close();
+    expect(tsOf(files(dataDir).data)).toEqual(["2026-11-22T08:10:00.000000Z"]);
+    expect(tsOf(files(dataDir, "2026-11-22T08.1").data)).toEqual(["2026-11-22T08:10:00.000001Z"]);
+    expect(tsOf(files(dataDir, "2026-11-22T09").data)).toEqual(["2026-11-22T09:00:00.000001Z"]);
+  });
+
+  test("a part left without window.json by a crash: removed when empty, quarantined with records", async () => {
+    const dataDir = tempDir();
+    let { wal } = await openWal(dataDir);
+    wal.append(datagram("a"));
+    await wal.close();
+    mkdirSync(join(dataDir, "chunks", "2026-11-22T08.1"));
+    mkdirSync(join(dataDir, "chunks", "2026-11-22T08.2"));
+    writeFileSync(join(dataDir, "chunks", "2026-11-22T08.2", "records.jsonl"), "x\n");
+    const reopened = await openWal(dataDir);
+    wal = reopened.wal;
+    expect(existsSync(join(dataDir, "chunks", "2026-11-22T08.1"))).toBe(false);
+    expect(existsSync(join(dataDir, "chunks", "2026-11-22T08.2"))).toBe(false);
+    expect(reopened.telemetry.count("WalFileQuarantined")).toBe(1);
+    expect(wal.openChunk).toBe("2026-11-22T08");
+    await wal.close();
+  });
+
+  test("a sealed newest chunk closed early: the WAL reopens the next part at its window_end", async () => {
+    const dataDir = tempDir();
+    let { wal } = await openWal(dataDir);
+    wal.append(datagram("a"));
+    await wal.close();
+    // As if part 0 was sealed at 08:20 and the dir of part 1 was lost.
+    const manifest = buildManifest({
+      chain_id: "c",
+      hotel_id: "h",
+      agent_id: "a",
+      agent_cert_sha256: "0".repeat(64),
+      hour_start: "2026-11-22T08:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T08:00:00.000000Z",
+      window_end: "2026-11-22T08:20:00.000000Z",
+      ...scanRecords(new Uint8Array(readFileSync(files(dataDir).data))).summary,
+      prev_manifest_sha256: null,
+      clock: { ntp_synchronized: null, source: "unknown" },
+      created_at: "2026-11-22T08:20:00.000000Z",
+    });
+    writeFileSync(join(dataDir, "chunks", "2026-11-22T08", "manifest.json"), manifest.bytes);
+    ({ wal } = await openWal(dataDir));
+    expect(wal.openChunk).toBe("2026-11-22T08.1");
+    wal.append(datagram("b", BASE_US + 10 * MIN_US)); // before 08:20: clamped into part 1
+    await wal.close();
+    expect(tsOf(files(dataDir, "2026-11-22T08.1").data)).toEqual(["2026-11-22T08:20:00.000000Z"]);
+  });
+
+  test("sealedUntilUs: nothing is written before the end of the last sealed window, even with no chunk on disk", async () => {
+    const dataDir = tempDir();
+    const { wal } = await openWal(dataDir, { sealedUntilUs: BASE_US + HOUR_US });
+    wal.append(datagram("late", BASE_US + 59 * MIN_US));
+    await wal.close();
+    expect(existsSync(files(dataDir).data)).toBe(false);
+    expect(tsOf(files(dataDir, "2026-11-22T09").data)).toEqual(["2026-11-22T09:00:00.000000Z"]);
   });
 });

@@ -7,6 +7,7 @@ import {
   openSync,
   readdirSync,
   renameSync,
+  rmSync,
   statSync,
   writeSync,
 } from "node:fs";
@@ -14,24 +15,32 @@ import { z } from "zod";
 import {
   encodeDataRecord,
   encodeGapRecord,
+  formatMicrosUtc,
   type GapReason,
+  parseManifest,
+  parseMicrosUtc,
 } from "../../../shared/src/custody/index.ts";
 import type { AgentTelemetry } from "../events/index.ts";
 import type { ReceivedDatagram } from "../source/datagram.ts";
 import { fsyncDir, readJsonFile, writeFileAtomic } from "./atomic.ts";
 import { INDEX_ENTRY_BYTES, lineCrc32, writeIndexEntry } from "./index-file.ts";
 import {
+  type ChunkRef,
   chunkDir,
+  chunkRef,
+  chunkRefOf,
   chunksDir,
-  HOUR_NAME_PATTERN,
-  hourIndexOfName,
   hourIndexOfUs,
-  hourName,
   indexPath,
+  listChunkIds,
   manifestPath,
   quarantineDir,
+  readWindowStart,
   recordsPath,
   stateDir,
+  US_PER_HOUR,
+  windowFileContent,
+  windowPath,
 } from "./layout.ts";
 import { recoverChunkFiles } from "./recovery.ts";
 
@@ -44,12 +53,20 @@ export interface WalOptions {
   telemetry: AgentTelemetry;
   /** Receive clock, for gap records' write time. */
   nowUs: () => number;
+  /**
+   * End of the last sealed chunk's window (µs), from the sealer's state: no
+   * record is ever written before it, even when every chunk dir was pruned.
+   */
+  sealedUntilUs?: number;
 }
 
-/** The chunk being appended to: one hour's records.jsonl + records.idx. */
-interface OpenChunk {
-  hourIndex: number;
-  hour: string;
+/** The chunk whose window takes new records; `windowStartUs` is where that window starts. */
+interface CurrentChunk extends ChunkRef {
+  windowStartUs: number;
+}
+
+/** The chunk whose files are open for appends: its records.jsonl + records.idx. */
+interface OpenChunk extends ChunkRef {
   dataFd: number;
   indexFd: number;
   /** Bytes written to records.jsonl (in the page cache: survives kill -9). */
@@ -68,7 +85,6 @@ interface PendingGap {
   lastUs: number;
 }
 
-const US_PER_HOUR = 3_600_000_000;
 const seqStateSchema = z.object({ lastSeq: z.number().int().min(0) });
 
 /** Room to keep free before accepting again after a disk-full stop (avoids flapping). */
@@ -77,7 +93,8 @@ const RESUME_HEADROOM_BYTES = 1024 * 1024;
 /** What the status page and `/metrics` show about the WAL. */
 export interface WalStats {
   lastSeq: number;
-  openHour: string | null;
+  /** The chunk taking new records (`YYYY-MM-DDTHH` or `YYYY-MM-DDTHH.N`). */
+  openChunk: string | null;
   writtenBytes: number;
   durableBytes: number;
   diskUsedBytes: number;
@@ -87,8 +104,15 @@ export interface WalStats {
 }
 
 /**
- * The write-ahead log. The open hour's `records.jsonl` is the WAL segment
+ * The write-ahead log. The open chunk's `records.jsonl` is the WAL segment
  * itself (no second copy); `records.idx` beside it indexes every line.
+ *
+ * Routing: a datagram goes to the chunk whose receive-time window contains
+ * its receive time: part 0 of its UTC hour, or the later part an early seal
+ * opened ({@link Wal.closeCurrentChunkAt}). Receive times never go below a
+ * floor (the start of the newest window, the newest hour written, the last
+ * record kept at start, the end of the last sealed window): after a clock step
+ * back a record takes the floor's time, so nothing lands in a closed chunk.
  *
  * Promises, by failure:
  * - **process crash / kill -9**: every datagram `append`ed before the last
@@ -108,6 +132,7 @@ export interface WalStats {
  */
 export class Wal {
   #open: OpenChunk | undefined;
+  #current: CurrentChunk | undefined;
   #queue: ReceivedDatagram[] = [];
   #flushScheduled = false;
   #lastSeq: number;
@@ -119,33 +144,35 @@ export class Wal {
   #closing: Promise<void>[] = [];
   #durableListeners = new Set<() => void>();
   #closed = false;
-  /** Last hour closed (no more appends), so that records never go back to it. */
-  #minHourIndex: number;
+  /** No record is written with a receive time below this (µs). */
+  #floorUs: number;
+  /** Latest receive time written (µs): an early seal closes a window after it. */
+  #lastTsUs: number;
   readonly recordsCutAtStart: number;
-  /** Latest receive time found on disk at start (µs), a floor for the receive clock. */
-  readonly lastTsUsAtStart: number | null;
 
   private constructor(
     private readonly options: WalOptions,
     start: {
       lastSeq: number;
       diskUsedBytes: number;
-      minHourIndex: number;
+      floorUs: number;
+      lastTsUs: number;
+      current: CurrentChunk | undefined;
       recordsCut: number;
-      lastTsUs: number | null;
     },
   ) {
     this.#lastSeq = start.lastSeq;
     this.#diskUsedBytes = start.diskUsedBytes;
-    this.#minHourIndex = start.minHourIndex;
+    this.#floorUs = start.floorUs;
+    this.#lastTsUs = start.lastTsUs;
+    this.#current = start.current;
     this.recordsCutAtStart = start.recordsCut;
-    this.lastTsUsAtStart = start.lastTsUs;
   }
 
   /**
    * Open the WAL: recover every unsealed chunk (cut torn tails, count and log
    * what was cut, quarantine what cannot be read), restore the seq counter,
-   * start the fsync timer.
+   * the current chunk and the receive-time floor, start the fsync timer.
    */
   static async open(options: WalOptions): Promise<Wal> {
     const { dataDir, telemetry } = options;
@@ -159,20 +186,50 @@ export class Wal {
     }
     let recordsCut = 0;
     let chunksLastSeq = 0;
-    let lastTsUs: number | null = null;
-    let minHourIndex = 0;
-    for (const hour of listChunkHours(dataDir)) {
-      minHourIndex = Math.max(minHourIndex, hourIndexOfName(hour));
-      if (await Bun.file(manifestPath(dataDir, hour)).exists()) continue;
+    let floorUs = options.sealedUntilUs ?? 0;
+    let lastTsUs = 0;
+    let latest: (CurrentChunk & { sealed: boolean }) | undefined;
+    const quarantine = (id: string, error: unknown) => {
+      const target = `${quarantineDir(dataDir)}/${id}-${Date.now()}`;
+      mkdirSync(quarantineDir(dataDir), { recursive: true });
+      renameSync(chunkDir(dataDir, id), target);
+      telemetry.emit(
+        "WalFileQuarantined",
+        {},
+        { chunk: id, movedTo: target, error: String(error) },
+      );
+    };
+    for (const id of listChunkIds(dataDir)) {
+      const ref = chunkRefOf(id) as ChunkRef;
+      let windowStartUs = ref.hourIndex * US_PER_HOUR;
+      if (ref.part > 0) {
+        const windowStart = await readWindowStart(dataDir, id);
+        if (windowStart === undefined) {
+          // window.json is written before the part takes any record: without it
+          // the part was never used (a crash while an early seal opened it).
+          if (Bun.file(recordsPath(dataDir, id)).size > 0) {
+            quarantine(id, new Error("part without window.json"));
+          } else {
+            rmSync(chunkDir(dataDir, id), { recursive: true, force: true });
+            telemetry.info("removed a part opened by an interrupted early seal", { chunk: id });
+          }
+          continue;
+        }
+        windowStartUs = parseMicrosUtc(windowStart);
+      }
+      floorUs = Math.max(floorUs, windowStartUs);
+      const sealed = await Bun.file(manifestPath(dataDir, id)).exists();
+      latest = { ...ref, windowStartUs, sealed };
+      if (sealed) continue;
       try {
-        const found = recoverChunkFiles(recordsPath(dataDir, hour), indexPath(dataDir, hour));
+        const found = recoverChunkFiles(recordsPath(dataDir, id), indexPath(dataDir, id));
         if (found.recordsCut > 0 || found.bytesCut > 0) {
           recordsCut += found.recordsCut;
           telemetry.emit(
             "WalTailTruncated",
             {},
             {
-              hour,
+              chunk: id,
               recordsCut: found.recordsCut,
               bytesCut: found.bytesCut,
               reason: found.cutReason,
@@ -181,13 +238,35 @@ export class Wal {
           );
         }
         if (found.lastSeq !== null) chunksLastSeq = Math.max(chunksLastSeq, found.lastSeq);
-        if (found.lastTsUs !== null) lastTsUs = Math.max(lastTsUs ?? 0, found.lastTsUs);
+        if (found.lastTsUs !== null) lastTsUs = Math.max(lastTsUs, found.lastTsUs);
       } catch (error) {
-        const target = `${quarantineDir(dataDir)}/${hour}-${Date.now()}`;
-        mkdirSync(quarantineDir(dataDir), { recursive: true });
-        renameSync(chunkDir(dataDir, hour), target);
-        telemetry.emit("WalFileQuarantined", {}, { hour, movedTo: target, error: String(error) });
+        quarantine(id, error);
       }
+    }
+    // Not before the last record kept: receive times do not go back across a restart.
+    floorUs = Math.max(floorUs, lastTsUs);
+    let current: CurrentChunk | undefined;
+    if (latest?.sealed) {
+      // The newest chunk is sealed: new records go after its window, into the
+      // next part of its hour when it was closed early, else into a later hour.
+      const hourEndUs = (latest.hourIndex + 1) * US_PER_HOUR;
+      let windowEndUs = hourEndUs;
+      try {
+        const { manifest } = parseManifest(
+          await Bun.file(manifestPath(dataDir, latest.id)).bytes(),
+        );
+        windowEndUs = parseMicrosUtc(manifest.window_end);
+      } catch {
+        windowEndUs = hourEndUs; // unreadable: the end of its hour is safe
+      }
+      floorUs = Math.max(floorUs, windowEndUs);
+      if (windowEndUs < hourEndUs) {
+        const next = { ...chunkRef(latest.hourIndex, latest.part + 1), windowStartUs: windowEndUs };
+        openPartDir(dataDir, next);
+        current = next;
+      }
+    } else if (latest) {
+      current = latest;
     }
     // Seqs must run on without a hole inside a chunk. When recovery cut records
     // that state/seq.json had already counted, those seqs were never fsynced
@@ -202,9 +281,10 @@ export class Wal {
     const wal = new Wal(options, {
       lastSeq,
       diskUsedBytes: diskUsage(dataDir),
-      minHourIndex,
-      recordsCut,
+      floorUs,
       lastTsUs,
+      current,
+      recordsCut,
     });
     wal.#persistSeq();
     wal.#fsyncTimer = setInterval(() => wal.#syncOpen(), options.fsyncIntervalMs);
@@ -227,7 +307,7 @@ export class Wal {
 
   /**
    * Write every queued datagram now: one write to records.jsonl and one to
-   * records.idx per hour touched. Called at the end of each turn, and before
+   * records.idx per chunk touched. Called at the end of each turn, and before
    * status is read so that "received" never counts what is not written.
    */
   flush(): void {
@@ -236,21 +316,23 @@ export class Wal {
     const queue = this.#queue;
     this.#queue = [];
     let lines: Uint8Array[] = [];
-    let hourIndex = -1;
+    let target: CurrentChunk | undefined;
     for (const received of queue) {
-      // A record never goes back into an hour already closed, nor before the
-      // last record kept at start: after a clock step back it takes the floor.
-      const floorUs = Math.max(this.#minHourIndex * US_PER_HOUR, this.lastTsUsAtStart ?? 0);
+      // A record never goes back into a closed chunk: after a clock step back
+      // it takes the floor's time.
       const datagram =
-        received.receivedAtUs >= floorUs ? received : { ...received, receivedAtUs: floorUs };
-      const datagramHour = hourIndexOfUs(datagram.receivedAtUs);
-      if (datagramHour !== hourIndex) {
-        if (lines.length > 0) this.#writeLines(hourIndex, lines);
+        received.receivedAtUs >= this.#floorUs
+          ? received
+          : { ...received, receivedAtUs: this.#floorUs };
+      const chunk = this.#targetFor(datagram.receivedAtUs);
+      if (chunk !== target) {
+        if (target && lines.length > 0) this.#writeLines(target, lines);
         lines = [];
-        hourIndex = datagramHour;
+        target = chunk;
       }
       try {
         lines.push(encodeDataRecord({ seq: this.#lastSeq + lines.length + 1, ...datagram }));
+        this.#lastTsUs = Math.max(this.#lastTsUs, datagram.receivedAtUs);
       } catch (error) {
         this.options.telemetry.emit(
           "DatagramRejected",
@@ -259,12 +341,27 @@ export class Wal {
         );
       }
     }
-    if (lines.length > 0) this.#writeLines(hourIndex, lines);
+    if (target && lines.length > 0) this.#writeLines(target, lines);
   }
 
-  /** Append encoded lines (seqs lastSeq+1...) to the hour's chunk; on a write error, undo and refuse. */
-  #writeLines(hourIndex: number, lines: Uint8Array[], isGap = false): boolean {
-    const chunk = this.#chunkFor(hourIndex);
+  /**
+   * The chunk whose window contains `us` (which is at or above the floor):
+   * the current chunk when `us` is in its hour, else part 0 of the later hour
+   * `us` is in (which then becomes current, and raises the floor to its start).
+   */
+  #targetFor(us: number): CurrentChunk {
+    const hourIndex = hourIndexOfUs(us);
+    const current = this.#current;
+    if (current && current.hourIndex === hourIndex) return current;
+    const next = { ...chunkRef(hourIndex, 0), windowStartUs: hourIndex * US_PER_HOUR };
+    this.#current = next;
+    this.#floorUs = Math.max(this.#floorUs, next.windowStartUs);
+    return next;
+  }
+
+  /** Append encoded lines (seqs lastSeq+1...) to a chunk; on a write error, undo and refuse. */
+  #writeLines(target: ChunkRef, lines: Uint8Array[], isGap = false): boolean {
+    const chunk = this.#chunkFor(target);
     let total = 0;
     for (const line of lines) total += line.byteLength;
     const indexBytes = new Uint8Array(lines.length * INDEX_ENTRY_BYTES);
@@ -343,16 +440,17 @@ export class Wal {
     const gap = this.#pendingGap;
     if (gap) {
       this.flush();
+      const writtenAtUs = Math.max(nowUs, this.#floorUs);
       const line = encodeGapRecord({
         seq: this.#lastSeq + 1,
-        writtenAtUs: nowUs,
+        writtenAtUs,
         reason: gap.reason,
         lost: gap.lost,
         firstLostAtUs: gap.firstUs,
         lastLostAtUs: Math.max(gap.lastUs, gap.firstUs),
       });
-      const hourIndex = Math.max(hourIndexOfUs(nowUs), this.#minHourIndex);
-      if (!this.#writeLines(hourIndex, [line], true)) return false;
+      if (!this.#writeLines(this.#targetFor(writtenAtUs), [line], true)) return false;
+      this.#lastTsUs = Math.max(this.#lastTsUs, writtenAtUs);
       this.options.telemetry.emit(
         "GapRecorded",
         { reason: gap.reason },
@@ -381,28 +479,28 @@ export class Wal {
     } else if (ratio < this.options.warnRatio * 0.95) this.#warned = false;
   }
 
-  #chunkFor(hourIndex: number): OpenChunk {
+  #chunkFor(target: ChunkRef): OpenChunk {
     const open = this.#open;
-    if (open && open.hourIndex === hourIndex) return open;
+    if (open && open.id === target.id) return open;
     if (open) this.#closeChunk(open);
-    const hour = hourName(hourIndex);
-    mkdirSync(chunkDir(this.options.dataDir, hour), { recursive: true });
-    const dataFd = openSync(recordsPath(this.options.dataDir, hour), "a");
-    const indexFd = openSync(indexPath(this.options.dataDir, hour), "a");
-    fsyncDir(chunkDir(this.options.dataDir, hour));
-    fsyncDir(chunksDir(this.options.dataDir));
-    const size = statSync(recordsPath(this.options.dataDir, hour)).size;
+    const { dataDir } = this.options;
+    mkdirSync(chunkDir(dataDir, target.id), { recursive: true });
+    const dataFd = openSync(recordsPath(dataDir, target.id), "a");
+    const indexFd = openSync(indexPath(dataDir, target.id), "a");
+    fsyncDir(chunkDir(dataDir, target.id));
+    fsyncDir(chunksDir(dataDir));
+    const size = statSync(recordsPath(dataDir, target.id)).size;
     const chunk: OpenChunk = {
-      hourIndex,
-      hour,
+      id: target.id,
+      hourIndex: target.hourIndex,
+      part: target.part,
       dataFd,
       indexFd,
       writtenBytes: size,
       durableBytes: size,
-      indexBytes: statSync(indexPath(this.options.dataDir, hour)).size,
+      indexBytes: statSync(indexPath(dataDir, target.id)).size,
     };
     this.#open = chunk;
-    this.#minHourIndex = Math.max(this.#minHourIndex, hourIndex);
     return chunk;
   }
 
@@ -464,9 +562,40 @@ export class Wal {
    */
   async closeHoursBefore(hourIndex: number): Promise<void> {
     this.flush();
-    this.#minHourIndex = Math.max(this.#minHourIndex, hourIndex);
+    this.#floorUs = Math.max(this.#floorUs, hourIndex * US_PER_HOUR);
     if (this.#open && this.#open.hourIndex < hourIndex) this.#closeChunk(this.#open);
     await Promise.all(this.#closing);
+  }
+
+  /**
+   * Early seal: close the chunk whose window contains `atUs` (the current
+   * hour's open part) at that instant, so it can be sealed now, and open the
+   * next part of the hour from there. The closed window ends after every
+   * record written to it (records with ts >= the end go to the next part) and
+   * the floor rises to it, so no later record can land in the closed chunk.
+   * The new part's window.json is durable before this returns and before any
+   * record is written to it: it is the record of where the closed window ends.
+   * Returns undefined when the window would be empty (nothing has been open
+   * since the last early seal).
+   *
+   * @example
+   * await wal.closeHoursBefore(hourIndexOfUs(now));
+   * const split = await wal.closeCurrentChunkAt(now); // { closed: "2026-11-22T08", next: "2026-11-22T08.1", ... }
+   */
+  async closeCurrentChunkAt(
+    atUs: number,
+  ): Promise<{ closed: string; next: string; windowEndUs: number } | undefined> {
+    this.flush();
+    const endUs = Math.max(atUs, this.#floorUs, this.#lastTsUs + 1);
+    const closing = this.#targetFor(endUs);
+    if (endUs <= closing.windowStartUs) return undefined;
+    if (this.#open) this.#closeChunk(this.#open);
+    const next = { ...chunkRef(closing.hourIndex, closing.part + 1), windowStartUs: endUs };
+    openPartDir(this.options.dataDir, next);
+    this.#current = next;
+    this.#floorUs = Math.max(this.#floorUs, endUs);
+    await Promise.all(this.#closing);
+    return { closed: closing.id, next: next.id, windowEndUs: endUs };
   }
 
   /** Flush and fsync now (used by `seal` and at shutdown). */
@@ -477,28 +606,23 @@ export class Wal {
   }
 
   /**
-   * Bytes of an hour's records.jsonl that are safe to forward: fsynced and
-   * never to be cut by recovery. For the open hour that is the last fsync; a
-   * closed hour is fsynced whole.
+   * Bytes of a chunk's records.jsonl that are safe to forward: fsynced and
+   * never to be cut by recovery. For the open chunk that is the last fsync; a
+   * closed chunk is fsynced whole.
    */
-  durableLength(hour: string): number {
+  durableLength(id: string): number {
     const open = this.#open;
-    if (open && open.hour === hour) return open.durableBytes;
+    if (open && open.id === id) return open.durableBytes;
     try {
-      return statSync(recordsPath(this.options.dataDir, hour)).size;
+      return statSync(recordsPath(this.options.dataDir, id)).size;
     } catch {
       return 0;
     }
   }
 
-  /** The hour still taking appends, if any. */
-  get openHour(): string | null {
-    return this.#open?.hour ?? null;
-  }
-
-  /** Hours whose records may no longer change (everything before this index). */
-  get minHourIndex(): number {
-    return this.#minHourIndex;
+  /** The chunk taking new records (its window is still open), if any. */
+  get openChunk(): string | null {
+    return this.#current?.id ?? null;
   }
 
   get lastSeq(): number {
@@ -524,7 +648,7 @@ export class Wal {
   stats(): WalStats {
     return {
       lastSeq: this.#lastSeq,
-      openHour: this.#open?.hour ?? null,
+      openChunk: this.#current?.id ?? null,
       writtenBytes: this.#open?.writtenBytes ?? 0,
       durableBytes: this.#open?.durableBytes ?? 0,
       diskUsedBytes: this.#diskUsedBytes,
@@ -564,24 +688,26 @@ function seqStatePath(dataDir: string): string {
   return `${stateDir(dataDir)}/seq.json`;
 }
 
-/** Chunk hours present on disk, oldest first. */
-export function listChunkHours(dataDir: string): string[] {
-  try {
-    return readdirSync(chunksDir(dataDir))
-      .filter((name) => HOUR_NAME_PATTERN.test(name))
-      .sort();
-  } catch {
-    return [];
-  }
+/**
+ * Create the directory of a part > 0 with its window.json (atomically, then
+ * the chunks dir is fsynced): before any record can be written to it.
+ */
+function openPartDir(dataDir: string, part: CurrentChunk): void {
+  mkdirSync(chunkDir(dataDir, part.id), { recursive: true });
+  writeFileAtomic(
+    windowPath(dataDir, part.id),
+    windowFileContent(formatMicrosUtc(part.windowStartUs)),
+  );
+  fsyncDir(chunksDir(dataDir));
 }
 
 /** Bytes used by all chunk files (what the disk budget counts). */
 export function diskUsage(dataDir: string): number {
   let total = 0;
-  for (const hour of listChunkHours(dataDir)) {
+  for (const id of listChunkIds(dataDir)) {
     try {
-      for (const name of readdirSync(chunkDir(dataDir, hour))) {
-        total += statSync(`${chunkDir(dataDir, hour)}/${name}`).size;
+      for (const name of readdirSync(chunkDir(dataDir, id))) {
+        total += statSync(`${chunkDir(dataDir, id)}/${name}`).size;
       }
     } catch {
       // a chunk pruned while we looked

@@ -5,15 +5,18 @@
  * `/admin` API (PGlite has a single writer, so the CLI must not open it then).
  */
 import { z } from "zod";
+import { chunkId } from "../../../shared/src/custody/index.ts";
 import type { ChainCa } from "../identity/index.ts";
 import { createEnrollmentToken } from "../identity/index.ts";
 import {
   type Agent,
   addHotel,
+  type ChunkRow,
   type Db,
   findHotel,
   type Hotel,
   listAgents,
+  listChunks,
   listHotels,
   revokeAgent,
 } from "../store/index.ts";
@@ -37,6 +40,39 @@ export interface AgentView {
   last_clock_skew_ms: number | null;
 }
 
+/** A chunk as the API and the CLI show it. */
+export interface ChunkView {
+  hotel_id: string;
+  agent_id: string;
+  chunk: string;
+  hour_start: string;
+  part: number;
+  window_start: string | null;
+  window_end: string | null;
+  length: number;
+  status: string;
+  reason: string | null;
+  record_count: number | null;
+  records_sha256: string | null;
+  sealed_at: string | null;
+}
+
+export const chunkView = (row: ChunkRow): ChunkView => ({
+  hotel_id: row.hotelId,
+  agent_id: row.agentId,
+  chunk: chunkId(row.hourStart.toISOString(), row.part),
+  hour_start: row.hourStart.toISOString(),
+  part: row.part,
+  window_start: row.windowStart,
+  window_end: row.windowEnd,
+  length: row.length,
+  status: row.status,
+  reason: row.reason,
+  record_count: row.recordCount,
+  records_sha256: row.recordsSha256,
+  sealed_at: row.sealedAt?.toISOString() ?? null,
+});
+
 export interface TokenView {
   token: string;
   hotel_id: string;
@@ -59,6 +95,8 @@ export interface HubAdmin {
   createToken(input: { hotel: string; ttl_ms: number }): Promise<TokenView>;
   listAgents(): Promise<AgentView[]>;
   revokeAgent(agentId: string): Promise<AgentView>;
+  /** Newest first, every hotel (the admin view). */
+  listChunks(input: { limit: number }): Promise<ChunkView[]>;
 }
 
 /** An admin request the hub refuses (unknown hotel, duplicate name...): answered 4xx. */
@@ -131,6 +169,7 @@ export function localAdmin(context: { db: Db; ca: ChainCa; publicUrl: string }):
       };
     },
     listAgents: async () => (await listAgents(db)).map(agentView),
+    listChunks: async ({ limit }) => (await listChunks(db, limit)).map(chunkView),
     async revokeAgent(agentId) {
       const agent = await revokeAgent(db, agentId);
       if (!agent) throw new AdminError(`no agent "${agentId}"`, 404);
@@ -166,6 +205,7 @@ export function remoteAdmin(httpUrl: string, credential: string): HubAdmin {
     listHotels: () => call("GET", "/hotels"),
     createToken: (input) => call("POST", "/tokens", input),
     listAgents: () => call("GET", "/agents"),
+    listChunks: ({ limit }) => call("GET", `/chunks?limit=${limit}`),
     revokeAgent: (agentId) => call("POST", `/agents/${encodeURIComponent(agentId)}/revoke`),
   };
 }

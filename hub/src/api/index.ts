@@ -17,7 +17,7 @@ import {
 import type { ListenAddress } from "../config/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import { type RunningListener, urlOf } from "../ingest/server.ts";
-import { type Db, listChunks } from "../store/index.ts";
+import type { Db } from "../store/index.ts";
 
 export interface ApiContext {
   db: Db;
@@ -62,23 +62,9 @@ export function apiRoutes(context: ApiContext): Hono {
   );
 
   app.use("/api/*", adminOnly);
-  app.get("/api/chunks", async (c) => {
-    const limit = z.coerce.number().int().min(1).max(1000).default(100).parse(c.req.query("limit"));
-    const rows = await listChunks(context.db, limit);
-    return c.json(
-      rows.map((row) => ({
-        hotel_id: row.hotelId,
-        agent_id: row.agentId,
-        hour_start: row.hourStart.toISOString(),
-        length: row.length,
-        status: row.status,
-        reason: row.reason,
-        record_count: row.recordCount,
-        records_sha256: row.recordsSha256,
-        sealed_at: row.sealedAt?.toISOString() ?? null,
-      })),
-    );
-  });
+  app.get("/api/chunks", async (c) =>
+    c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
+  );
 
   app.use("/admin/*", adminOnly);
   app.get("/admin/hotels", async (c) => c.json(await context.admin.listHotels()));
@@ -89,6 +75,9 @@ export function apiRoutes(context: ApiContext): Hono {
     c.json(await context.admin.createToken(tokenRequestSchema.parse(await c.req.json())), 201),
   );
   app.get("/admin/agents", async (c) => c.json(await context.admin.listAgents()));
+  app.get("/admin/chunks", async (c) =>
+    c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
+  );
   app.post("/admin/agents/:id/revoke", async (c) =>
     c.json(await context.admin.revokeAgent(c.req.param("id"))),
   );
@@ -101,7 +90,12 @@ export async function startApiListener(
   address: ListenAddress,
 ): Promise<RunningListener> {
   const app = apiRoutes(context);
-  const server = serve({ fetch: app.fetch, hostname: address.host, port: address.port });
+  const server = serve({
+    fetch: app.fetch,
+    hostname: address.host,
+    port: address.port,
+    overrideGlobalObjects: false, // see startIngestListener
+  });
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve();
     server.once("listening", resolve);
@@ -117,4 +111,10 @@ export async function startApiListener(
         server.close(() => resolve());
       }),
   };
+}
+
+const chunkLimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
+/** `?limit=` of the chunk lists: 1..1000, default 100. */
+function chunkLimit(query: string | undefined): number {
+  return chunkLimitSchema.parse(query);
 }

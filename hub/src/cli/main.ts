@@ -24,6 +24,7 @@ Commands:
   token create --hotel NAME|ID [--ttl 24h]
                              print a one-time enrollment token for an agent
   agent list                 list enrolled agents
+  chunk list                 the newest chunks of every hotel and their verdicts
   agent revoke ID            refuse an agent from now on
 
 Options (every command):
@@ -226,12 +227,32 @@ async function agent(args: string[]): Promise<number> {
   throw new Error("agent needs 'list' or 'revoke ID'");
 }
 
+async function chunk(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action !== "list") throw new Error("chunk needs 'list'");
+  const { config } = parse(rest);
+  const chunks = await withAdmin(config, (admin) => admin.listChunks({ limit: 100 }));
+  printTable(
+    chunks.map((c) => ({
+      hotel: c.hotel_id,
+      agent: c.agent_id,
+      chunk: c.chunk,
+      records: c.record_count,
+      bytes: c.length,
+      status: c.reason ? `${c.status}: ${c.reason}` : c.status,
+      sealed: c.sealed_at,
+    })),
+  );
+  return 0;
+}
+
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   serve,
   migrate,
   hotel,
   token,
   agent,
+  chunk,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -9,7 +9,8 @@ export { Counter, MetricsRegistry } from "./metrics.ts";
 interface ChunkRef {
   hotelId: string;
   agentId: string;
-  hour: string;
+  /** The chunk id, `YYYY-MM-DDTHH` or `YYYY-MM-DDTHH.N`. */
+  chunk: string;
 }
 
 /** Why the hub refused a request before looking at its body. */
@@ -54,7 +55,7 @@ export type LogSink = (line: string) => void;
  *
  * @example
  * const events = new HubEvents();
- * events.emit({ name: "ChunkSealed", hotelId, agentId, hour, bytes });
+ * events.emit({ name: "ChunkSealed", hotelId, agentId, chunk: "2026-11-22T08.1", bytes });
  * events.metrics.render(); // Prometheus text
  */
 export class HubEvents {

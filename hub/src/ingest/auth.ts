@@ -54,7 +54,7 @@ function certificateProblem(
  *
  * @example
  * app.use("/v1/chunks/*", requireAgent(context));
- * app.get("/v1/chunks/:hour", (c) => c.json(c.get("agent").identity));
+ * app.get("/v1/chunks/:chunk", (c) => c.json(c.get("agent").identity));
  */
 export function requireAgent(context: AuthContext): MiddlewareHandler<IngestEnv> {
   const caX509 = new X509Certificate(context.ca.certificatePem);

@@ -14,7 +14,7 @@ import {
 import { SealRequestError, sealChunk } from "../seal/index.ts";
 import { appendBatch, type Db, findChunk, recordAgentReport } from "../store/index.ts";
 import { type IngestEnv, requireAgent } from "./auth.ts";
-import { parseChunkHour } from "./hour.ts";
+import { parseChunkPath } from "./chunk-address.ts";
 import { BatchDecodeError, decompressBatch } from "./zstd.ts";
 
 export interface IngestContext {
@@ -152,13 +152,20 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     }
   });
 
-  const badHour = { error: "invalid_request", reason: "hour must be YYYY-MM-DDTHH (UTC)" };
+  const badChunk = {
+    error: "invalid_request",
+    reason: "chunk must be YYYY-MM-DDTHH (UTC hour, part 0) or YYYY-MM-DDTHH.N (part N > 0)",
+  };
 
-  app.get("/v1/chunks/:hour", agentOnly, async (c) => {
-    const hour = parseChunkHour(c.req.param("hour"));
-    if (!hour) return c.json(badHour, 400);
+  app.get("/v1/chunks/:chunk", agentOnly, async (c) => {
+    const chunkPath = parseChunkPath(c.req.param("chunk"));
+    if (!chunkPath) return c.json(badChunk, 400);
     const { identity } = c.get("agent");
-    const chunk = await findChunk(context.db, { ...identity, hourStart: hour.date });
+    const chunk = await findChunk(context.db, {
+      ...identity,
+      hourStart: chunkPath.hourDate,
+      part: chunkPath.part,
+    });
     if (!chunk) return c.json({ length: 0, status: "open" });
     return c.json({
       length: chunk.length,
@@ -168,7 +175,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
   });
 
   app.post(
-    "/v1/chunks/:hour/records",
+    "/v1/chunks/:chunk/records",
     bodyLimit({
       maxSize: context.maxBatchBytes,
       onError: (c) => c.json({ error: "too_large" }, 413),
@@ -179,7 +186,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
       const ref = {
         hotelId: identity.hotelId,
         agentId: identity.agentId,
-        hour: c.req.param("hour"),
+        chunk: c.req.param("chunk"),
       };
       const reject = (reason: "invalid_batch" | "too_large", detail: string) => {
         context.events.emit({ name: "BatchRejected", ...ref, reason, detail });
@@ -187,8 +194,8 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
           ? c.json({ error: "too_large" }, 413)
           : c.json({ error: "invalid_batch", reason: detail }, 400);
       };
-      const hour = parseChunkHour(ref.hour);
-      if (!hour) return reject("invalid_batch", badHour.reason);
+      const chunkPath = parseChunkPath(ref.chunk);
+      if (!chunkPath) return reject("invalid_batch", badChunk.reason);
       const headers = batchHeadersSchema.safeParse(c.req.header());
       if (!headers.success) return reject("invalid_batch", describeIssues(headers.error));
       const batch = headers.data;
@@ -214,7 +221,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
       }
       const outcome = await appendBatch(
         context.db,
-        { ...identity, hourStart: hour.date },
+        { ...identity, hourStart: chunkPath.hourDate, part: chunkPath.part },
         batch["x-lm-offset"],
         records,
       );
@@ -268,9 +275,9 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     },
   );
 
-  app.put("/v1/chunks/:hour/seal", tooLarge, agentOnly, async (c) => {
-    const hour = parseChunkHour(c.req.param("hour"));
-    if (!hour) return c.json(badHour, 400);
+  app.put("/v1/chunks/:chunk/seal", tooLarge, agentOnly, async (c) => {
+    const chunkPath = parseChunkPath(c.req.param("chunk"));
+    if (!chunkPath) return c.json(badChunk, 400);
     const parsed = sealBodySchema.safeParse(await readJson(c));
     if (!parsed.success) {
       return c.json({ error: "invalid_request", reason: describeIssues(parsed.error) }, 400);
@@ -279,7 +286,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
       const outcome = await sealChunk(
         context,
         c.get("agent"),
-        hour,
+        chunkPath,
         new Uint8Array(Buffer.from(parsed.data.manifest_b64, "base64")),
         new Uint8Array(Buffer.from(parsed.data.signature_b64, "base64")),
       );

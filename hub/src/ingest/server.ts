@@ -39,6 +39,9 @@ export async function startIngestListener(
     fetch: app.fetch,
     hostname: address.host,
     port: address.port,
+    // Leave the process's global Request/Response alone: a hub may share its
+    // process with other servers (Bun.serve refuses node-server's lightweight Response).
+    overrideGlobalObjects: false,
     createServer: http2.createSecureServer,
     serverOptions: {
       key: tls.privateKeyPem,

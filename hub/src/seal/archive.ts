@@ -1,18 +1,19 @@
 import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
-import type { ChunkHour } from "../ingest/hour.ts";
+import type { ChunkPath } from "../ingest/chunk-address.ts";
 
 /**
- * Where a sealed chunk lives: `archive/<hotel>/<agent>/YYYY/MM/DD/HH/`. Every
- * part comes from the certificate or a validated hour, never from a body.
+ * Where a sealed chunk lives: `archive/<hotel>/<agent>/YYYY/MM/DD/HH/` for
+ * part 0 of an hour, `.../HH.N/` for part N. Every part of the path comes from
+ * the certificate or a validated chunk id, never from a body.
  */
 export function chunkArchiveDir(
   dataDir: string,
   hotelId: string,
   agentId: string,
-  hour: ChunkHour,
+  chunk: ChunkPath,
 ): string {
-  const [date = "", hh = ""] = hour.path.split("T");
+  const [date = "", hh = ""] = chunk.id.split("T");
   const [yyyy = "", mm = "", dd = ""] = date.split("-");
   return join(dataDir, "archive", hotelId, agentId, yyyy, mm, dd, hh);
 }

@@ -18,7 +18,7 @@ import {
 } from "../../../shared/src/custody/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import type { AgentIdentity } from "../identity/index.ts";
-import type { ChunkHour } from "../ingest/hour.ts";
+import type { ChunkPath } from "../ingest/chunk-address.ts";
 import {
   type ChunkRow,
   chunkBatchPieces,
@@ -64,12 +64,19 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array): boolean {
 function identityProblems(
   manifest: ManifestWithBytes["manifest"],
   agent: SealingAgent,
-  hour: ChunkHour,
+  chunk: ChunkPath,
 ) {
   const problems: string[] = [];
-  const expect = (field: string, found: string, wanted: string, whose: string) => {
+  const expect = (
+    field: string,
+    found: string | number,
+    wanted: string | number,
+    whose: string,
+  ) => {
     if (found !== wanted)
-      problems.push(`manifest ${field} is "${found}" but ${whose} is "${wanted}"`);
+      problems.push(
+        `manifest ${field} is ${JSON.stringify(found)} but ${whose} is ${JSON.stringify(wanted)}`,
+      );
   };
   expect("chain_id", manifest.chain_id, agent.identity.chainId, "the certificate's");
   expect("hotel_id", manifest.hotel_id, agent.identity.hotelId, "the certificate's");
@@ -80,23 +87,23 @@ function identityProblems(
     agent.certificateSha256,
     "the presented certificate's",
   );
-  expect("hour_start", manifest.hour_start, hour.hourStart, "the URL's");
+  // The window itself lies in this hour: parseManifest enforces that.
+  expect("hour_start", manifest.hour_start, chunk.hourStart, `the URL's (${chunk.id})`);
+  expect("part", manifest.part, chunk.part, `the URL's (${chunk.id})`);
   return problems;
 }
 
-/** The chain link to the agent's previous hour, when the hub holds that hour's manifest. */
+/**
+ * The chain link to the agent's previous chunk (the one whose window ends
+ * where this one's starts; for a part N > 0, part N - 1 of the hour), when the
+ * hub holds its manifest: the prev hash, contiguous windows and part
+ * numbering, ids and seqs (docs/custody-format.md §7).
+ */
 function chainProblems(previous: ChunkRow | undefined, current: ManifestWithBytes): string[] {
   if (!previous?.manifest) {
     return [];
   }
   const prior = parseManifest(previous.manifest);
-  // Only the immediately preceding hour can be checked: the link names its hash.
-  if (
-    Date.parse(current.manifest.hour_start) - Date.parse(prior.manifest.hour_start) !==
-    3_600_000
-  ) {
-    return [];
-  }
   const verdict = verifyHashChain([prior, current]);
   return (verdict.links[1]?.breaks ?? []).map((b) => `hash chain: ${b.message}`);
 }
@@ -107,11 +114,11 @@ async function verifyArchivedChunk(
   parsed: ManifestWithBytes,
   signature: Uint8Array,
   agent: SealingAgent,
-  hour: ChunkHour,
+  chunkPath: ChunkPath,
   archiveDir: string,
 ): Promise<{ problems: string[]; recordsSha256: string }> {
   const { manifest } = parsed;
-  const problems = identityProblems(manifest, agent, hour);
+  const problems = identityProblems(manifest, agent, chunkPath);
   if (chunk.length !== manifest.byte_length) {
     problems.push(
       `hub holds ${chunk.length} bytes but manifest byte_length is ${manifest.byte_length}`,
@@ -126,7 +133,8 @@ async function verifyArchivedChunk(
     );
   } else {
     try {
-      await scanRecordsFile(recordsPath, { hourStart: manifest.hour_start });
+      // Records outside the window are a clock warning, not a failure (§4.1).
+      await scanRecordsFile(recordsPath, { window: manifest });
     } catch (error) {
       problems.push(`records invalid: ${(error as Error).message}`);
     }
@@ -140,21 +148,28 @@ async function verifyArchivedChunk(
   if (!signatureOk && !problems.some((p) => p.startsWith("bad signature"))) {
     problems.push("bad signature: manifest.sig does not verify with the agent certificate");
   }
-  problems.push(...chainProblems(await previousSealedChunk(tx, chunk), parsed));
+  const previous = await previousSealedChunk(tx, {
+    agentId: chunk.agentId,
+    hourStart: chunk.hourStart,
+    part: chunk.part,
+    windowStart: manifest.window_start,
+  });
+  problems.push(...chainProblems(previous, parsed));
   return { problems, recordsSha256: onDisk.sha256Hex };
 }
 
 /**
- * Seal the caller's chunk of `hour` with a manifest and its signature.
+ * Seal the caller's chunk `chunkPath` (hour and part, from the URL) with a
+ * manifest and its signature.
  *
  * @example
- * const outcome = await sealChunk(context, agent, hour, manifestBytes, signatureBytes);
+ * const outcome = await sealChunk(context, agent, parseChunkPath("2026-11-22T08.1"), manifestBytes, signatureBytes);
  * if (outcome.kind === "incomplete") resendFrom(outcome.length);
  */
 export async function sealChunk(
   context: SealContext,
   agent: SealingAgent,
-  hour: ChunkHour,
+  chunkPath: ChunkPath,
   manifestBytes: Uint8Array,
   signature: Uint8Array,
 ): Promise<SealOutcome> {
@@ -166,11 +181,16 @@ export async function sealChunk(
     throw error;
   }
   const { hotelId, agentId } = agent.identity;
-  const ref = { hotelId, agentId, hour: hour.hourStart };
+  const ref = { hotelId, agentId, chunk: chunkPath.id };
   // A repeated seal answers like the first one but is not a new event.
   let sealedNow = false;
   const outcome = await context.db.transaction(async (tx): Promise<SealOutcome> => {
-    const chunk = await lockChunk(tx, { hotelId, agentId, hourStart: hour.date });
+    const chunk = await lockChunk(tx, {
+      hotelId,
+      agentId,
+      hourStart: chunkPath.hourDate,
+      part: chunkPath.part,
+    });
     if (chunk.status !== "open") {
       if (sameBytes(chunk.manifest, manifestBytes) && sameBytes(chunk.signature, signature)) {
         return chunk.status === "verified"
@@ -182,7 +202,7 @@ export async function sealChunk(
     if (chunk.length < parsed.manifest.byte_length)
       return { kind: "incomplete", length: chunk.length };
 
-    const archiveDir = chunkArchiveDir(context.dataDir, hotelId, agentId, hour);
+    const archiveDir = chunkArchiveDir(context.dataDir, hotelId, agentId, chunkPath);
     await ensureDirectory(archiveDir);
     await writeFileDurably(join(archiveDir, "records.jsonl"), chunkBatchPieces(tx, chunk.id));
     await writeFileDurably(join(archiveDir, "manifest.json"), [manifestBytes]);
@@ -198,7 +218,7 @@ export async function sealChunk(
       parsed,
       signature,
       agent,
-      hour,
+      chunkPath,
       archiveDir,
     );
     const reason = problems.length > 0 ? problems.join("; ") : null;
@@ -211,6 +231,8 @@ export async function sealChunk(
         manifest: manifestBytes,
         signature,
         recordsSha256,
+        windowStart: manifest.window_start,
+        windowEnd: manifest.window_end,
         firstSeq: manifest.first_seq,
         lastSeq: manifest.last_seq,
         recordCount: manifest.record_count,

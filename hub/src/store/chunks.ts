@@ -2,11 +2,20 @@ import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db, Tx } from "./db.ts";
 import { type ChunkStatus, chunkBatches, chunks } from "./schema.ts";
 
-/** Which chunk: the tenant (hotel, agent) always comes from the certificate. */
+/** Which chunk: the tenant (hotel, agent) always comes from the certificate; hour and part from the URL. */
 export interface ChunkKey {
   hotelId: string;
   agentId: string;
   hourStart: Date;
+  part: number;
+}
+
+function keyMatches(key: ChunkKey) {
+  return and(
+    eq(chunks.agentId, key.agentId),
+    eq(chunks.hourStart, key.hourStart),
+    eq(chunks.part, key.part),
+  );
 }
 
 /**
@@ -27,16 +36,19 @@ export type ChunkRow = typeof chunks.$inferSelect;
 export async function lockChunk(tx: Tx, key: ChunkKey): Promise<ChunkRow> {
   await tx
     .insert(chunks)
-    .values({ agentId: key.agentId, hotelId: key.hotelId, hourStart: key.hourStart })
-    .onConflictDoNothing({ target: [chunks.agentId, chunks.hourStart] });
+    .values({
+      agentId: key.agentId,
+      hotelId: key.hotelId,
+      hourStart: key.hourStart,
+      part: key.part,
+    })
+    .onConflictDoNothing({ target: [chunks.agentId, chunks.hourStart, chunks.part] });
   // FOR UPDATE: several hub processes may receive batches of the same chunk
   // (an agent reconnecting through the load balancer); one appends at a time.
-  const [row] = await tx
-    .select()
-    .from(chunks)
-    .where(and(eq(chunks.agentId, key.agentId), eq(chunks.hourStart, key.hourStart)))
-    .for("update");
-  if (!row) throw new Error(`chunk ${key.agentId}@${key.hourStart.toISOString()} vanished`);
+  const [row] = await tx.select().from(chunks).where(keyMatches(key)).for("update");
+  if (!row) {
+    throw new Error(`chunk ${key.agentId}@${key.hourStart.toISOString()}#${key.part} vanished`);
+  }
   return row;
 }
 
@@ -110,7 +122,7 @@ function firstMismatch(held: Uint8Array, incoming: Uint8Array): number {
  * the held length -> gap. One transaction: the answer's length is durable.
  *
  * @example
- * const outcome = await appendBatch(db, { hotelId, agentId, hourStart }, 0, bytes);
+ * const outcome = await appendBatch(db, { hotelId, agentId, hourStart, part }, 0, bytes);
  * if (outcome.status === "gap") askForOffset(outcome.length);
  */
 export async function appendBatch(
@@ -141,39 +153,53 @@ export async function appendBatch(
   });
 }
 
-/** The chunk of an agent's hour, or undefined when the hub has none. */
+/** The chunk of an agent's hour and part, or undefined when the hub has none. */
 export async function findChunk(db: Db | Tx, key: ChunkKey): Promise<ChunkRow | undefined> {
-  const [row] = await db
-    .select()
-    .from(chunks)
-    .where(and(eq(chunks.agentId, key.agentId), eq(chunks.hourStart, key.hourStart)));
+  const [row] = await db.select().from(chunks).where(keyMatches(key));
   return row;
 }
 
 /**
- * The agent's latest sealed chunk before `hourStart` that has a manifest: the
- * link target of the hash chain (hours in between may be missing at the hub).
+ * The link target of the hash chain at seal time, when the hub holds it
+ * sealed (with a manifest): the agent's chunk whose window ends where
+ * `windowStart` begins, i.e. the chunk just before it in receive time. For a
+ * part N > 0 the hub's part N - 1 of the same hour is that chunk in a healthy
+ * chain, and is taken even when its window does not end there, so that the
+ * chain check can name the overlap or the hole.
  */
 export async function previousSealedChunk(
   db: Db | Tx,
-  key: ChunkKey,
+  key: { agentId: string; hourStart: Date; part: number; windowStart: string },
 ): Promise<ChunkRow | undefined> {
+  const sealed = sql`${chunks.manifest} is not null`;
+  if (key.part > 0) {
+    const [samehour] = await db
+      .select()
+      .from(chunks)
+      .where(
+        and(
+          eq(chunks.agentId, key.agentId),
+          eq(chunks.hourStart, key.hourStart),
+          eq(chunks.part, key.part - 1),
+          sealed,
+        ),
+      );
+    if (samehour) return samehour;
+  }
   const [row] = await db
     .select()
     .from(chunks)
-    .where(
-      and(
-        eq(chunks.agentId, key.agentId),
-        lt(chunks.hourStart, key.hourStart),
-        sql`${chunks.manifest} is not null`,
-      ),
-    )
-    .orderBy(desc(chunks.hourStart))
+    .where(and(eq(chunks.agentId, key.agentId), eq(chunks.windowEnd, key.windowStart), sealed))
+    .orderBy(desc(chunks.id))
     .limit(1);
   return row;
 }
 
 /** Chunks for the API, newest first (admin view: every hotel). */
 export async function listChunks(db: Db, limit = 100): Promise<ChunkRow[]> {
-  return db.select().from(chunks).orderBy(desc(chunks.hourStart), asc(chunks.agentId)).limit(limit);
+  return db
+    .select()
+    .from(chunks)
+    .orderBy(desc(chunks.hourStart), desc(chunks.part), asc(chunks.agentId))
+    .limit(limit);
 }

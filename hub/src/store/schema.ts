@@ -10,6 +10,7 @@ import {
   customType,
   doublePrecision,
   index,
+  integer,
   jsonb,
   pgTable,
   primaryKey,
@@ -29,6 +30,36 @@ const bytea = customType<{ data: Uint8Array; driverData: Buffer | Uint8Array }>(
 });
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** PostgreSQL's text form of a timestamptz: `2026-11-22 08:20:00.123456+00` (offset may carry minutes). */
+const PG_TIMESTAMPTZ =
+  /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?([+-]\d{2})(?::?(\d{2}))?$/;
+
+/**
+ * Parse PostgreSQL's timestamptz text into the custody format's record time
+ * (`YYYY-MM-DDTHH:MM:SS.ffffffZ`, UTC): exact to the microsecond, which a JS
+ * Date is not.
+ */
+export function pgTimestamptzToMicrosUtc(text: string): string {
+  const match = PG_TIMESTAMPTZ.exec(text);
+  if (!match) throw new Error(`unexpected timestamptz from the database: ${text}`);
+  const [, date, time, fraction = "", hours = "+00", minutes = "00"] = match;
+  const sign = hours.startsWith("-") ? -1 : 1;
+  const offsetMs = sign * (Math.abs(Number(hours)) * 60 + Number(minutes)) * 60_000;
+  const utcMs = Date.parse(`${date}T${time}Z`) - offsetMs;
+  return `${new Date(utcMs).toISOString().slice(0, 19)}.${fraction.padEnd(6, "0")}Z`;
+}
+
+/**
+ * `timestamptz` (µs precision) holding a custody record time exactly: written
+ * as the manifest's text, read back in the same form. Window bounds are
+ * compared for equality (the hash chain link), so no rounding is allowed.
+ */
+const microsTimestamptz = customType<{ data: string; driverData: string }>({
+  dataType: () => "timestamp (6) with time zone",
+  toDriver: (value) => value,
+  fromDriver: (value) => pgTimestamptzToMicrosUtc(String(value)),
+});
 
 /** Hub-wide facts chosen once (the chain id). */
 export const settings = pgTable("settings", {
@@ -95,6 +126,11 @@ export const chunks = pgTable(
       .notNull()
       .references(() => hotels.id),
     hourStart: timestamptz("hour_start").notNull(),
+    /** The manifest's `part`: 0, or N > 0 for the parts an early seal opened (URL id `YYYY-MM-DDTHH.N`). */
+    part: integer("part").notNull().default(0),
+    /** The manifest's receive-time window, set at seal time (null while open). */
+    windowStart: microsTimestamptz("window_start"),
+    windowEnd: microsTimestamptz("window_end"),
     /** Bytes of records.jsonl the hub durably holds (sum of its batches). */
     length: bigint("length", { mode: "number" }).notNull().default(0),
     status: text("status", { enum: chunkStatuses }).notNull().default("open"),
@@ -113,9 +149,12 @@ export const chunks = pgTable(
     sealedAt: timestamptz("sealed_at"),
   },
   (table) => [
-    unique("chunks_agent_hour_unique").on(table.agentId, table.hourStart),
+    unique("chunks_agent_hour_part_unique").on(table.agentId, table.hourStart, table.part),
     index("chunks_hotel_hour_idx").on(table.hotelId, table.hourStart),
+    // The chain link at seal time: the agent's chunk whose window ends where the new one starts.
+    index("chunks_agent_window_end_idx").on(table.agentId, table.windowEnd),
     check("chunks_status_check", sql`${table.status} in ('open', 'verified', 'failed')`),
+    check("chunks_part_check", sql`${table.part} >= 0`),
   ],
 );
 

@@ -4,6 +4,7 @@
  * state, revocation, tokens.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { eq } from "drizzle-orm";
 import { openStore, type Store } from "./db.ts";
 import {
   addHotel,
@@ -15,11 +16,15 @@ import {
   HotelExistsError,
   insertEnrollmentToken,
   listHotels,
+  lockChunk,
+  previousSealedChunk,
   readChunkRange,
   revokeAgent,
   spendEnrollmentToken,
+  tables,
   touchAgent,
 } from "./index.ts";
+import { pgTimestamptzToMicrosUtc } from "./schema.ts";
 import { createScratchDatabase } from "./testing.ts";
 
 const encoder = new TextEncoder();
@@ -30,7 +35,7 @@ function describeStore(driver: "postgres" | "pglite") {
     let store: Store;
     let dropScratch: (() => Promise<void>) | undefined;
     const hourStart = new Date("2025-01-15T10:00:00Z");
-    const key = { hotelId: "grand", agentId: "grand-aaaaaaaa", hourStart };
+    const key = { hotelId: "grand", agentId: "grand-aaaaaaaa", hourStart, part: 0 };
 
     beforeAll(async () => {
       if (driver === "postgres") {
@@ -125,6 +130,53 @@ function describeStore(driver: "postgres" | "pglite") {
       expect(pieces).toEqual(["aaaa\n", "bbbb\n"]);
     });
 
+    test("parts of one hour are separate chunks; windows keep their microseconds", async () => {
+      const part1 = { ...key, part: 1 };
+      expect(await appendBatch(store.db, part1, 0, bytes("p1\n"))).toEqual({
+        status: "accepted",
+        length: 3,
+        storedBytes: 3,
+      });
+      expect((await findChunk(store.db, key))?.length).toBe(10); // part 0 untouched
+      const windows = {
+        part0: ["2025-01-15T10:00:00.000000Z", "2025-01-15T10:20:00.123457Z"],
+        part1: ["2025-01-15T10:20:00.123457Z", "2025-01-15T11:00:00.000000Z"],
+      } as const;
+      await store.db.transaction(async (tx) => {
+        for (const [chunkKey, [windowStart, windowEnd]] of [
+          [key, windows.part0],
+          [part1, windows.part1],
+        ] as const) {
+          const row = await lockChunk(tx, chunkKey);
+          await tx
+            .update(tables.chunks)
+            .set({ windowStart, windowEnd, manifest: bytes(`manifest ${chunkKey.part}`) })
+            .where(eq(tables.chunks.id, row.id));
+        }
+      });
+      const row1 = await findChunk(store.db, part1);
+      expect([row1?.part, row1?.windowStart, row1?.windowEnd]).toEqual([1, ...windows.part1]);
+      // The chain link: the chunk whose window ends where part 1's starts is part 0.
+      const next = { agentId: key.agentId, hourStart: new Date("2025-01-15T11:00:00Z"), part: 0 };
+      const previous = await previousSealedChunk(store.db, {
+        ...next,
+        windowStart: windows.part1[1],
+      });
+      expect(previous?.part).toBe(1);
+      const offByOne = "2025-01-15T11:00:00.000001Z"; // one microsecond off: no link
+      expect(
+        await previousSealedChunk(store.db, { ...next, windowStart: offByOne }),
+      ).toBeUndefined();
+      // A part N > 0 links to part N - 1 of its hour, even when the windows do not meet.
+      const part2 = {
+        agentId: key.agentId,
+        hourStart,
+        part: 2,
+        windowStart: "2025-01-15T10:40:00.000000Z",
+      };
+      expect((await previousSealedChunk(store.db, part2))?.part).toBe(1);
+    });
+
     test("concurrent appends at the same offset store the bytes once", async () => {
       const other = { ...key, hourStart: new Date("2025-01-15T11:00:00Z") };
       const outcomes = await Promise.all(
@@ -147,3 +199,18 @@ function describeStore(driver: "postgres" | "pglite") {
 
 describeStore("postgres");
 describeStore("pglite");
+
+test("timestamptz text from PostgreSQL reads back as the custody format, exactly", () => {
+  expect(pgTimestamptzToMicrosUtc("2026-11-22 08:20:00.123456+00")).toBe(
+    "2026-11-22T08:20:00.123456Z",
+  );
+  expect(pgTimestamptzToMicrosUtc("2026-11-22 08:20:00+00")).toBe("2026-11-22T08:20:00.000000Z");
+  expect(pgTimestamptzToMicrosUtc("2026-11-22 08:20:00.5+00")).toBe("2026-11-22T08:20:00.500000Z");
+  // A session in another time zone (Istanbul, +03; India, +05:30).
+  expect(pgTimestamptzToMicrosUtc("2026-11-22 11:20:00.000001+03")).toBe(
+    "2026-11-22T08:20:00.000001Z",
+  );
+  expect(pgTimestamptzToMicrosUtc("2026-11-22 13:50:00+05:30")).toBe("2026-11-22T08:20:00.000000Z");
+  expect(pgTimestamptzToMicrosUtc("2026-11-22 00:20:00-08")).toBe("2026-11-22T08:20:00.000000Z");
+  expect(() => pgTimestamptzToMicrosUtc("yesterday")).toThrow(/unexpected timestamptz/);
+});

@@ -1,7 +1,9 @@
 /**
- * The custody format `logmaster-chunk/1`: how an agent writes an hour of
- * received datagrams (records.jsonl), describes it (manifest.json), signs it
- * (manifest.sig) and chains it to the previous hour; and how the hub and the
+ * The custody format `logmaster-chunk/1`: how an agent writes the datagrams it
+ * received in one receive-time window of a UTC hour (records.jsonl; normally
+ * the whole hour, part 0; an early seal splits an hour into parts 0, 1, ...),
+ * describes them (manifest.json), signs it (manifest.sig) and chains it to the
+ * previous chunk; and how the hub and the
  * `logmaster verify` CLI check all of that. docs/custody-format.md is the
  * specification for auditors; tests/vectors/v1 are its test vectors.
  *
@@ -9,7 +11,7 @@
  * @example
  * const running = new IncrementalSha256();
  * running.update(encodeDataRecord({ seq, receivedAtUs, src, port, transport: "udp", bytes }));
- * const { bytes } = buildManifest({ ...ids, hour_start, first_seq, last_seq, record_count, gap_lost,
+ * const { bytes } = buildManifest({ ...ids, hour_start, part, window_start, window_end, first_seq, last_seq, record_count, gap_lost,
  *   byte_length: running.byteLength, records_sha256: running.digestHex(), prev_manifest_sha256, clock, created_at });
  * const signature = signManifest(bytes, agentKeyPem);
  *
@@ -17,7 +19,7 @@
  * @example
  * const parsed = parseManifest(manifestBytes);
  * const ok = verifyManifestSignature(manifestBytes, signature, agentCertPem);
- * const { summary } = await scanRecordsFile("records.jsonl", { hourStart: parsed.manifest.hour_start });
+ * const { summary } = await scanRecordsFile("records.jsonl", { window: parsed.manifest });
  * const mismatches = compareWithManifest(summary, parsed.manifest);
  * const verdict = verifyHashChain([previousParsed, parsed]);
  */
@@ -30,6 +32,14 @@ export {
   type ChainVerdict,
   verifyHashChain,
 } from "./chain.ts";
+export {
+  CHUNK_ID_PATTERN,
+  type ChunkAddress,
+  chunkId,
+  chunkIdOf,
+  compareChunkIds,
+  parseChunkId,
+} from "./chunk-id.ts";
 export { CustodyError, type CustodyErrorCode } from "./errors.ts";
 export {
   EMPTY_SHA256,
@@ -77,6 +87,7 @@ export {
   type RecordsScanOptions,
   type RecordsScanResult,
   type RecordsSummary,
+  type RecordsWindow,
   scanRecords,
   scanRecordsFile,
 } from "./records-file.ts";
@@ -94,7 +105,9 @@ export {
   chunkHourOfUs,
   formatMicrosUtc,
   hourAfter,
+  hourAsMicrosUtc,
   hourUtcSchema,
+  isInWindow,
   microsUtcSchema,
   parseMicrosUtc,
 } from "./time.ts";

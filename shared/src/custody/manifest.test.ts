@@ -40,6 +40,9 @@ describe("buildManifest", () => {
   "agent_cert_sha256": "${TEST_CERT_SHA256}",
   "hour_start": "2026-11-22T08:00:00Z",
   "hour_end": "2026-11-22T09:00:00Z",
+  "part": 0,
+  "window_start": "2026-11-22T08:00:00.000000Z",
+  "window_end": "2026-11-22T09:00:00.000000Z",
   "first_seq": 1,
   "last_seq": 3,
   "record_count": 3,
@@ -74,6 +77,36 @@ describe("buildManifest", () => {
     expect(manifest.records_sha256).toBe(EMPTY_SHA256);
   });
 
+  test("parts of an early-sealed hour: part 0 closed early, part 1 to the hour's end", () => {
+    const part0 = buildManifest(
+      firstManifestFields({ window_end: "2026-11-22T08:20:00.000000Z" }),
+    ).manifest;
+    expect(part0).toMatchObject({
+      part: 0,
+      window_start: "2026-11-22T08:00:00.000000Z",
+      window_end: "2026-11-22T08:20:00.000000Z",
+      hour_end: "2026-11-22T09:00:00Z",
+    });
+    const part1 = buildManifest(
+      firstManifestFields({
+        part: 1,
+        window_start: "2026-11-22T08:20:00.000000Z",
+        window_end: "2026-11-22T09:00:00.000000Z",
+      }),
+    ).manifest;
+    expect(part1.part).toBe(1);
+    // A part may be as short as one microsecond.
+    expect(() =>
+      buildManifest(
+        firstManifestFields({
+          part: 7,
+          window_start: "2026-11-22T08:59:59.999999Z",
+          window_end: "2026-11-22T09:00:00.000000Z",
+        }),
+      ),
+    ).not.toThrow();
+  });
+
   test("non-ASCII clock source is literal UTF-8", () => {
     const { bytes } = buildManifest(
       firstManifestFields({ clock: { ntp_synchronized: null, source: "saat-sunucusu-İzmir" } }),
@@ -95,6 +128,47 @@ describe("buildManifest", () => {
     ["a half hour", { hour_start: "2026-11-22T08:30:00Z" }, /hour_start/],
     ["an id with a space", { hotel_id: "hotel 1" }, /hotel_id/],
     ["created_at in ms", { created_at: "2026-11-22T09:00:00.500Z" }, /created_at/],
+    ["a negative part", { part: -1 }, /part/],
+    ["a fractional part", { part: 1.5 }, /part/],
+    ["a window_start in hour format", { window_start: "2026-11-22T08:00:00Z" }, /window_start/],
+    [
+      "part 0 that does not start at hour_start",
+      { window_start: "2026-11-22T08:00:00.000001Z" },
+      /in part 0\n.*window_start/,
+    ],
+    [
+      "a part > 0 that starts at hour_start",
+      { part: 1, window_end: "2026-11-22T08:30:00.000000Z" },
+      /in a part > 0.*\n.*window_start/,
+    ],
+    [
+      "a window that starts before the hour",
+      { part: 1, window_start: "2026-11-22T07:59:59.999999Z" },
+      /before hour_start.*\n.*window_start/,
+    ],
+    [
+      "a window that ends after the hour",
+      { window_end: "2026-11-22T09:00:00.000001Z" },
+      /after hour_end.*\n.*window_end/,
+    ],
+    [
+      "an empty window (window_end = window_start)",
+      {
+        part: 1,
+        window_start: "2026-11-22T08:30:00.000000Z",
+        window_end: "2026-11-22T08:30:00.000000Z",
+      },
+      /after window_start\n.*window_end/,
+    ],
+    [
+      "a window that ends before it starts",
+      {
+        part: 2,
+        window_start: "2026-11-22T08:30:00.000000Z",
+        window_end: "2026-11-22T08:10:00.000000Z",
+      },
+      /after window_start\n.*window_end/,
+    ],
   ])("refuses %s", (_name, overrides, field) => {
     expect(() => buildManifest(firstManifestFields(overrides))).toThrow(field);
     expect(codeOf(() => buildManifest(firstManifestFields(overrides)))).toBe("invalid_argument");
@@ -142,9 +216,25 @@ describe("parseManifest", () => {
     ["a missing key", text.replace(/ {2}"gap_lost": 0,\n/, "")],
     [
       "hour_end that is not one hour after hour_start",
-      text.replace("2026-11-22T09:00:00Z", "2026-11-22T10:00:00Z"),
+      text.replace('"hour_end": "2026-11-22T09:00:00Z"', '"hour_end": "2026-11-22T10:00:00Z"'),
+    ],
+    ["a missing part", text.replace(/ {2}"part": 0,\n/, "")],
+    [
+      "part 0 whose window starts after hour_start",
+      text.replace(
+        '"window_start": "2026-11-22T08:00:00.000000Z"',
+        '"window_start": "2026-11-22T08:10:00.000000Z"',
+      ),
+    ],
+    [
+      "a window beyond hour_end",
+      text.replace(
+        '"window_end": "2026-11-22T09:00:00.000000Z"',
+        '"window_end": "2026-11-22T09:00:00.000001Z"',
+      ),
     ],
   ])("rejects an invalid manifest: %s", (_name, variant) => {
+    expect(variant).not.toBe(text);
     expect(codeOf(() => parseManifest(encoder.encode(variant)))).toBe("invalid_manifest");
   });
 

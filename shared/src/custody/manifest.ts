@@ -3,7 +3,7 @@ import { describeNonCanonical } from "./bytes.ts";
 import { CustodyError } from "./errors.ts";
 import { EMPTY_SHA256, sha256HexSchema } from "./hash.ts";
 import { seqSchema } from "./record.ts";
-import { hourAfter, hourUtcSchema, microsUtcSchema } from "./time.ts";
+import { hourAfter, hourAsMicrosUtc, hourUtcSchema, microsUtcSchema } from "./time.ts";
 
 /** The `format` of every manifest this code writes and verifies. */
 export const CHUNK_FORMAT = "logmaster-chunk/1";
@@ -39,6 +39,11 @@ const manifestFieldsSchema = z.strictObject({
   agent_cert_sha256: sha256HexSchema,
   hour_start: hourUtcSchema,
   hour_end: hourUtcSchema,
+  /** 0 for the hour's first chunk; each early seal opens the next part. */
+  part: countSchema,
+  /** The receive-time window `[window_start, window_end)` inside the hour. */
+  window_start: microsUtcSchema,
+  window_end: microsUtcSchema,
   first_seq: seqSchema.nullable(),
   last_seq: seqSchema.nullable(),
   record_count: countSchema,
@@ -61,6 +66,7 @@ export const manifestSchema = manifestFieldsSchema.superRefine((m, context) => {
     context.addIssue({ code: "custom", path: [path], message });
   const hourEnd = hourEndFor(m.hour_start);
   if (m.hour_end !== hourEnd) fail("hour_end", `must be one hour after hour_start (${hourEnd})`);
+  windowProblems(m, hourEnd, fail);
   if (m.record_count === 0) {
     if (m.first_seq !== null) fail("first_seq", "must be null when record_count is 0");
     if (m.last_seq !== null) fail("last_seq", "must be null when record_count is 0");
@@ -77,6 +83,31 @@ export const manifestSchema = manifestFieldsSchema.superRefine((m, context) => {
   }
   if (m.byte_length === 0) fail("byte_length", "must be > 0 when record_count > 0");
 });
+
+/**
+ * The window rules: hour_start <= window_start < window_end <= hour_end; part 0
+ * starts at hour_start; a later part starts after it (every part before it has
+ * a non-empty window).
+ */
+function windowProblems(
+  m: { hour_start: string; part: number; window_start: string; window_end: string },
+  hourEnd: string | undefined,
+  fail: (path: string, message: string) => void,
+): void {
+  if (hourEnd === undefined) return; // hour_start itself is already reported
+  const hourStart = hourAsMicrosUtc(m.hour_start);
+  const hourEndUs = hourAsMicrosUtc(hourEnd);
+  if (m.window_start < hourStart)
+    fail("window_start", `must not be before hour_start (${hourStart})`);
+  if (m.window_end > hourEndUs) fail("window_end", `must not be after hour_end (${hourEndUs})`);
+  if (m.window_end <= m.window_start) fail("window_end", "must be after window_start");
+  if (m.part === 0 && m.window_start !== hourStart) {
+    fail("window_start", `must be hour_start (${hourStart}) in part 0`);
+  }
+  if (m.part > 0 && m.window_start === hourStart) {
+    fail("window_start", "must be after hour_start in a part > 0 (the parts before it end there)");
+  }
+}
 
 export type Manifest = z.infer<typeof manifestSchema>;
 /** What the writer supplies; `format` and `hour_end` follow from the rest. */
@@ -115,6 +146,9 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
  *   chain_id: "demo-chain", hotel_id: "ist-01", agent_id: "ist-01-a1",
  *   agent_cert_sha256: certificateSha256(agentCertPem),
  *   hour_start: "2026-11-22T08:00:00Z",
+ *   part: 0, // a whole hour: window_start = hour_start, window_end = hour_end
+ *   window_start: "2026-11-22T08:00:00.000000Z",
+ *   window_end: "2026-11-22T09:00:00.000000Z",
  *   ...summary, // first_seq, last_seq, record_count, gap_lost, byte_length, records_sha256
  *   prev_manifest_sha256: sha256Hex(previousManifestBytes),
  *   clock: { ntp_synchronized: true, source: "chrony" },

@@ -53,8 +53,8 @@ function expectError(run: () => unknown, code: string, message: RegExp): void {
 
 describe("scanRecords", () => {
   test("summarises what the manifest must say", () => {
-    const { summary, recordsOutsideHour } = scanRecords(file, {
-      hourStart: "2026-11-22T08:00:00Z",
+    const { summary, recordsOutsideWindow } = scanRecords(file, {
+      window: buildManifest(firstManifestFields()).manifest,
     });
     expect(summary).toEqual({
       first_seq: 1,
@@ -64,7 +64,7 @@ describe("scanRecords", () => {
       byte_length: file.byteLength,
       records_sha256: sha256Hex(file),
     });
-    expect(recordsOutsideHour).toBe(0);
+    expect(recordsOutsideWindow).toBe(0);
   });
 
   test("an empty file is an empty hour", () => {
@@ -92,7 +92,30 @@ describe("scanRecords", () => {
 
   test("counts records whose clock reading is outside the chunk's hour", () => {
     const late = concatLines([dataLine(1), dataLine(2, HOUR_8_US + 3_600_000_000)]);
-    expect(scanRecords(late, { hourStart: "2026-11-22T08:00:00Z" }).recordsOutsideHour).toBe(1);
+    const window = {
+      window_start: "2026-11-22T08:00:00.000000Z",
+      window_end: "2026-11-22T09:00:00.000000Z",
+    };
+    expect(scanRecords(late, { window }).recordsOutsideWindow).toBe(1);
+  });
+
+  test("counts records outside the chunk's window: start inclusive, end exclusive", () => {
+    const at20 = HOUR_8_US + 1_200_000_000; // 08:20:00
+    const lines = concatLines([
+      dataLine(1, at20 - 1), // in part 0, not part 1
+      dataLine(2, at20), // the first microsecond of part 1
+      dataLine(3, HOUR_8_US + 3_599_999_999), // the hour's last microsecond
+    ]);
+    const part0 = {
+      window_start: "2026-11-22T08:00:00.000000Z",
+      window_end: "2026-11-22T08:20:00.000000Z",
+    };
+    const part1 = {
+      window_start: "2026-11-22T08:20:00.000000Z",
+      window_end: "2026-11-22T09:00:00.000000Z",
+    };
+    expect(scanRecords(lines, { window: part0 }).recordsOutsideWindow).toBe(2);
+    expect(scanRecords(lines, { window: part1 }).recordsOutsideWindow).toBe(1);
   });
 
   test("refuses a seq hole, naming the line", () => {

@@ -2,7 +2,7 @@ import { CustodyError } from "./errors.ts";
 import { IncrementalSha256, type ProgressCallback, readFilePieces } from "./hash.ts";
 import type { Manifest } from "./manifest.ts";
 import { isGapRecord, parseRecordLine, type RecordLine } from "./record.ts";
-import { isInHour } from "./time.ts";
+import { isInWindow } from "./time.ts";
 
 /** The manifest fields that follow from records.jsonl alone. */
 export type RecordsSummary = Pick<
@@ -10,17 +10,23 @@ export type RecordsSummary = Pick<
   "first_seq" | "last_seq" | "record_count" | "gap_lost" | "byte_length" | "records_sha256"
 >;
 
+/** A chunk's receive-time window `[window_start, window_end)`: pass the manifest itself. */
+export type RecordsWindow = Pick<Manifest, "window_start" | "window_end">;
+
 export interface RecordsScanOptions {
-  /** The chunk's hour: records whose `ts` falls outside it are counted (a clock warning, not an error). */
-  hourStart?: string;
+  /**
+   * The chunk's window: records whose `ts` falls outside it are counted (a
+   * clock warning, not an error). Pass the manifest: `{ window: manifest }`.
+   */
+  window?: RecordsWindow;
   /** Sees every record in order, e.g. to index it. */
   onRecord?: (record: RecordLine, lineNumber: number) => void;
 }
 
 export interface RecordsScanResult {
   summary: RecordsSummary;
-  /** Records whose `ts` lies outside `hourStart`'s hour (0 when no hour was given). */
-  recordsOutsideHour: number;
+  /** Records whose `ts` lies outside `window` (0 when no window was given). */
+  recordsOutsideWindow: number;
 }
 
 const NEWLINE = 0x0a;
@@ -31,7 +37,7 @@ const NEWLINE = 0x0a;
  * `\n`. Errors name the line number (1-based).
  *
  * @example
- * const scanner = new RecordsScanner({ hourStart: manifest.hour_start });
+ * const scanner = new RecordsScanner({ window: manifest });
  * for await (const piece of upload) scanner.push(piece);
  * const { summary } = scanner.finish();
  */
@@ -43,7 +49,7 @@ export class RecordsScanner {
   #firstSeq: number | null = null;
   #lastSeq: number | null = null;
   #gapLost = 0;
-  #recordsOutsideHour = 0;
+  #recordsOutsideWindow = 0;
 
   constructor(options: RecordsScanOptions = {}) {
     this.#options = options;
@@ -80,7 +86,7 @@ export class RecordsScanner {
         byte_length: this.#sha256.byteLength,
         records_sha256: this.#sha256.digestHex(),
       },
-      recordsOutsideHour: this.#recordsOutsideHour,
+      recordsOutsideWindow: this.#recordsOutsideWindow,
     };
   }
 
@@ -96,8 +102,10 @@ export class RecordsScanner {
     this.#firstSeq ??= record.seq;
     this.#lastSeq = record.seq;
     if (isGapRecord(record)) this.#gapLost += record.gap.lost;
-    const { hourStart } = this.#options;
-    if (hourStart !== undefined && !isInHour(record.ts, hourStart)) this.#recordsOutsideHour++;
+    const { window } = this.#options;
+    if (window && !isInWindow(record.ts, window.window_start, window.window_end)) {
+      this.#recordsOutsideWindow++;
+    }
     this.#options.onRecord?.(record, lineNumber);
   }
 

@@ -5,9 +5,10 @@ import {
   chunkHourOfUs,
   formatMicrosUtc,
   hourAfter,
+  hourAsMicrosUtc,
   hoursBetween,
   hourUtcSchema,
-  isInHour,
+  isInWindow,
   microsUtcSchema,
   parseMicrosUtc,
 } from "./time.ts";
@@ -92,10 +93,15 @@ describe("chunk hours", () => {
     expect(hourAfter("2028-02-28T23:00:00Z")).toBe("2028-02-29T00:00:00Z");
   });
 
-  test("hoursBetween and isInHour", () => {
+  test("hoursBetween, hourAsMicrosUtc and isInWindow", () => {
     expect(hoursBetween("2026-11-22T08:00:00Z", "2026-11-22T11:00:00Z")).toBe(3);
     expect(hoursBetween("2026-11-22T08:00:00Z", "2026-11-22T07:00:00Z")).toBe(-1);
-    expect(isInHour("2026-11-22T08:59:59.999999Z", "2026-11-22T08:00:00Z")).toBe(true);
-    expect(isInHour("2026-11-22T09:00:00.000000Z", "2026-11-22T08:00:00Z")).toBe(false);
+    const start = hourAsMicrosUtc("2026-11-22T08:00:00Z");
+    const end = hourAsMicrosUtc("2026-11-22T09:00:00Z");
+    expect(start).toBe("2026-11-22T08:00:00.000000Z");
+    expect(isInWindow("2026-11-22T08:00:00.000000Z", start, end)).toBe(true);
+    expect(isInWindow("2026-11-22T08:59:59.999999Z", start, end)).toBe(true);
+    expect(isInWindow("2026-11-22T09:00:00.000000Z", start, end)).toBe(false);
+    expect(isInWindow("2026-11-22T07:59:59.999999Z", start, end)).toBe(false);
   });
 });

@@ -137,8 +137,22 @@ export function hoursBetween(fromHour: string, toHour: string): number {
   return Math.round((Date.parse(toHour) - Date.parse(fromHour)) / MS_PER_HOUR);
 }
 
-/** Whether a record time lies in the hour that starts at `hourStart`. */
-export function isInHour(ts: string, hourStart: string): boolean {
-  // Both are fixed-width UTC text: equal `YYYY-MM-DDTHH` means the same hour.
-  return ts.slice(0, 13) === hourStart.slice(0, 13);
+/**
+ * An hour (`YYYY-MM-DDTHH:00:00Z`) written as a record time
+ * (`YYYY-MM-DDTHH:00:00.000000Z`), so that it compares as text with `ts`,
+ * `window_start` and `window_end`.
+ *
+ * @example
+ * hourAsMicrosUtc("2026-11-22T09:00:00Z") // "2026-11-22T09:00:00.000000Z"
+ */
+export function hourAsMicrosUtc(hour: string): string {
+  return `${hour.slice(0, 19)}.000000Z`;
+}
+
+/**
+ * Whether a record time lies in the receive-time window `[windowStart, windowEnd)`
+ * of a chunk (all three are fixed-width record times, so text order is time order).
+ */
+export function isInWindow(ts: string, windowStart: string, windowEnd: string): boolean {
+  return windowStart <= ts && ts < windowEnd;
 }

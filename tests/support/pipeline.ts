@@ -1,0 +1,303 @@
+/**
+ * Building blocks for the cross-part tests: a real hub (in this process, on
+ * real PostgreSQL), a real agent (a child process running the CLI, so it can
+ * be killed with -9), enrollment through the real protocol, and helpers to
+ * offer UDP traffic and to wait for conditions.
+ */
+import { createSocket } from "node:dgram";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type RunningHub, startHub } from "../../hub/src/index.ts";
+import { listChunks } from "../../hub/src/store/index.ts";
+import { createScratchDatabase } from "../../hub/src/store/testing.ts";
+
+export const repoRoot = new URL("../..", import.meta.url).pathname;
+
+/** A temp directory removed by the returned cleanup. */
+export function tempDir(prefix: string): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), `logmaster-${prefix}-`));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** A TCP port that was free a moment ago (the hub must come back on the same one). */
+export function freePort(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = server;
+  server.stop(true);
+  return port;
+}
+
+export interface TestHub {
+  hub: RunningHub;
+  dataDir: string;
+  databaseUrl: string;
+  ingestPort: number;
+  /** Stop the hub (listeners and database connections); its data stays. */
+  stop(): Promise<void>;
+  /** Start it again on the same data dir, database and ingest port. */
+  restart(): Promise<RunningHub>;
+  /** Stop and remove the data dir and scratch database. */
+  destroy(): Promise<void>;
+}
+
+/** A hub on a scratch PostgreSQL database with a 2048-bit CA (fast to make). */
+export async function startTestHub(): Promise<TestHub> {
+  const dir = tempDir("hub");
+  const scratch = await createScratchDatabase();
+  const ingestPort = freePort();
+  const start = () =>
+    startHub({
+      dataDir: dir.path,
+      ingest: `127.0.0.1:${ingestPort}`,
+      http: "127.0.0.1:0",
+      databaseUrl: scratch.url,
+      caKeyBits: 2048,
+      quiet: true,
+    });
+  const testHub: TestHub = {
+    hub: await start(),
+    dataDir: dir.path,
+    databaseUrl: scratch.url,
+    ingestPort,
+    stop: () => testHub.hub.stop(),
+    async restart() {
+      testHub.hub = await start();
+      return testHub.hub;
+    },
+    async destroy() {
+      await testHub.hub.stop().catch(() => {});
+      await scratch.drop();
+      dir.remove();
+    },
+  };
+  return testHub;
+}
+
+/**
+ * Run a `logmaster-agent` CLI command to completion; throws with its output on
+ * failure. Asynchronous on purpose: the hub under test runs in this process
+ * and must keep answering while the CLI talks to it.
+ */
+export async function agentCli(...args: string[]): Promise<string> {
+  const child = Bun.spawn(["bun", join(repoRoot, "agent/src/cli/main.ts"), ...args], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  if (exitCode !== 0) throw new Error(`logmaster-agent ${args[0]} failed:\n${stdout}${stderr}`);
+  return stdout;
+}
+
+/** Add a hotel, make a token and enroll an agent data dir with the real CLI. */
+export async function enrollAgent(
+  hub: RunningHub,
+  agentDir: string,
+  hotel = "Otel Test",
+): Promise<void> {
+  const hotels = await hub.admin.listHotels();
+  const existing = hotels.find((row) => row.name === hotel);
+  const hotelId = existing?.id ?? (await hub.admin.addHotel({ name: hotel })).id;
+  const { token } = await hub.admin.createToken({ hotel: hotelId, ttl_ms: 600_000 });
+  await agentCli("enroll", "--token", token, "--data-dir", agentDir);
+}
+
+export interface AgentProcess {
+  udpPort: number;
+  statusUrl: string;
+  process: Bun.Subprocess;
+  /** The running agent's status document. */
+  status(): Promise<AgentStatusDocument>;
+  kill(signal?: NodeJS.Signals | number): Promise<void>;
+}
+
+/** The parts of `GET /status` the tests read. */
+export interface AgentStatusDocument {
+  receive: { received: number };
+  wal: { lastSeq: number; openChunk: string | null };
+  forward: { connected: boolean; unsentBytes: number; chunksPendingSeal: number };
+}
+
+/** Start `logmaster-agent run` as a child process on free ports. */
+export async function spawnAgent(
+  dataDir: string,
+  hubUrl: string,
+  udpPort = freePort(),
+): Promise<AgentProcess> {
+  const statusPort = freePort();
+  const child = Bun.spawn(
+    [
+      "bun",
+      join(repoRoot, "agent/src/cli/main.ts"),
+      "run",
+      "--data-dir",
+      dataDir,
+      "--udp",
+      `127.0.0.1:${udpPort}`,
+      "--tcp",
+      "off",
+      "--status",
+      `127.0.0.1:${statusPort}`,
+      "--hub",
+      hubUrl,
+    ],
+    { stdout: "ignore", stderr: "pipe" },
+  );
+  const statusUrl = `http://127.0.0.1:${statusPort}`;
+  const status = async () =>
+    (await (await fetch(`${statusUrl}/status`)).json()) as AgentStatusDocument;
+  await waitFor("the agent's status server", async () => {
+    if (child.exitCode !== null) {
+      throw new Error(
+        `agent exited with ${child.exitCode}: ${await new Response(child.stderr).text()}`,
+      );
+    }
+    return (await status().catch(() => undefined)) !== undefined;
+  });
+  return {
+    udpPort,
+    statusUrl,
+    process: child,
+    status,
+    async kill(signal = "SIGTERM") {
+      child.kill(signal);
+      await child.exited;
+    },
+  };
+}
+
+/** Poll `check` until it returns true; fail with `what` after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await Bun.sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * Send `count` numbered datagrams (`... seq=N`) to a UDP port at about
+ * `ratePerS`, from this process. Resolves with the number sent.
+ */
+export async function offerDatagrams(
+  port: number,
+  count: number,
+  ratePerS: number,
+  firstNumber = 0,
+  shouldStop: () => boolean = () => false,
+): Promise<number> {
+  const socket = createSocket("udp4");
+  const started = performance.now();
+  let sent = 0;
+  try {
+    while (sent < count && !shouldStop()) {
+      const due = (sent / ratePerS) * 1000 - (performance.now() - started);
+      if (due > 1) await Bun.sleep(due);
+      const burstEnd = Math.min(count, sent + 100);
+      let lastSent: Promise<void> = Promise.resolve();
+      for (; sent < burstEnd; sent++) {
+        const n = firstNumber + sent;
+        const datagram = `<134>Nov 22 10:30:45 otel-gw firewall,info forward: in:vlan20 out:ether1, proto UDP, 10.20.${(n >> 8) & 255}.${n & 255}:5353->8.8.8.8:53, len 60 seq=${n}`;
+        lastSent = new Promise((resolve) =>
+          socket.send(datagram, port, "127.0.0.1", () => resolve()),
+        );
+      }
+      // Sends are queued; closing before the last callback would drop the tail of the burst.
+      await lastSent;
+    }
+  } finally {
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+  return sent;
+}
+
+/** Every chunk directory of an agent data dir (`chunks/<id>`), sorted. */
+export function agentChunkIds(agentDir: string): string[] {
+  const chunksDir = join(agentDir, "chunks");
+  return existsSync(chunksDir) ? readdirSync(chunksDir).sort() : [];
+}
+
+/** The bytes of one agent chunk's records.jsonl. */
+export function agentRecords(agentDir: string, chunkId: string): Buffer {
+  return readFileSync(join(agentDir, "chunks", chunkId, "records.jsonl"));
+}
+
+/** Agent chunks that have been sealed (their manifest.json is written). */
+export function agentSealedChunkIds(agentDir: string): string[] {
+  return agentChunkIds(agentDir).filter((id) =>
+    existsSync(join(agentDir, "chunks", id, "manifest.json")),
+  );
+}
+
+/** `logmaster-agent wal --json` of a data dir (works with the agent stopped). */
+export async function walSummary(
+  agentDir: string,
+): Promise<{ records: number; first_seq: number; last_seq: number }> {
+  return JSON.parse(await agentCli("wal", "--data-dir", agentDir, "--json"));
+}
+
+/** The `seq` of every data record line, in file order, across chunks. */
+export function recordSeqs(records: Buffer): number[] {
+  return records
+    .toString("utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { seq: number }).seq);
+}
+
+/** The hub's chunk rows of one hotel, in seq order. */
+export async function hotelChunks(testHub: TestHub, hotelId: string) {
+  return (await listChunks(testHub.hub.db, 1000))
+    .filter((row) => row.hotelId === hotelId)
+    .sort(
+      (a, b) =>
+        (a.firstSeq ?? 0) - (b.firstSeq ?? 0) || a.hourStart.getTime() - b.hourStart.getTime(),
+    );
+}
+
+/** Seal the agent's open chunk and wait until the hub has verified every sealed chunk. */
+export async function sealAndAwaitVerified(
+  testHub: TestHub,
+  agentDir: string,
+  hotelId: string,
+): Promise<void> {
+  await agentCli("seal", "--data-dir", agentDir);
+  await waitFor(
+    "the hub to verify every sealed chunk",
+    async () => {
+      const sealed = agentSealedChunkIds(agentDir).length;
+      const rows = await hotelChunks(testHub, hotelId);
+      const failed = rows.find((row) => row.status === "failed");
+      if (failed) throw new Error(`chunk failed at the hub: ${failed.reason}`);
+      return sealed > 0 && rows.filter((row) => row.status === "verified").length === sealed;
+    },
+    60_000,
+  );
+}
+
+/** Every verified chunk's archived records.jsonl of a hotel, in chunk order, joined. */
+export async function hubArchivedRecords(testHub: TestHub, hotelId: string): Promise<Buffer> {
+  const rows = (await hotelChunks(testHub, hotelId)).filter((row) => row.status === "verified");
+  return Buffer.concat(
+    rows.map((row) => readFileSync(join(row.archivePath ?? "", "records.jsonl"))),
+  );
+}
+
+export function agentSealedRecords(agentDir: string): Buffer {
+  return Buffer.concat(agentSealedChunkIds(agentDir).map((id) => agentRecords(agentDir, id)));
+}
+
+/** The numbers `seq=N` our sender put at the end of each datagram, as received. */
+export function sentNumbers(records: Buffer): number[] {
+  return [...records.toString("utf8").matchAll(/ seq=(\d+)"/g)].map((match) => Number(match[1]));
+}
