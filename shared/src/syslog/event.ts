@@ -30,6 +30,8 @@ export const syslogEventSchema = z.object({
   "log.syslog.procid": z.string().optional(),
   "log.syslog.msgid": z.string().optional(),
   "log.syslog.structured_data": z.record(z.string(), z.record(z.string(), z.string())).optional(),
+  /** STRUCTURED-DATA as written, kept only when it breaks the RFC 5424 grammar (Check Point's `[key:"value"; ...]`). */
+  "log.syslog.structured_data_raw": z.string().optional(),
   /** Where the line was read from a syslog server's file: the receiver's time and the sender. */
   "log.file.received_at": z.string().optional(),
   "error.message": z.string().optional(),
@@ -72,13 +74,21 @@ export const syslogEventSchema = z.object({
   "destination.port": z.number().int().optional(),
   "destination.nat.ip": z.string().optional(),
   "destination.nat.port": z.number().int().optional(),
+  /** Bridge firewall `dst-mac`. */
+  "destination.mac": z.string().optional(),
   "client.ip": z.string().optional(),
   "client.mac": z.string().optional(),
   "client.hostname": z.string().optional(),
   "user.name": z.string().optional(),
   "routeros.dhcp.server": z.string().optional(),
+  /** A prefix in CIDR form that a DHCP line names, e.g. a delegated `2001:db8:aa::/56`. */
+  "routeros.dhcp.prefix": z.string().optional(),
+  /** Hotspot login method of `trying to log in by <method>` (http-chap, https, mac-cookie...). */
+  "routeros.hotspot.login_method": z.string().optional(),
   "routeros.login.via": z.string().optional(),
   "routeros.wireless.signal_dbm": z.number().int().optional(),
+  /** Where a client roamed to (`MAC@ap1 roamed to MAC@ap2`); the AP it left is the ingress interface. */
+  "routeros.wireless.roamed_to_interface": z.string().optional(),
   "routeros.ppp.interface": z.string().optional(),
 
   // --- every address, MAC and user in the line, for "who had IP X at time T" ---
