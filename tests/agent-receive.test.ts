@@ -4,14 +4,14 @@
  */
 import { afterEach, expect, test } from "bun:test";
 import dgram from "node:dgram";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startAgent } from "../agent/src/agent.ts";
 import { datagramBytes, isGapRecord, parseRecordLine } from "../shared/src/custody/index.ts";
+import { agentChunkIds, agentRecords, spawnAgent, walSummary } from "./support/pipeline.ts";
 
-const repoRoot = new URL("..", import.meta.url).pathname;
 const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -24,8 +24,8 @@ function tempDir(): string {
 
 function readAllRecords(dataDir: string) {
   const out = [];
-  for (const hour of readdirSync(join(dataDir, "chunks")).sort()) {
-    const text = readFileSync(join(dataDir, "chunks", hour, "records.jsonl"));
+  for (const chunkId of agentChunkIds(dataDir)) {
+    const text = agentRecords(dataDir, chunkId);
     let at = 0;
     while (at < text.byteLength) {
       const end = text.indexOf(0x0a, at);
@@ -83,55 +83,10 @@ test("UDP and TCP datagrams land in records.jsonl byte-identical, with sender an
   expect(records.map((record) => record.seq)).toEqual(records.map((_, i) => i + 1));
 });
 
-async function freeUdpPort(): Promise<number> {
-  const probe = dgram.createSocket("udp4");
-  await new Promise<void>((resolve) => probe.bind(0, "127.0.0.1", () => resolve()));
-  const { port } = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
-
-function spawnAgent(dataDir: string, udpPort: number) {
-  return Bun.spawn(
-    [
-      "bun",
-      "agent/src/cli/main.ts",
-      "run",
-      "--data-dir",
-      dataDir,
-      "--udp",
-      `127.0.0.1:${udpPort}`,
-      "--tcp",
-      "off",
-      "--status",
-      "127.0.0.1:0",
-    ],
-    { cwd: repoRoot, stdout: "ignore", stderr: "ignore" },
-  );
-}
-
-async function waitForStatus(dataDir: string, since: number): Promise<string> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const info = JSON.parse(readFileSync(join(dataDir, "agent.json"), "utf8")) as {
-        statusUrl: string;
-        startedAt: string;
-      };
-      if (Date.parse(info.startedAt) >= since && (await fetch(`${info.statusUrl}/healthz`)).ok)
-        return info.statusUrl;
-    } catch {
-      // not up yet
-    }
-    await Bun.sleep(50);
-  }
-  throw new Error("agent did not start");
-}
-
 test("kill -9 during a flood: every datagram counted as received is in the WAL, and seq continues", async () => {
   const dataDir = tempDir();
-  const udpPort = await freeUdpPort();
-  const first = spawnAgent(dataDir, udpPort);
-  const statusUrl = await waitForStatus(dataDir, Date.now() - 1000);
+  const first = await spawnAgent({ dataDir });
+  const udpPort = first.udpPort;
   const sender = dgram.createSocket("udp4");
   let flooding = true;
   let sentCount = 0;
@@ -144,36 +99,23 @@ test("kill -9 during a flood: every datagram counted as received is in the WAL, 
   let counted = 0;
   const until = Date.now() + 1500;
   while (Date.now() < until) {
-    const status = (await (await fetch(`${statusUrl}/status`)).json()) as {
-      receive: { received: number };
-    };
-    counted = status.receive.received;
+    counted = (await first.status()).receive.received;
     await Bun.sleep(50);
   }
-  first.kill(9);
-  await first.exited;
+  await first.kill(9);
   flooding = false;
   await flood;
   expect(counted).toBeGreaterThan(100);
 
-  const restartedAt = Date.now();
-  const second = spawnAgent(dataDir, udpPort);
-  const secondUrl = await waitForStatus(dataDir, restartedAt);
-  const afterRestart = (await (await fetch(`${secondUrl}/status`)).json()) as {
-    wal: { lastSeq: number };
-  };
+  const second = await spawnAgent({ dataDir, udpPort });
+  const afterRestart = await second.status();
   expect(afterRestart.wal.lastSeq).toBeGreaterThanOrEqual(counted);
   sender.send("<134>after restart", udpPort, "127.0.0.1");
   await Bun.sleep(200);
-  second.kill("SIGTERM");
-  await second.exited;
+  await second.kill("SIGTERM");
   sender.close();
 
-  const inventory = JSON.parse(
-    Bun.spawnSync(["bun", "agent/src/cli/main.ts", "wal", "--data-dir", dataDir, "--json"], {
-      cwd: repoRoot,
-    }).stdout.toString(),
-  ) as { records: number; last_seq: number; first_seq: number };
+  const inventory = await walSummary(dataDir);
   expect(inventory.records).toBeGreaterThanOrEqual(counted + 1);
   expect(inventory.first_seq).toBe(1);
   expect(inventory.last_seq).toBe(inventory.records);

@@ -12,6 +12,7 @@ import { renewIfDue } from "./enroll/renew.ts";
 import { AgentTelemetry, type LogSink } from "./events/index.ts";
 import { Forwarder } from "./forward/forwarder.ts";
 import { ReceiveClock } from "./source/clock.ts";
+import { KernelDropMonitor } from "./source/kernel-drops.ts";
 import { startTcpReceiver, type TcpReceiver } from "./source/tcp.ts";
 import { rmemHint, startUdpReceiver, type UdpReceiver } from "./source/udp.ts";
 import { type AgentStatus, startStatusServer } from "./status/server.ts";
@@ -25,6 +26,8 @@ export interface AgentRuntimeOptions {
   nowUs?: () => number;
   /** Where event log lines go (default stderr). */
   log?: LogSink;
+  /** How often the kernel's UDP drop counters are read (default 1 s). */
+  kernelDropIntervalMs?: number;
 }
 
 /** A running agent. */
@@ -146,6 +149,19 @@ export async function startAgent(
     throw error;
   }
 
+  const kernelDrops = new KernelDropMonitor({
+    listeners: udp.map((receiver, i) => ({
+      listen: config.udp.listen[i] ?? "",
+      boundAddress: receiver.boundAddress,
+      port: receiver.port,
+      ipv6: receiver.address.ipv6,
+    })),
+    telemetry,
+    recordGap: (gap) => wal.recordGap(gap),
+    nowUs,
+    ...(runtime.kernelDropIntervalMs ? { intervalMs: runtime.kernelDropIntervalMs } : {}),
+  });
+
   const prune = () => {
     const freed = pruneVerifiedChunks(
       config.dataDir,
@@ -189,6 +205,7 @@ export async function startAgent(
           port: receiver.port,
           recvBufferEffectiveBytes: receiver.recvBufferEffectiveBytes,
           recvBufferCapped: receiver.recvBufferCapped,
+          ...kernelDrops.stats(i),
           ...(receiver.recvBufferCapped ? { hint: rmemHint(config.udp.recvBufferBytes) } : {}),
         })),
         tcp: tcp.map((receiver, i) => ({
@@ -239,6 +256,7 @@ export async function startAgent(
   );
   sealer.start();
   forwarder.start();
+  kernelDrops.start();
   telemetry.info("agent started", {
     dataDir: config.dataDir,
     udp: udp.map((receiver) => receiver.port),
@@ -261,6 +279,10 @@ export async function startAgent(
         clearInterval(housekeeping);
         rate.stop();
         sealer.stop();
+        kernelDrops.stop();
+        // Read the counters once more while the sockets still exist (a closed
+        // socket's row is gone), so drops since the last tick get their gap record.
+        await kernelDrops.sample();
         await Promise.all([...udp, ...tcp].map((receiver) => receiver.close()));
         await wal.close();
         await forwarder.stop();

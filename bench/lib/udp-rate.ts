@@ -60,3 +60,39 @@ export function trackPeakRss(pid: number): { stop(): number } {
 }
 
 export const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
+
+/** Kernel clock ticks per second, the unit of /proc/<pid>/stat times. */
+const clockTicksPerS = (() => {
+  const out = Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim();
+  return Number(out) || 100;
+})();
+
+/**
+ * CPU time a process has used so far, user + system, in seconds (Linux
+ * /proc/<pid>/stat utime + stime), or NaN when it is gone. CPU time per
+ * datagram, unlike the loss rate, hardly depends on what else loads the machine.
+ */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name, which may hold spaces: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / clockTicksPerS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The 1-minute load average (other work on the machine skews every rate figure). */
+export function loadAverage1m(): number {
+  return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+}
+
+/** net.core.rmem_max: the most receive buffer a socket may ask for, or NaN when unknown. */
+export function rmemMaxBytes(): number {
+  try {
+    return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim());
+  } catch {
+    return Number.NaN;
+  }
+}

@@ -14,6 +14,7 @@ import { type AgentIdentity, loadIdentity } from "../enroll/identity.ts";
 import { AgentTelemetry } from "../events/index.ts";
 import { createTestPki, writeTestIdentity } from "../testing/pki.ts";
 import { Wal } from "../wal/wal.ts";
+import type { ClockInfo } from "./clock-info.ts";
 import { readChainState, Sealer } from "./sealer.ts";
 
 const HOUR_US = 3_600_000_000;
@@ -23,13 +24,25 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-test("hour rollover seals each ended hour, empty hours included, in one signed hash chain", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "lm-seal-"));
+const MIN_US = 60_000_000;
+const bytes = new TextEncoder().encode("<134>dhcp,info assigned");
+const datagram = (receivedAtUs: number) =>
+  ({ receivedAtUs, src: "192.0.2.1", port: 514, transport: "udp", bytes }) as const;
+
+/** A temp data dir (removed after the test) holding an enrolled agent's identity. */
+async function enrolledDataDir(prefix: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), prefix));
   dirs.push(dataDir);
-  const pki = createTestPki();
-  await writeTestIdentity(dataDir, pki);
-  const identity = await loadIdentity(dataDir);
-  let nowUs = BASE_US + 10;
+  await writeTestIdentity(dataDir, createTestPki());
+  return { dataDir, identity: await loadIdentity(dataDir) };
+}
+
+async function openPipeline(
+  dataDir: string,
+  identity: AgentIdentity | undefined,
+  now: () => number,
+  clock: ClockInfo = { ntp_synchronized: true, source: "chrony" },
+) {
   const telemetry = new AgentTelemetry(() => {});
   const wal = await Wal.open({
     dataDir,
@@ -37,23 +50,32 @@ test("hour rollover seals each ended hour, empty hours included, in one signed h
     maxDiskBytes: 1 << 30,
     warnRatio: 0.8,
     telemetry,
-    nowUs: () => nowUs,
+    nowUs: now,
   });
   const sealer = await Sealer.open({
     dataDir,
     wal,
     telemetry,
-    nowUs: () => nowUs,
+    nowUs: now,
     identity: () => identity,
-    clockInfo: () => ({ ntp_synchronized: null, source: "unknown" }),
+    clockInfo: () => clock,
   });
-  const bytes = new TextEncoder().encode("<134>dhcp,info assigned");
-  wal.append({ receivedAtUs: BASE_US + 20, src: "192.0.2.1", port: 514, transport: "udp", bytes });
-  wal.append({ receivedAtUs: BASE_US + 30, src: "192.0.2.1", port: 514, transport: "udp", bytes });
+  return { wal, sealer };
+}
+
+test("hour rollover seals each ended hour, empty hours included, in one signed hash chain", async () => {
+  const { dataDir, identity } = await enrolledDataDir("lm-seal-");
+  let nowUs = BASE_US + 10;
+  const { wal, sealer } = await openPipeline(dataDir, identity, () => nowUs, {
+    ntp_synchronized: null,
+    source: "unknown",
+  });
+  wal.append(datagram(BASE_US + 20));
+  wal.append(datagram(BASE_US + 30));
   wal.flush();
   expect(await sealer.sealDue()).toEqual([]); // the hour has not ended
   nowUs = BASE_US + 3 * HOUR_US + 5; // 11:00 — 08 has records, 09 and 10 are empty
-  wal.append({ receivedAtUs: nowUs, src: "192.0.2.1", port: 514, transport: "udp", bytes });
+  wal.append(datagram(nowUs));
   expect(await sealer.sealDue()).toEqual(["2026-11-22T08", "2026-11-22T09", "2026-11-22T10"]);
   await wal.close();
 
@@ -87,36 +109,6 @@ test("hour rollover seals each ended hour, empty hours included, in one signed h
   expect(JSON.parse(open).seq).toBe(3);
 });
 
-const MIN_US = 60_000_000;
-const bytes = new TextEncoder().encode("<134>dhcp,info assigned");
-const datagram = (receivedAtUs: number) =>
-  ({ receivedAtUs, src: "192.0.2.1", port: 514, transport: "udp", bytes }) as const;
-
-async function openPipeline(
-  dataDir: string,
-  identity: AgentIdentity | undefined,
-  now: () => number,
-) {
-  const telemetry = new AgentTelemetry(() => {});
-  const wal = await Wal.open({
-    dataDir,
-    fsyncIntervalMs: 10,
-    maxDiskBytes: 1 << 30,
-    warnRatio: 0.8,
-    telemetry,
-    nowUs: now,
-  });
-  const sealer = await Sealer.open({
-    dataDir,
-    wal,
-    telemetry,
-    nowUs: now,
-    identity: () => identity,
-    clockInfo: () => ({ ntp_synchronized: true, source: "chrony" }),
-  });
-  return { wal, sealer };
-}
-
 function readChunk(dataDir: string, id: string) {
   const file = (name: string) => new Uint8Array(readFileSync(join(dataDir, "chunks", id, name)));
   return {
@@ -127,11 +119,7 @@ function readChunk(dataDir: string, id: string) {
 }
 
 test("early seal: part 0 closes now, the rest of the hour goes to part 1, the hour's end seals part 1", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "lm-seal-early-"));
-  dirs.push(dataDir);
-  const pki = createTestPki();
-  await writeTestIdentity(dataDir, pki);
-  const identity = await loadIdentity(dataDir);
+  const { dataDir, identity } = await enrolledDataDir("lm-seal-early-");
   let nowUs = BASE_US + 10;
   let { wal, sealer } = await openPipeline(dataDir, identity, () => nowUs);
 
@@ -203,11 +191,7 @@ test("early seal: part 0 closes now, the rest of the hour goes to part 1, the ho
 });
 
 test("an early seal with nothing received yet seals an empty part 0; an empty remainder is sealed at the hour's end", async () => {
-  const dataDir = mkdtempSync(join(tmpdir(), "lm-seal-empty-"));
-  dirs.push(dataDir);
-  const pki = createTestPki();
-  await writeTestIdentity(dataDir, pki);
-  const identity = await loadIdentity(dataDir);
+  const { dataDir, identity } = await enrolledDataDir("lm-seal-empty-");
   let nowUs = BASE_US + 10 * MIN_US;
   const { wal, sealer } = await openPipeline(dataDir, identity, () => nowUs);
   expect((await sealer.sealNow()).sealed).toEqual(["2026-11-22T08"]);

@@ -1,23 +1,13 @@
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import {
-  EMPTY_SHA256,
+  EMPTY_RECORDS_SUMMARY,
   isGapRecord,
   parseRecordLine,
   type RecordsSummary,
   sha256OfFile,
 } from "../../../shared/src/custody/index.ts";
 import { INDEX_ENTRY_BYTES, readIndexEntry } from "../wal/index-file.ts";
-
-function readAt(fd: number, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, out, done, length - done, offset + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return out.subarray(0, done);
-}
+import { readRange } from "../wal/read-range.ts";
 
 /**
  * Summarise a closed chunk for its manifest: counts and seqs from records.idx
@@ -33,14 +23,7 @@ export async function summarizeChunk(
 ): Promise<RecordsSummary> {
   const records = Bun.file(recordsPath);
   if (!(await records.exists()) || records.size === 0) {
-    return {
-      first_seq: null,
-      last_seq: null,
-      record_count: 0,
-      gap_lost: 0,
-      byte_length: 0,
-      records_sha256: EMPTY_SHA256,
-    };
+    return { ...EMPTY_RECORDS_SUMMARY };
   }
   const indexFd = openSync(indexPath, "r");
   const dataFd = openSync(recordsPath, "r");
@@ -51,14 +34,14 @@ export async function summarizeChunk(
   try {
     const blockEntries = 65_536;
     for (let at = 0; ; at += blockEntries * INDEX_ENTRY_BYTES) {
-      const block = readAt(indexFd, at, blockEntries * INDEX_ENTRY_BYTES);
+      const block = readRange(indexFd, at, blockEntries * INDEX_ENTRY_BYTES);
       const entries = Math.floor(block.byteLength / INDEX_ENTRY_BYTES);
       for (let i = 0; i < entries; i++) {
         const entry = readIndexEntry(block, i * INDEX_ENTRY_BYTES);
         firstSeq ??= entry.seq;
         lastSeq = entry.seq;
         if (entry.gap) {
-          const record = parseRecordLine(readAt(dataFd, entry.offset, entry.length));
+          const record = parseRecordLine(readRange(dataFd, entry.offset, entry.length));
           if (isGapRecord(record)) gapLost += record.gap.lost;
         }
       }

@@ -5,9 +5,11 @@
  * config schema (agent/src/config).
  */
 import { parseArgs } from "node:util";
+import { isParseArgsError, runCli } from "../../../shared/src/cli/dispatch.ts";
 import { startAgent } from "../agent.ts";
 import { AgentConfigError, loadAgentConfig } from "../config/index.ts";
 import { enrollAgent } from "../enroll/enroll.ts";
+import type { AgentStatus } from "../status/server.ts";
 import { agentInfoPath } from "../wal/layout.ts";
 import { inspectWal } from "./wal-inspect.ts";
 
@@ -94,6 +96,13 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
+/** One listener's kernel drop count for `status`: the count, when the last was seen, or why unknown. */
+function kernelDropsText(udp: AgentStatus["receive"]["udp"][number]): string {
+  if (udp.kernelDrops === null) return "not measurable on this system";
+  if (udp.kernelDrops === 0) return "0";
+  return `${udp.kernelDrops} (last ${udp.lastKernelDropAt}; recorded as receive_buffer_overflow gaps; raise udp.recvBufferBytes and net.core.rmem_max)`;
+}
+
 async function statusCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -101,9 +110,7 @@ async function statusCommand(args: string[]): Promise<number> {
     strict: true,
   });
   const url = await runningAgentUrl(values["data-dir"] ?? DEFAULT_DATA_DIR);
-  const status = (await (
-    await fetch(`${url}/status`)
-  ).json()) as import("../status/server.ts").AgentStatus;
+  const status = (await (await fetch(`${url}/status`)).json()) as AgentStatus;
   if (values.json) {
     console.log(JSON.stringify(status, null, 2));
     return 0;
@@ -123,6 +130,7 @@ async function statusCommand(args: string[]): Promise<number> {
   for (const udp of status.receive.udp) {
     lines.push(
       `udp          ${udp.listen} (port ${udp.port}) receive buffer ${mib(udp.recvBufferEffectiveBytes)}${udp.recvBufferCapped ? ` CAPPED by the kernel: ${udp.hint}` : ""}`,
+      `               kernel drops ${kernelDropsText(udp)}`,
     );
   }
   for (const tcp of status.receive.tcp) lines.push(`tcp          ${tcp.listen} (port ${tcp.port})`);
@@ -176,40 +184,22 @@ async function walCommand(args: string[]): Promise<number> {
   return 0;
 }
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  run: runCommand,
-  enroll: enrollCommand,
-  status: statusCommand,
-  seal: sealCommand,
-  wal: walCommand,
-};
-
-async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help") {
-    console.log(usage);
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    console.error(`logmaster-agent: unknown command '${name}'\n\n${usage}`);
-    return 2;
-  }
-  if (args.includes("--help") || args.includes("-h")) {
-    console.log(usage);
-    return 0;
-  }
-  try {
-    return await command(args);
-  } catch (error) {
-    console.error(
-      `logmaster-agent ${name}: ${error instanceof Error ? error.message : String(error)}`,
-    );
-    return error instanceof AgentConfigError ||
-      (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
-      ? 2
-      : 1;
-  }
+if (import.meta.main) {
+  process.exitCode = await runCli(
+    {
+      name: "logmaster-agent",
+      usage,
+      commands: {
+        run: runCommand,
+        enroll: enrollCommand,
+        status: statusCommand,
+        seal: sealCommand,
+        wal: walCommand,
+      },
+      // 2: the call was wrong (flags, config); 1: it failed (no running agent, hub refused).
+      exitCodeFor: (error) =>
+        error instanceof AgentConfigError || isParseArgsError(error) ? 2 : 1,
+    },
+    process.argv.slice(2),
+  );
 }
-
-if (import.meta.main) process.exitCode = await main(process.argv.slice(2));

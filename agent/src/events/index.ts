@@ -28,7 +28,7 @@ export const agentEvents = {
   },
   DatagramRejected: {
     metric: "datagrams_rejected_total",
-    help: "Datagrams refused, by reason (disk_full, frame_too_long, invalid_frame, ...)",
+    help: "Datagrams refused or lost, by reason (disk_full, receive_buffer_overflow, frame_too_long, ...)",
     level: "warn",
   },
   WalTailTruncated: {
@@ -49,7 +49,12 @@ export const agentEvents = {
   },
   GapRecorded: {
     metric: "gap_records_total",
-    help: "Gap records written (datagrams lost while the disk was full)",
+    help: "Gap records written, by reason (disk_full, receive_buffer_overflow)",
+    level: "warn",
+  },
+  KernelDropsUnmeasurable: {
+    metric: "kernel_drops_unmeasurable_total",
+    help: "UDP listeners whose kernel drop counter cannot be read (not Linux, /proc unreadable)",
     level: "warn",
   },
   ChunkSealed: {

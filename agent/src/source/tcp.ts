@@ -1,8 +1,8 @@
 import net from "node:net";
+import { type FrameError, SyslogFrameDecoder } from "../../../shared/src/syslog/framing/index.ts";
 import type { ListenAddress } from "../config/index.ts";
 import type { ReceiveClock } from "./clock.ts";
 import type { DatagramSink } from "./datagram.ts";
-import { SyslogFrameDecoder } from "./framing.ts";
 
 /** A listening TCP syslog server. */
 export interface TcpReceiver {
@@ -11,10 +11,19 @@ export interface TcpReceiver {
   close(): Promise<void>;
 }
 
+/** The `DatagramRejected` reason of each frame the decoder drops. */
+const REJECT_REASON: Record<FrameError["kind"], string> = {
+  oversized: "frame_too_long",
+  // The connection closed inside an octet-counted frame.
+  truncated: "invalid_frame",
+};
+
 /**
  * Listen for syslog over TCP (RFC 6587: octet counting or LF framing, detected
- * per frame). Every frame becomes one datagram with the connection's peer as
- * source; a frame's receive time is when its last byte arrived.
+ * per frame, by the shared decoder). Every frame becomes one datagram with the
+ * connection's peer as source; a frame's receive time is when its last byte
+ * arrived. Frames longer than `maxFrameBytes`, and an octet-counted frame the
+ * connection cut short, are not stored: each goes to `onReject` once.
  *
  * @example
  * const tcp = await startTcpReceiver(parseListenAddress("0.0.0.0:514"), 65536, clock, wal.append, onReject);
@@ -29,22 +38,29 @@ export function startTcpReceiver(
   const connections = new Set<net.Socket>();
   const server = net.createServer((socket) => {
     connections.add(socket);
-    const decoder = new SyslogFrameDecoder(maxFrameBytes);
     const src = socket.remoteAddress ?? "0.0.0.0";
     const port = socket.remotePort ?? 0;
-    const deliver = (events: ReturnType<SyslogFrameDecoder["push"]>) => {
-      if (events.length === 0) return;
+    let cutShort = false;
+    const decoder = new SyslogFrameDecoder({
+      maxFrameBytes,
+      onFrameError: (error) => {
+        if (error.kind === "truncated") cutShort = true;
+        onReject(REJECT_REASON[error.kind], { src, port, droppedBytes: error.bytes });
+      },
+    });
+    const deliver = (frames: Uint8Array[]) => {
+      if (frames.length === 0) return;
       const receivedAtUs = clock.nowUs();
-      for (const event of events) {
-        if (event.kind === "frame")
-          sink({ receivedAtUs, src, port, transport: "tcp", bytes: event.bytes });
-        else onReject(event.reason, { src, port, droppedBytes: event.droppedBytes });
-      }
+      for (const bytes of frames) sink({ receivedAtUs, src, port, transport: "tcp", bytes });
     };
     socket.on("data", (chunk: Buffer | string) =>
       deliver(decoder.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk)),
     );
-    socket.on("end", () => deliver(decoder.finish()));
+    socket.on("end", () => {
+      const last = decoder.end();
+      // The part of a cut octet-counted frame that arrived was counted as rejected: not stored.
+      deliver(cutShort ? [] : last);
+    });
     socket.on("error", () => socket.destroy());
     socket.on("close", () => connections.delete(socket));
   });

@@ -8,6 +8,8 @@ export interface UdpReceiver {
   readonly address: ListenAddress;
   /** The port actually bound (differs from the config when it asked for 0). */
   readonly port: number;
+  /** The IP address actually bound (a host name in the config resolved), e.g. for /proc/net/udp. */
+  readonly boundAddress: string;
   readonly recvBufferRequestedBytes: number;
   /** What the kernel reports (Linux doubles the request, or 2 × net.core.rmem_max when capped). */
   readonly recvBufferEffectiveBytes: number;
@@ -65,6 +67,7 @@ export function startUdpReceiver(
       resolve({
         address,
         port: socket.address().port,
+        boundAddress: socket.address().address,
         recvBufferRequestedBytes: recvBufferBytes,
         recvBufferEffectiveBytes: effective,
         recvBufferCapped: effective < recvBufferBytes,

@@ -17,6 +17,9 @@ export interface AgentStatus {
       port: number;
       recvBufferEffectiveBytes: number;
       recvBufferCapped: boolean;
+      /** Datagrams the kernel dropped on this socket since start (buffer full); null = cannot be measured here. */
+      kernelDrops: number | null;
+      lastKernelDropAt: string | null;
       hint?: string;
     }>;
     tcp: Array<{ listen: string; port: number }>;

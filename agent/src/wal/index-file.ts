@@ -40,13 +40,29 @@ function readU53(view: DataView, at: number): number {
 
 /** Write one entry into `target` at `at` (a multiple of {@link INDEX_ENTRY_BYTES}). */
 export function writeIndexEntry(target: Uint8Array, at: number, entry: IndexEntry): void {
-  const view = new DataView(target.buffer, target.byteOffset + at, INDEX_ENTRY_BYTES);
-  writeU53(view, 0, entry.offset);
-  view.setUint32(8, entry.length, true);
-  view.setUint32(12, entry.crc32, true);
-  view.setUint32(16, entry.seq % TWO_32, true);
-  view.setUint16(20, Math.floor(entry.seq / TWO_32), true);
-  view.setUint16(22, entry.gap ? 1 : 0, true);
+  const view = new DataView(target.buffer, target.byteOffset, target.byteLength);
+  setIndexEntry(view, at, entry.offset, entry.length, entry.crc32, entry.seq, entry.gap);
+}
+
+/**
+ * {@link writeIndexEntry} for the WAL's hot path: the fields as arguments and
+ * a view the caller keeps, so indexing a datagram allocates nothing.
+ */
+export function setIndexEntry(
+  view: DataView,
+  at: number,
+  offset: number,
+  length: number,
+  crc32: number,
+  seq: number,
+  gap: boolean,
+): void {
+  writeU53(view, at, offset);
+  view.setUint32(at + 8, length, true);
+  view.setUint32(at + 12, crc32, true);
+  view.setUint32(at + 16, seq % TWO_32, true);
+  view.setUint16(at + 20, Math.floor(seq / TWO_32), true);
+  view.setUint16(at + 22, gap ? 1 : 0, true);
 }
 
 /** Read the entry that starts at byte `at` of `source`. */

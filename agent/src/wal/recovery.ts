@@ -1,12 +1,4 @@
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  ftruncateSync,
-  openSync,
-  readSync,
-  writeSync,
-} from "node:fs";
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, openSync, writeSync } from "node:fs";
 import { isGapRecord, parseMicrosUtc, parseRecordLine } from "../../../shared/src/custody/index.ts";
 import {
   INDEX_ENTRY_BYTES,
@@ -15,6 +7,7 @@ import {
   readIndexEntry,
   writeIndexEntry,
 } from "./index-file.ts";
+import { readRange } from "./read-range.ts";
 
 /** What recovery found and did to one unsealed chunk. */
 export interface ChunkRecovery {
@@ -37,17 +30,6 @@ export interface ChunkRecovery {
 
 const READ_WINDOW_BYTES = 8 * 1024 * 1024;
 const LF = 0x0a;
-
-function readRange(fd: number, offset: number, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let done = 0;
-  while (done < length) {
-    const n = readSync(fd, out, done, length - done, offset + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? out : out.subarray(0, done);
-}
 
 function countLines(bytes: Uint8Array): number {
   let lines = 0;

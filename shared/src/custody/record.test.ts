@@ -5,8 +5,10 @@ import {
   type DataRecordInput,
   datagramBytes,
   encodeDataRecord,
+  encodeDataRecordInto,
   encodeGapRecord,
   isGapRecord,
+  maxDataRecordBytes,
   parseRecordLine,
 } from "./record.ts";
 
@@ -178,9 +180,53 @@ function randomBytesFrom(seed: number, asciiShare: number): (length: number) => 
   };
 }
 
+/** Syslog-like text from a mixed alphabet; every 10th one has a character to escape. */
+function textFrom(i: number): string {
+  const alphabet = ["a", "Z", "0", " ", "<134>", "ş", "İ", "😀", "/", "\u007f", "\u2028", "\ufeff"];
+  const special = ['"', "\\", "\n", "\u001b"];
+  let text = "";
+  for (let k = 0; k < i % 97; k++) text += alphabet[(i * 31 + k * 7) % alphabet.length];
+  return i % 10 === 0 ? `${text}${special[i % special.length]}x` : text;
+}
+
+describe("encodeDataRecordInto", () => {
+  test("writes what encodeDataRecord returns, and what decode + JSON.stringify spell, for 3000 random datagrams", () => {
+    // The encoder never decodes (latin1 trick, see writeDataLine): check it
+    // against the plain definition, the decoded payload through JSON.stringify.
+    const randomBytes = randomBytesFrom(2028, 0.9);
+    const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+    const target = Buffer.alloc(64 * 1024);
+    let at = 0;
+    for (let i = 0; i < 3000; i++) {
+      const bytes =
+        i % 3 === 0
+          ? encoder.encode(textFrom(i)) // valid UTF-8, mostly nothing to escape: bytes copied as they are
+          : i % 7 === 0
+            ? randomBytes(i % 40).map((b) => b % 0x30)
+            : randomBytes(i % 300);
+      const fields = input(bytes, { seq: i + 1 });
+      if (target.byteLength - at < maxDataRecordBytes(bytes.byteLength)) at = 0;
+      const length = encodeDataRecordInto(target, at, fields);
+      const written = target.subarray(at, at + length);
+      expect(Buffer.compare(written, encodeDataRecord(fields))).toBe(0);
+      if (isUtf8(bytes)) {
+        const reference = `{"seq":${i + 1},${HEADER.slice('{"seq":7,'.length)}"msg":${JSON.stringify(fatal.decode(bytes))}}\n`;
+        expect(written.toString("utf8")).toBe(reference);
+      }
+      at += length;
+    }
+  });
+
+  test("refuses to write past the end of the target", () => {
+    expect(() => encodeDataRecordInto(Buffer.alloc(40), 0, input(encoder.encode("x")))).toThrow(
+      RangeError,
+    );
+  });
+});
+
 describe("UTF-8 validity", () => {
-  // The encoder asks node:buffer's isUtf8 first and the WHATWG fatal decoder
-  // second; the format's rule is the decoder's, so the two must never disagree.
+  // The encoder decides msg vs msg_b64 by node:buffer's isUtf8 alone; the
+  // format's rule is the WHATWG fatal decoder's, so the two must never disagree.
   const fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const decodes = (bytes: Uint8Array) => {
     try {

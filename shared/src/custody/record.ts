@@ -144,8 +144,9 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function decodeUtf8OrUndefined(bytes: Uint8Array): string | undefined {
   // isUtf8 says "no" in ~30 ns; a throwing decoder costs microseconds, which a
-  // flood of binary datagrams would pay on every one. The fatal decoder stays
-  // the final word (the record tests check that both agree).
+  // flood of bad lines would pay on every one. The encoder decides by isUtf8
+  // alone (it never decodes); the record tests check that it and the fatal
+  // decoder, the format's rule, agree.
   if (!isUtf8(bytes)) return undefined;
   try {
     return strictUtf8.decode(bytes);
@@ -154,8 +155,10 @@ function decodeUtf8OrUndefined(bytes: Uint8Array): string | undefined {
   }
 }
 
-function encodeBase64(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -164,7 +167,86 @@ function decodeBase64(text: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, "base64"));
 }
 
-/** The canonical data line from values already known to be valid. */
+/**
+ * Room to reserve for the data line of a `payloadBytes`-byte datagram: the
+ * keys, a 16-digit seq, the time, the longest `src` (IPv6 + 64-byte zone) and
+ * a port take under 256 bytes; the payload at worst grows 6-fold (every byte a
+ * control character written `\u00xx`; base64 only grows it 4/3).
+ *
+ * @example
+ * if (buffer.byteLength - at < maxDataRecordBytes(bytes.byteLength)) flushAndReuse(buffer);
+ */
+export function maxDataRecordBytes(payloadBytes: number): number {
+  return 256 + 6 * payloadBytes;
+}
+
+/** What JSON.stringify would escape in a string of latin1 chars (one per byte). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const NEEDS_JSON_ESCAPE = /[\x00-\x1f"\\]/;
+const CLOSE_MSG = Buffer.from('"}\n');
+
+/**
+ * Write the canonical data line, from values already known to be valid, into
+ * `target` at `at`; returns the bytes written. The one definition of the line,
+ * for the encoder and for the parser's canonical check.
+ *
+ * The payload is never decoded (this is the agent's hot path). For valid
+ * UTF-8, JSON.stringify's escaping (RFC 8259 minimal: `"` `\` and
+ * U+0000..U+001F, \b \t \n \f \r short, the rest \u00xx lower-case) only
+ * ever touches ASCII characters, and in UTF-8 a byte below 0x80 is always a
+ * whole ASCII character. So the payload read as latin1 (one char per byte)
+ * tells whether anything needs escaping; usually nothing does and the bytes
+ * are copied as they are. Otherwise that latin1 string is stringified and
+ * written back as latin1, which gives exactly the UTF-8 bytes of
+ * JSON.stringify(decoded payload): a latin1 string has no surrogates, the one
+ * other thing JSON.stringify escapes. record.test.ts checks both ways against
+ * decode + stringify.
+ */
+function writeDataLine(
+  target: Buffer,
+  at: number,
+  seq: number,
+  ts: string,
+  src: string,
+  port: number,
+  transport: string,
+  bytes: Uint8Array,
+): number {
+  const payload = asBuffer(bytes);
+  const head = `{"seq":${seq},"ts":"${ts}","src":"${src}","port":${port},"transport":"${transport}",`;
+  if (!isUtf8(payload))
+    return writeLatin1(target, at, `${head}"msg_b64":"${payload.toString("base64")}"}\n`);
+  const latin1 = payload.toString("latin1", 0, payload.byteLength);
+  if (NEEDS_JSON_ESCAPE.test(latin1))
+    return writeLatin1(target, at, `${head}"msg":${JSON.stringify(latin1)}}\n`);
+  const open = `${head}"msg":"`;
+  const length = open.length + payload.byteLength + CLOSE_MSG.byteLength;
+  checkRoom(target, at, length);
+  let end = at + target.write(open, at, "latin1");
+  target.set(payload, end);
+  end += payload.byteLength;
+  target.set(CLOSE_MSG, end);
+  return length;
+}
+
+/** Write a line whose chars are all below U+0100 (one byte each in latin1). */
+function writeLatin1(target: Buffer, at: number, line: string): number {
+  checkRoom(target, at, line.length);
+  return target.write(line, at, "latin1");
+}
+
+/** Buffer.write silently cuts what does not fit: refuse instead. */
+function checkRoom(target: Buffer, at: number, length: number): void {
+  if (length > target.byteLength - at)
+    throw new RangeError(
+      `data line of ${length} bytes does not fit at ${at} of ${target.byteLength}`,
+    );
+}
+
+/** Scratch space for the encoders that return a line of their own (grown on demand). */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** The canonical data line as its own Uint8Array. */
 function dataLine(
   seq: number,
   ts: string,
@@ -173,16 +255,12 @@ function dataLine(
   transport: string,
   bytes: Uint8Array,
 ): Uint8Array {
-  const text = decodeUtf8OrUndefined(bytes);
-  // JSON.stringify of a string is exactly RFC 8259 minimal escaping: `"` `\`
-  // and U+0000..U+001F escaped (\b \t \n \f \r short, the rest \u00xx
-  // lower-case), all else literal. Well-formed UTF-8 never decodes to a lone
-  // surrogate, the one case where JSON.stringify would escape something else.
-  const payload =
-    text === undefined ? `"msg_b64":"${encodeBase64(bytes)}"` : `"msg":${JSON.stringify(text)}`;
-  return textEncoder.encode(
-    `{"seq":${seq},"ts":"${ts}","src":"${src}","port":${port},"transport":"${transport}",${payload}}\n`,
-  );
+  const room = maxDataRecordBytes(bytes.byteLength);
+  if (scratch.byteLength < room) scratch = Buffer.allocUnsafe(room);
+  const length = writeDataLine(scratch, 0, seq, ts, src, port, transport, bytes);
+  const line = new Uint8Array(length);
+  line.set(scratch.subarray(0, length));
+  return line;
 }
 
 function gapLine(
@@ -222,6 +300,31 @@ function checkSeq(seq: number): void {
  * // {"seq":1,"ts":"2026-11-22T08:00:00.123456Z","src":"192.168.88.1","port":51234,"transport":"udp","msg":"<134>dhcp,info assigned 10.0.0.7"}\n
  */
 export function encodeDataRecord(input: DataRecordInput): Uint8Array {
+  checkDataFields(input);
+  const ts = formatMicrosUtc(input.receivedAtUs);
+  const src = normalizeSourceAddress(input.src);
+  return dataLine(input.seq, ts, src, input.port, input.transport, input.bytes);
+}
+
+/**
+ * Like {@link encodeDataRecord}, but writes the line into `target` at `at`
+ * (the agent's per-turn write buffer: no allocation per datagram) and returns
+ * its length in bytes. `target` must have {@link maxDataRecordBytes} of room
+ * at `at` (RangeError otherwise). Byte-identical to encodeDataRecord.
+ *
+ * @example
+ * const length = encodeDataRecordInto(buffer, used, { seq, receivedAtUs, src, port, transport: "udp", bytes });
+ * const line = buffer.subarray(used, used + length);
+ */
+export function encodeDataRecordInto(target: Buffer, at: number, input: DataRecordInput): number {
+  checkDataFields(input);
+  const ts = formatMicrosUtc(input.receivedAtUs);
+  const src = normalizeSourceAddress(input.src);
+  return writeDataLine(target, at, input.seq, ts, src, input.port, input.transport, input.bytes);
+}
+
+/** Refuse what the format cannot hold (time and source are checked as they are formatted). */
+function checkDataFields(input: DataRecordInput): void {
   checkSeq(input.seq);
   if (!isPort(input.port))
     throw invalidArgument(`port must be an integer 0..65535, got ${input.port}`);
@@ -230,9 +333,6 @@ export function encodeDataRecord(input: DataRecordInput): Uint8Array {
       `transport must be one of ${transportSchema.options.join(", ")}, got ${input.transport}`,
     );
   }
-  const ts = formatMicrosUtc(input.receivedAtUs);
-  const src = normalizeSourceAddress(input.src);
-  return dataLine(input.seq, ts, src, input.port, input.transport, input.bytes);
 }
 
 /**
