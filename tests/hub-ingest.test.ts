@@ -85,6 +85,29 @@ function sendBatch(
   );
 }
 
+/** A records body sent as is, claiming zstd and `declaredLength` bytes: for bodies that lie. */
+const sendRawZstd = (
+  agent: ClientIdentity,
+  hour: string,
+  body: string | Uint8Array,
+  declaredLength: number,
+) =>
+  h2Request(
+    hub.ingestUrl,
+    hub.caPem,
+    {
+      method: "POST",
+      path: `/v1/chunks/${hour}/records`,
+      headers: {
+        "content-encoding": "zstd",
+        "x-lm-offset": "0",
+        "x-lm-length": String(declaredLength),
+      },
+      body,
+    },
+    agent,
+  );
+
 const getChunk = (agent: ClientIdentity, hour: string) =>
   h2Request(hub.ingestUrl, hub.caPem, { method: "GET", path: `/v1/chunks/${hour}` }, agent);
 
@@ -247,30 +270,10 @@ describe("replication by offset", () => {
     expect(bad.status).toBe(400);
     expect(bad.json.error).toBe("invalid_batch");
     expect(String(bad.json.reason)).toContain("x-lm-offset");
-    const garbage = await h2Request(
-      hub.ingestUrl,
-      hub.caPem,
-      {
-        method: "POST",
-        path: `/v1/chunks/${hour}/records`,
-        headers: { "content-encoding": "zstd", "x-lm-offset": "0", "x-lm-length": "5" },
-        body: "not zstd at all",
-      },
-      agentA,
-    );
+    const garbage = await sendRawZstd(agentA, hour, "not zstd at all", 5);
     expect(garbage.status).toBe(400);
     const bomb = Bun.zstdCompressSync(new Uint8Array(200 * 1024 * 1024));
-    const bombAnswer = await h2Request(
-      hub.ingestUrl,
-      hub.caPem,
-      {
-        method: "POST",
-        path: `/v1/chunks/${hour}/records`,
-        headers: { "content-encoding": "zstd", "x-lm-offset": "0", "x-lm-length": "100" },
-        body: bomb,
-      },
-      agentA,
-    );
+    const bombAnswer = await sendRawZstd(agentA, hour, bomb, 100);
     expect(bombAnswer).toEqual({ status: 413, json: { error: "too_large" } });
     const hugeHeader = await sendBatch(agentA, hour, 0, records, {
       headers: { "x-lm-length": String(65 * 1024 * 1024) },

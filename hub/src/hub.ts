@@ -5,13 +5,16 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureAdminCredential } from "./admin/credential.ts";
-import { type HubAdmin, localAdmin } from "./admin/index.ts";
+import { type AdminContext, type HubAdmin, localAdmin } from "./admin/index.ts";
 import { startApiListener } from "./api/index.ts";
 import { type HubConfig, type HubConfigInput, hubConfigSchema } from "./config/index.ts";
 import { HubEvents, type LogSink } from "./events/index.ts";
-import { type ChainCa, loadOrCreateChainCa } from "./identity/index.ts";
+import { type ChainCa, loadOrCreateChainCa, loadOrCreateHubSigner } from "./identity/index.ts";
 import { startIngestListener } from "./ingest/server.ts";
+import { startDailyJobs } from "./jobs.ts";
 import { type Db, ensureChainId, openStore, type Store } from "./store/index.ts";
+import { type HubTsa, openHubTsa } from "./timestamp/tsa.ts";
+import { startTimestampWorker } from "./timestamp/worker.ts";
 
 export const HUB_STATE_FILE = "hub.json";
 
@@ -38,6 +41,8 @@ export interface RunningHub {
   /** Bearer secret for `/admin/*` and `/api/*` on httpUrl. */
   adminCredential: string;
   admin: HubAdmin;
+  /** What the admin operations run with (tests call the rooms directly with it). */
+  adminContext: AdminContext;
   db: Db;
   events: HubEvents;
   config: HubConfig;
@@ -63,6 +68,34 @@ export async function openHubStore(config: HubConfig): Promise<Store> {
 /** The chain CA of a config, made on first use. */
 export function hubChainCa(config: HubConfig): ChainCa {
   return loadOrCreateChainCa(config.caDir, { chainId: config.chainId, keyBits: config.caKeyBits });
+}
+
+/**
+ * What admin operations need besides the database: the chain CA, the hub
+ * signing identity and the TSA. The running hub and the CLI (no hub running)
+ * both build it here.
+ *
+ * @example
+ * const { context, tsa } = await hubAdminContext(config, { db, events, chainId, publicUrl });
+ * const admin = localAdmin(context);
+ */
+export async function hubAdminContext(
+  config: HubConfig,
+  parts: { db: Db; events: HubEvents; chainId: string; publicUrl: string },
+): Promise<{ context: AdminContext; tsa: HubTsa }> {
+  const ca = hubChainCa(config);
+  // The dev TSA and hub key follow the CA's size (tests make 2048-bit ones, faster).
+  const tsa = await openHubTsa(config.tsa, config.dataDir, config.caKeyBits);
+  return {
+    tsa,
+    context: {
+      ...parts,
+      ca,
+      dataDir: config.dataDir,
+      signer: loadOrCreateHubSigner(config.caDir, ca, parts.chainId, config.caKeyBits),
+      tsa: tsa.client,
+    },
+  };
 }
 
 /**
@@ -121,13 +154,30 @@ export async function startHub(
     const publicUrl = config.publicUrlDerived
       ? new URL(config.publicUrl).origin.replace(/:\d+$/, `:${ingest.port}`)
       : config.publicUrl;
-    const admin = localAdmin({ db: store.db, ca, publicUrl });
+    const { context: adminContext, tsa } = await hubAdminContext(config, {
+      db: store.db,
+      events,
+      chainId,
+      publicUrl,
+    });
+    const admin = localAdmin(adminContext);
     const adminCredential = ensureAdminCredential(config.dataDir);
     const api = await startApiListener(
-      { db: store.db, events, admin, adminCredential },
+      { db: store.db, events, admin, adminCredential, adminContext, devTsa: tsa.devTsa },
       config.http,
     );
     stops.push(api.stop);
+    const worker = startTimestampWorker({
+      db: store.db,
+      tsa: tsa.client,
+      events,
+      settings: config.worker,
+      // Longer than any one attempt, so no other hub claims a chunk mid-request.
+      leaseMs: config.tsa.timeoutMs * 2 + 30_000,
+    });
+    stops.push(worker.stop);
+    const dailyJobs = startDailyJobs(adminContext, config.worker.dailyJobsMs);
+    stops.push(dailyJobs.stop);
     writeState({
       pid: process.pid,
       http_url: api.url,
@@ -143,6 +193,7 @@ export async function startHub(
       chainId,
       adminCredential,
       admin,
+      adminContext,
       db: store.db,
       events,
       config,

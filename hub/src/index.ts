@@ -1,6 +1,7 @@
 /**
  * @logmaster/hub: start a hub, or use its parts. The pipeline: ingest ->
- * store -> seal (index and timestamp come later) -> api.
+ * store -> seal -> timestamp (worker) -> rollup -> api; export, report and
+ * retention serve auditors and admins (index comes later).
  */
 export {
   type AgentView,
@@ -17,4 +18,15 @@ export {
   loadHubConfig,
 } from "./config/index.ts";
 export { HubEvents } from "./events/index.ts";
-export { HUB_STATE_FILE, type HubState, openHubStore, type RunningHub, startHub } from "./hub.ts";
+export { type ExportRequest, type ExportSummary, exportEvidence } from "./export/index.ts";
+export {
+  HUB_STATE_FILE,
+  type HubState,
+  hubAdminContext,
+  openHubStore,
+  type RunningHub,
+  startHub,
+} from "./hub.ts";
+export { buildComplianceReport, complianceReportCsv, complianceReportPdf } from "./report/index.ts";
+export { purgeExpiredChunks } from "./retention/index.ts";
+export { parseDayManifest, rollUpDay, verifyDayManifestSignature } from "./rollup/index.ts";

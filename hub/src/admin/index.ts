@@ -6,8 +6,25 @@
  */
 import { z } from "zod";
 import { chunkId } from "../../../shared/src/custody/index.ts";
-import type { ChainCa } from "../identity/index.ts";
+import type { TimestampClient } from "../../../shared/src/timestamp/index.ts";
+import type { HubEvents } from "../events/index.ts";
+import {
+  type ExportRequest,
+  type ExportSummary,
+  exportEvidence,
+  exportEvidenceTarGz,
+  extractTarGz,
+  timestampLabel,
+} from "../export/index.ts";
+import type { ChainCa, HubSigner } from "../identity/index.ts";
 import { createEnrollmentToken } from "../identity/index.ts";
+import {
+  buildComplianceReport,
+  complianceReportCsv,
+  complianceReportPdf,
+} from "../report/index.ts";
+import { type PurgeSummary, purgeExpiredChunks, setHotelRetention } from "../retention/index.ts";
+import { type RollupView, rollUpDay, writeDayRollupFiles } from "../rollup/index.ts";
 import {
   type Agent,
   addHotel,
@@ -19,12 +36,15 @@ import {
   listChunks,
   listHotels,
   revokeAgent,
+  writeAudit,
 } from "../store/index.ts";
 
 export interface HotelView {
   id: string;
   name: string;
   created_at: string;
+  retention_days: number;
+  legal_hold: boolean;
 }
 
 export interface AgentView {
@@ -55,6 +75,12 @@ export interface ChunkView {
   record_count: number | null;
   records_sha256: string | null;
   sealed_at: string | null;
+  /** `awaiting-timestamp`, `timestamped`, `timestamp_failed: <reason>`, or `-` while open. */
+  timestamp: string;
+  /** The last failed attempt while not yet stamped: `<reason>: <message>`. */
+  timestamp_error: string | null;
+  timestamp_attempts: number;
+  timestamp_gen_time: string | null;
 }
 
 export const chunkView = (row: ChunkRow): ChunkView => ({
@@ -71,6 +97,10 @@ export const chunkView = (row: ChunkRow): ChunkView => ({
   record_count: row.recordCount,
   records_sha256: row.recordsSha256,
   sealed_at: row.sealedAt?.toISOString() ?? null,
+  timestamp: timestampLabel(row),
+  timestamp_error: row.timestampStatus === "timestamped" ? null : row.timestampError,
+  timestamp_attempts: row.timestampAttempts,
+  timestamp_gen_time: row.timestampGenTime?.toISOString() ?? null,
 });
 
 export interface TokenView {
@@ -88,6 +118,38 @@ export const tokenRequestSchema = z.object({
     .max(30 * 86_400_000, "--ttl must be at most 30 days"),
 });
 export const hotelRequestSchema = z.object({ name: z.string().min(1), id: z.string().optional() });
+export const hotelSettingsSchema = z.object({
+  hotel: z.string().min(1, "hotel set needs a hotel (id or name)"),
+  retention_days: z.coerce
+    .number()
+    .int("--retention-days must be a whole number")
+    .min(1, "--retention-days must be at least 1")
+    .max(36_500, "--retention-days must be at most 36500")
+    .optional(),
+  legal_hold: z.boolean().optional(),
+});
+export const rollupRequestSchema = z.object({
+  hotel: z.string().min(1, "--hotel is required"),
+  day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "--day must be a UTC day like 2026-11-22"),
+});
+export const reportRequestSchema = z.object({
+  hotel: z.string().min(1, "--hotel is required"),
+  month: z.string().regex(/^\d{4}-\d{2}$/, "--month must be a month like 2026-11"),
+  format: z.enum(["csv", "pdf", "json"], { message: "--format must be csv or pdf" }).default("csv"),
+  skew_ms: z.coerce.number().int().positive().optional(),
+});
+export type ReportRequest = z.input<typeof reportRequestSchema>;
+
+/** A rendered report: the bytes and their media type. */
+export interface RenderedReport {
+  contentType: string;
+  body: Uint8Array;
+}
+
+/** Who acts, for the audit log: the credential used, and the CLI user when known. */
+export interface Actor {
+  actor: string;
+}
 
 export interface HubAdmin {
   addHotel(input: { name: string; id?: string }): Promise<HotelView>;
@@ -97,6 +159,14 @@ export interface HubAdmin {
   revokeAgent(agentId: string): Promise<AgentView>;
   /** Newest first, every hotel (the admin view). */
   listChunks(input: { limit: number }): Promise<ChunkView[]>;
+  /** Retention and legal hold of a hotel. */
+  setHotel(input: z.input<typeof hotelSettingsSchema> & Actor): Promise<HotelView>;
+  /** Write an evidence bundle into `outDir` (docs/custody-format.md §9). */
+  exportBundle(request: ExportRequest & Actor, outDir: string): Promise<ExportSummary>;
+  /** Sign and time-stamp a hotel's ended UTC day. */
+  rollup(input: z.input<typeof rollupRequestSchema> & Actor): Promise<RollupView>;
+  complianceReport(input: ReportRequest & Actor): Promise<RenderedReport>;
+  purge(input: { dry_run: boolean } & Actor): Promise<PurgeSummary>;
 }
 
 /** An admin request the hub refuses (unknown hotel, duplicate name...): answered 4xx. */
@@ -114,7 +184,65 @@ const hotelView = (hotel: Hotel): HotelView => ({
   id: hotel.id,
   name: hotel.name,
   created_at: hotel.createdAt.toISOString(),
+  retention_days: hotel.retentionDays,
+  legal_hold: hotel.legalHold,
 });
+
+/** Everything the admin operations use: what a running hub has, or what the CLI opens. */
+export interface AdminContext {
+  db: Db;
+  ca: ChainCa;
+  publicUrl: string;
+  events: HubEvents;
+  dataDir: string;
+  chainId: string;
+  signer: HubSigner;
+  tsa: TimestampClient;
+}
+
+/** The export room's context, with day roll-ups written by the roll-up room. */
+export function exportContextOf(context: AdminContext) {
+  return {
+    db: context.db,
+    ca: context.ca,
+    events: context.events,
+    writeDayRollup: (hotelId: string, day: string, outDir: string, actor: string) =>
+      writeDayRollupFiles(context, hotelId, day, outDir, actor, context.ca.certificatePem),
+  };
+}
+
+/**
+ * A compliance report rendered in the requested format (audit-logged: it
+ * reads per-hotel evidence facts).
+ */
+export async function renderComplianceReport(
+  context: AdminContext,
+  input: ReportRequest & Actor,
+): Promise<RenderedReport> {
+  const request = reportRequestSchema.parse(input);
+  const report = await buildComplianceReport(context.db, {
+    hotel: request.hotel,
+    month: request.month,
+    ...(request.skew_ms ? { skewThresholdMs: request.skew_ms } : {}),
+  });
+  await writeAudit(context.db, {
+    actor: input.actor,
+    action: "report",
+    hotelId: report.hotel_id,
+    detail: { month: request.month, format: request.format },
+  });
+  if (request.format === "pdf")
+    return { contentType: "application/pdf", body: await complianceReportPdf(report) };
+  if (request.format === "json")
+    return {
+      contentType: "application/json",
+      body: new TextEncoder().encode(JSON.stringify(report, null, 2)),
+    };
+  return {
+    contentType: "text/csv; charset=utf-8",
+    body: new TextEncoder().encode(complianceReportCsv(report)),
+  };
+}
 
 const agentView = (agent: Agent): AgentView => ({
   id: agent.id,
@@ -137,7 +265,7 @@ const agentView = (agent: Agent): AgentView => ({
  * const hotel = await admin.addHotel({ name: "Grand Hotel" });
  * const { token } = await admin.createToken({ hotel: hotel.id, ttl_ms: 86_400_000 });
  */
-export function localAdmin(context: { db: Db; ca: ChainCa; publicUrl: string }): HubAdmin {
+export function localAdmin(context: AdminContext): HubAdmin {
   const { db } = context;
   return {
     async addHotel(input) {
@@ -175,8 +303,28 @@ export function localAdmin(context: { db: Db; ca: ChainCa; publicUrl: string }):
       if (!agent) throw new AdminError(`no agent "${agentId}"`, 404);
       return agentView(agent);
     },
+    async setHotel(input) {
+      const request = hotelSettingsSchema.parse(input);
+      const hotel = await setHotelRetention(db, {
+        hotel: request.hotel,
+        ...(request.retention_days === undefined ? {} : { retentionDays: request.retention_days }),
+        ...(request.legal_hold === undefined ? {} : { legalHold: request.legal_hold }),
+        actor: input.actor,
+      });
+      if (!hotel) throw new AdminError(`no hotel with id or name "${request.hotel}"`, 404);
+      return hotelView(hotel);
+    },
+    exportBundle: ({ actor, ...request }, outDir) =>
+      exportEvidence(exportContextOf(context), request, outDir, actor),
+    rollup: async (input) =>
+      rollUpDay(context, { ...rollupRequestSchema.parse(input), actor: input.actor }),
+    complianceReport: (input) => renderComplianceReport(context, input),
+    purge: (input) => purgeExpiredChunks(context, { dryRun: input.dry_run, actor: input.actor }),
   };
 }
+
+/** The header a CLI names its user in; the hub audit-logs it beside the credential. */
+export const ACTOR_HEADER = "x-logmaster-actor";
 
 /**
  * Admin operations through a running hub's `--http` listener, authenticated
@@ -187,19 +335,32 @@ export function localAdmin(context: { db: Db; ca: ChainCa; publicUrl: string }):
  * await admin.listAgents();
  */
 export function remoteAdmin(httpUrl: string, credential: string): HubAdmin {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${httpUrl}/admin${path}`, {
+  async function send(method: string, path: string, body?: unknown, actor?: string) {
+    const response = await fetch(`${httpUrl}${path}`, {
       method,
-      headers: { authorization: `Bearer ${credential}`, "content-type": "application/json" },
+      headers: {
+        authorization: `Bearer ${credential}`,
+        "content-type": "application/json",
+        ...(actor ? { [ACTOR_HEADER]: actor } : {}),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
-    const answer = (await response.json().catch(() => ({}))) as { error?: string };
     if (!response.ok) {
+      const answer = (await response.json().catch(() => ({}))) as { error?: string };
       const status = response.status === 404 || response.status === 409 ? response.status : 400;
       throw new AdminError(answer.error ?? `hub answered ${response.status}`, status);
     }
-    return answer as T;
+    return response;
   }
+  async function call<T>(method: string, path: string, body?: unknown, actor?: string): Promise<T> {
+    return (await (await send(method, `/admin${path}`, body, actor)).json()) as T;
+  }
+  const query = (values: Record<string, unknown>) =>
+    new URLSearchParams(
+      Object.entries(values).flatMap(([k, v]): [string, string][] =>
+        v === undefined ? [] : [[k, String(v)]],
+      ),
+    ).toString();
   return {
     addHotel: (input) => call("POST", "/hotels", input),
     listHotels: () => call("GET", "/hotels"),
@@ -207,5 +368,33 @@ export function remoteAdmin(httpUrl: string, credential: string): HubAdmin {
     listAgents: () => call("GET", "/agents"),
     listChunks: ({ limit }) => call("GET", `/chunks?limit=${limit}`),
     revokeAgent: (agentId) => call("POST", `/agents/${encodeURIComponent(agentId)}/revoke`),
+    setHotel: ({ actor, ...input }) =>
+      call("PATCH", `/hotels/${encodeURIComponent(input.hotel)}`, input, actor),
+    async exportBundle({ actor, ...request }, outDir) {
+      const response = await send(
+        "GET",
+        `/api/export?${query({ ...request, format: "tar.gz" })}`,
+        undefined,
+        actor,
+      );
+      await extractTarGz(new Uint8Array(await response.arrayBuffer()), outDir);
+      return JSON.parse(response.headers.get("x-logmaster-export") ?? "{}") as ExportSummary;
+    },
+    rollup: ({ actor, ...input }) => call("POST", "/rollups", input, actor),
+    async complianceReport({ actor, ...input }) {
+      const response = await send(
+        "GET",
+        `/api/reports/compliance?${query(input)}`,
+        undefined,
+        actor,
+      );
+      return {
+        contentType: response.headers.get("content-type") ?? "application/octet-stream",
+        body: new Uint8Array(await response.arrayBuffer()),
+      };
+    },
+    purge: ({ actor, ...input }) => call("POST", "/purge", input, actor),
   };
 }
+
+export { exportEvidenceTarGz };

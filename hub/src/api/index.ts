@@ -3,7 +3,6 @@
  * the CLI uses while a hub runs. Plain HTTP, loopback by default.
  */
 import { timingSafeEqual } from "node:crypto";
-import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
@@ -16,10 +15,11 @@ import {
 } from "../admin/index.ts";
 import type { ListenAddress } from "../config/index.ts";
 import type { HubEvents } from "../events/index.ts";
-import { type RunningListener, urlOf } from "../ingest/server.ts";
+import { type RunningListener, whenListening } from "../net/listen.ts";
 import type { Db } from "../store/index.ts";
+import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
 
-export interface ApiContext {
+export interface ApiContext extends CustodyRoutesContext {
   db: Db;
   events: HubEvents;
   admin: HubAdmin;
@@ -81,6 +81,8 @@ export function apiRoutes(context: ApiContext): Hono {
   app.post("/admin/agents/:id/revoke", async (c) =>
     c.json(await context.admin.revokeAgent(c.req.param("id"))),
   );
+  // Export, reports, roll-ups, retention, audit log; `POST /tsa` in zero-setup mode.
+  app.route("/", custodyRoutes(context));
   return app;
 }
 
@@ -96,21 +98,10 @@ export async function startApiListener(
     port: address.port,
     overrideGlobalObjects: false, // see startIngestListener
   });
-  await new Promise<void>((resolve, reject) => {
-    if (server.listening) return resolve();
-    server.once("listening", resolve);
-    server.once("error", reject);
-  });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: urlOf(address.host, port, "http"),
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  // A keep-alive client (the CLI, a browser) would otherwise hold the close open.
+  return whenListening(server, address.host, "http", () =>
+    (server as { closeAllConnections?: () => void }).closeAllConnections?.(),
+  );
 }
 
 const chunkLimitSchema = z.coerce.number().int().min(1).max(1000).default(100);

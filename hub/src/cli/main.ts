@@ -4,14 +4,17 @@
  * dir, admin commands go through its `/admin` API (the embedded database has
  * one writer); otherwise they open the data dir themselves.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { runCli } from "../../../shared/src/cli/dispatch.ts";
 import { readAdminCredential } from "../admin/credential.ts";
 import { type HubAdmin, localAdmin, remoteAdmin } from "../admin/index.ts";
 import { type HubConfig, hubConfigFlags, loadHubConfig } from "../config/index.ts";
-import { HUB_STATE_FILE, type HubState, hubChainCa, openHubStore, startHub } from "../hub.ts";
+import { HubEvents } from "../events/index.ts";
+import { HUB_STATE_FILE, type HubState, hubAdminContext, openHubStore, startHub } from "../hub.ts";
 import { ensureChainId } from "../store/index.ts";
 
 const usage = `Usage: logmaster-hub <command> [options]
@@ -20,12 +23,22 @@ Commands:
   serve                      run the hub (ingest + API listeners)
   migrate                    apply database migrations and exit
   hotel add NAME [--id SLUG] register a hotel
-  hotel list                 list hotels
+  hotel list                 list hotels (with retention and legal hold)
+  hotel set H [--retention-days N] [--legal-hold on|off]
+                             a hotel's retention (default 730 days) and legal hold
   token create --hotel NAME|ID [--ttl 24h]
                              print a one-time enrollment token for an agent
   agent list                 list enrolled agents
   chunk list                 the newest chunks of every hotel and their verdicts
   agent revoke ID            refuse an agent from now on
+  export --hotel H (--hour 2026-11-22T08 | --day 2026-11-22) --out DIR
+  export --chunk ID [--agent A] [--hotel H] --out DIR
+                             evidence bundles for auditors (DIR/<agent>/<chunk>/VERIFY.md)
+  rollup --hotel H --day 2026-11-22
+                             sign and time-stamp a hotel's ended UTC day
+  report --hotel H --month 2026-11 [--format csv|pdf] --out FILE
+                             the monthly compliance report
+  purge [--dry-run]          remove sealed chunks past each hotel's retention
 
 Options (every command):
   --data-dir DIR     hub state: database (embedded), CA, archive. Default ./data/hub
@@ -35,7 +48,9 @@ Options (every command):
   --hostname NAME    extra name for the ingest certificate (repeatable; env HUB_HOSTNAMES)
   --chain-id SLUG    chain id, fixed at first start. Default "default"
   --ca-dir DIR       chain CA directory. Default DATA_DIR/ca
-Environment: DATABASE_URL (PostgreSQL; absent = embedded PGlite in DATA_DIR/pglite).`;
+Environment: DATABASE_URL (PostgreSQL; absent = embedded PGlite in DATA_DIR/pglite),
+  TSA_URL TSA_AUTH TSA_USERNAME TSA_PASSWORD TSA_CA_FILE TSA_POLICY TSA_TIMEOUT_MS
+  (RFC 3161 TSA; absent TSA_URL = the built-in development TSA, no legal value).`;
 
 const ttlSchema = z
   .string()
@@ -49,6 +64,16 @@ const commandFlags = {
   id: { type: "string" },
   hotel: { type: "string" },
   ttl: { type: "string" },
+  hour: { type: "string" },
+  day: { type: "string" },
+  chunk: { type: "string" },
+  agent: { type: "string" },
+  out: { type: "string" },
+  month: { type: "string" },
+  format: { type: "string" },
+  "retention-days": { type: "string" },
+  "legal-hold": { type: "string" },
+  "dry-run": { type: "boolean" },
 } as const;
 type CommandFlag = keyof typeof commandFlags;
 
@@ -102,10 +127,14 @@ async function withAdmin<T>(config: HubConfig, work: (admin: HubAdmin) => Promis
   }
   const store = await openHubStore(config);
   try {
-    await ensureChainId(store.db, config.chainId);
-    return await work(
-      localAdmin({ db: store.db, ca: hubChainCa(config), publicUrl: config.publicUrl }),
-    );
+    const chainId = await ensureChainId(store.db, config.chainId);
+    const { context } = await hubAdminContext(config, {
+      db: store.db,
+      events: new HubEvents(() => {}),
+      chainId,
+      publicUrl: config.publicUrl,
+    });
+    return await work(localAdmin(context));
   } finally {
     await store.close();
   }
@@ -161,7 +190,10 @@ async function migrate(args: string[]): Promise<number> {
 
 async function hotel(args: string[]): Promise<number> {
   const [action, ...rest] = args;
-  const { config, values, positionals } = parse(rest, ["id"]);
+  const { config, values, positionals } = parse(
+    rest,
+    action === "set" ? ["retention-days", "legal-hold"] : ["id"],
+  );
   if (action === "add") {
     const name = positionals.join(" ").trim();
     if (!name) throw new Error("hotel add needs a NAME");
@@ -181,7 +213,27 @@ async function hotel(args: string[]): Promise<number> {
     );
     return 0;
   }
-  throw new Error("hotel needs 'add NAME' or 'list'");
+  if (action === "set") {
+    const hotelName = positionals.join(" ").trim();
+    if (!hotelName) throw new Error("hotel set needs a hotel id or name");
+    const hold = values["legal-hold"];
+    if (hold !== undefined && hold !== "on" && hold !== "off")
+      throw new Error("--legal-hold must be on or off");
+    const retention = values["retention-days"];
+    const updated = await withAdmin(config, (admin) =>
+      admin.setHotel({
+        hotel: hotelName,
+        ...(retention === undefined ? {} : { retention_days: retention }),
+        ...(hold === undefined ? {} : { legal_hold: hold === "on" }),
+        actor: cliActor(),
+      }),
+    );
+    console.log(
+      `hotel ${updated.id}: retention ${updated.retention_days} days, legal hold ${updated.legal_hold ? "on" : "off"}`,
+    );
+    return 0;
+  }
+  throw new Error("hotel needs 'add NAME', 'list' or 'set H'");
 }
 
 async function token(args: string[]): Promise<number> {
@@ -240,42 +292,119 @@ async function chunk(args: string[]): Promise<number> {
       records: c.record_count,
       bytes: c.length,
       status: c.reason ? `${c.status}: ${c.reason}` : c.status,
+      timestamp: c.timestamp,
       sealed: c.sealed_at,
     })),
   );
   return 0;
 }
 
-const commands: Record<string, (args: string[]) => Promise<number>> = {
-  serve,
-  migrate,
-  hotel,
-  token,
-  agent,
-  chunk,
-};
-
-async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (!name || name === "--help" || name === "-h" || name === "help" || args.includes("--help")) {
-    console.log(usage);
-    return name ? 0 : 2;
-  }
-  const command = commands[name];
-  if (!command) {
-    console.error(`logmaster-hub: unknown command '${name}'\n\n${usage}`);
-    return 2;
-  }
+/** The CLI user, for the audit log (`cli:<login>`). */
+function cliActor(): string {
+  let name = process.env.USER ?? "";
   try {
-    return await command(args);
-  } catch (error) {
-    const message =
-      error instanceof z.ZodError
-        ? error.issues.map((issue) => issue.message).join("; ")
-        : (error as Error).message;
-    console.error(`logmaster-hub ${name}: ${message}`);
-    return 2;
+    name = userInfo().username || name;
+  } catch {
+    // No passwd entry (containers): keep $USER.
   }
+  return `cli:${name || "unknown"}`;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+const requiredText = (flag: string) => z.string({ message: `--${flag} is required` }).min(1);
+
+async function exportCommand(args: string[]): Promise<number> {
+  const { config, values } = parse(args, ["hotel", "hour", "day", "chunk", "agent", "out"]);
+  const out = requiredText("out").parse(values.out);
+  const summary = await withAdmin(config, (admin) =>
+    admin.exportBundle(
+      {
+        ...(values.hotel ? { hotel: values.hotel } : {}),
+        ...(values.hour ? { hour: values.hour } : {}),
+        ...(values.day ? { day: values.day } : {}),
+        ...(values.chunk ? { chunk: values.chunk } : {}),
+        ...(values.agent ? { agent: values.agent } : {}),
+        actor: cliActor(),
+      },
+      out,
+    ),
+  );
+  printTable(summary.chunks.map((c) => ({ dir: c.dir, status: c.status, timestamp: c.timestamp })));
+  if (summary.rollup_files.length > 0)
+    console.log(`day roll-up: ${summary.rollup_files.join(", ")}`);
+  const unstamped = summary.chunks.filter((c) => c.timestamp !== "timestamped").length;
+  console.error(
+    `exported ${summary.chunks.length} chunk(s) of hotel ${summary.hotel_id} to ${out} (audit #${summary.audit_id})${unstamped ? `; ${unstamped} without a time-stamp yet` : ""}; see each VERIFY.md`,
+  );
+  return 0;
+}
+
+async function rollup(args: string[]): Promise<number> {
+  const { config, values } = parse(args, ["hotel", "day"]);
+  const view = await withAdmin(config, (admin) =>
+    admin.rollup({
+      hotel: requiredText("hotel").parse(values.hotel),
+      day: requiredText("day").parse(values.day),
+      actor: cliActor(),
+    }),
+  );
+  console.log(
+    `day ${view.day} of hotel ${view.hotel_id}: ${view.agents} agent(s), ${view.chunks} chunk(s), ${view.missing} missing, ${view.failed} failed; ${view.timestamped ? "time-stamped" : "NOT time-stamped yet (retried by the hub)"}`,
+  );
+  console.log(`  ${view.archive_path}`);
+  return 0;
+}
+
+async function report(args: string[]): Promise<number> {
+  const { config, values } = parse(args, ["hotel", "month", "format", "out"]);
+  const out = requiredText("out").parse(values.out);
+  const rendered = await withAdmin(config, (admin) =>
+    admin.complianceReport({
+      hotel: requiredText("hotel").parse(values.hotel),
+      month: requiredText("month").parse(values.month),
+      format: (values.format ?? "csv") as "csv",
+      actor: cliActor(),
+    }),
+  );
+  writeFileSync(out, rendered.body);
+  console.error(
+    `report written to ${out} (${rendered.contentType}, ${rendered.body.byteLength} bytes)`,
+  );
+  return 0;
+}
+
+async function purge(args: string[]): Promise<number> {
+  const { config, values } = parse(args, ["dry-run"]);
+  const dryRun = values["dry-run"] === true;
+  const summary = await withAdmin(config, (admin) =>
+    admin.purge({ dry_run: dryRun, actor: cliActor() }),
+  );
+  printTable(
+    summary.hotels.map((h) => ({
+      hotel: h.hotel_id,
+      retention_days: h.retention_days,
+      legal_hold: h.legal_hold ? "on" : "off",
+      [dryRun ? "would_purge" : "purged"]: h.chunks.length,
+    })),
+  );
+  return 0;
+}
+
+process.exitCode = await runCli(
+  {
+    name: "logmaster-hub",
+    usage,
+    commands: {
+      serve,
+      migrate,
+      hotel,
+      token,
+      agent,
+      chunk,
+      export: exportCommand,
+      rollup,
+      report,
+      purge,
+    },
+  },
+  process.argv.slice(2),
+);

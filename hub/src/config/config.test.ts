@@ -36,6 +36,39 @@ describe("hub config", () => {
     expect(() => loadHubConfig({ "chain-id": "Bad Chain" }, {})).toThrow(/--chain-id/);
   });
 
+  test("TSA settings: zero-setup without TSA_URL; errors name the setting", () => {
+    expect(loadHubConfig({}, {}).tsa).toEqual({ timeoutMs: 10_000 });
+    const tsa = loadHubConfig(
+      {},
+      {
+        TSA_URL: "http://zd.kamusm.gov.tr",
+        TSA_AUTH: "kamusm",
+        TSA_USERNAME: "123456",
+        TSA_PASSWORD: "secret",
+        TSA_CA_FILE: "/etc/logmaster/kamusm.pem",
+        TSA_POLICY: "2.16.792.1.2.1.1.5.7.3.1",
+        TSA_TIMEOUT_MS: "5000",
+      },
+    ).tsa;
+    expect(tsa).toMatchObject({
+      auth: "kamusm",
+      timeoutMs: 5_000,
+      policy: "2.16.792.1.2.1.1.5.7.3.1",
+    });
+    expect(() => loadHubConfig({}, { TSA_URL: "ftp://x" })).toThrow(/TSA_URL/);
+    expect(() => loadHubConfig({}, { TSA_URL: "http://tsa" })).toThrow(/TSA_CA_FILE/);
+    expect(() => loadHubConfig({}, { TSA_USERNAME: "u" })).toThrow(
+      /TSA_USERNAME is set but TSA_URL/,
+    );
+    expect(() =>
+      loadHubConfig({}, { TSA_URL: "http://tsa", TSA_CA_FILE: "/x", TSA_AUTH: "digest" }),
+    ).toThrow(/TSA_AUTH must be none, basic or kamusm/);
+    expect(() =>
+      loadHubConfig({}, { TSA_URL: "http://tsa", TSA_CA_FILE: "/x", TSA_POLICY: "abc" }),
+    ).toThrow(/TSA_POLICY/);
+    expect(() => loadHubConfig({}, { TSA_TIMEOUT_MS: "-1" })).toThrow(/TSA_TIMEOUT_MS/);
+  });
+
   test("IPv6 listeners", () => {
     expect(hubConfigSchema.parse({ ingest: "[::1]:8443" }).ingest).toEqual({
       host: "::1",

@@ -33,6 +33,63 @@ function positiveInteger(option: string) {
     .positive(`${option} must be positive`);
 }
 
+/**
+ * The TSA settings (docs/timestamping.md §5). Without `TSA_URL` the hub uses
+ * its built-in development TSA (zero-setup, no legal value).
+ */
+export const tsaSettingsSchema = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, message: "TSA_URL must be an http:// or https:// URL" })
+      .optional(),
+    auth: z
+      .enum(["none", "basic", "kamusm"], { message: "TSA_AUTH must be none, basic or kamusm" })
+      .optional(),
+    username: z.string().optional(),
+    password: z.string().optional(),
+    caFile: z.string().min(1, "TSA_CA_FILE must not be empty").optional(),
+    policy: z
+      .string()
+      .regex(/^\d+(\.\d+)+$/, "TSA_POLICY must be an OID such as 1.2.3.4")
+      .optional(),
+    timeoutMs: positiveInteger("TSA_TIMEOUT_MS").default(10_000),
+  })
+  .superRefine((tsa, context) => {
+    if (!tsa.url) {
+      for (const [key, setting] of [
+        ["auth", "TSA_AUTH"],
+        ["username", "TSA_USERNAME"],
+        ["password", "TSA_PASSWORD"],
+        ["caFile", "TSA_CA_FILE"],
+        ["policy", "TSA_POLICY"],
+      ] as const) {
+        if (tsa[key] !== undefined)
+          context.addIssue({ code: "custom", message: `${setting} is set but TSA_URL is not` });
+      }
+    } else if (!tsa.caFile) {
+      context.addIssue({
+        code: "custom",
+        message: "TSA_URL needs TSA_CA_FILE (PEM of the TSA root(s) to trust)",
+      });
+    }
+  });
+export type TsaSettings = z.output<typeof tsaSettingsSchema>;
+
+/** How the background worker paces itself (tests shorten these). */
+export const workerSettingsSchema = z.object({
+  /** How often each hub looks for chunks due a time-stamp. */
+  pollMs: positiveInteger("HUB_TIMESTAMP_POLL_MS").default(1_000),
+  /** First retry after a transient TSA error; doubles per attempt (with jitter). */
+  retryBaseMs: positiveInteger("HUB_TIMESTAMP_RETRY_BASE_MS").default(5_000),
+  /** Longest wait between transient retries. */
+  retryMaxMs: positiveInteger("HUB_TIMESTAMP_RETRY_MAX_MS").default(10 * 60_000),
+  /** Wait after a permanent error (credentials, credit): still retried, slowly. */
+  failedRetryMs: positiveInteger("HUB_TIMESTAMP_FAILED_RETRY_MS").default(30 * 60_000),
+  /** How often the daily jobs (roll-ups of ended days, purge) run. */
+  dailyJobsMs: positiveInteger("HUB_DAILY_JOBS_MS").default(60 * 60_000),
+});
+export type WorkerSettings = z.output<typeof workerSettingsSchema>;
+
 export const DEFAULT_INGEST = "127.0.0.1:8443";
 export const DEFAULT_HTTP = "127.0.0.1:8080";
 
@@ -70,6 +127,8 @@ export const hubConfigSchema = z
     maxBatchBytes: positiveInteger("maxBatchBytes").default(8 * 1024 * 1024),
     /** Decompressed batch cap, against zstd bombs (protocol: 64 MiB). */
     maxDecompressedBytes: positiveInteger("maxDecompressedBytes").default(64 * 1024 * 1024),
+    tsa: tsaSettingsSchema.prefault({}),
+    worker: workerSettingsSchema.prefault({}),
     /** Where the hub writes its log lines; tests pass a silent sink. */
     quiet: z.boolean().default(false),
   })
@@ -147,6 +206,22 @@ export function loadHubConfig(
     caDir: flags["ca-dir"] ?? env.HUB_CA_DIR,
     caKeyBits: env.HUB_CA_KEY_BITS,
     agentCertDays: env.HUB_AGENT_CERT_DAYS,
+    tsa: {
+      url: env.TSA_URL || undefined,
+      auth: (env.TSA_AUTH || undefined) as TsaSettings["auth"],
+      username: env.TSA_USERNAME || undefined,
+      password: env.TSA_PASSWORD || undefined,
+      caFile: env.TSA_CA_FILE || undefined,
+      policy: env.TSA_POLICY || undefined,
+      timeoutMs: env.TSA_TIMEOUT_MS || undefined,
+    },
+    worker: {
+      pollMs: env.HUB_TIMESTAMP_POLL_MS || undefined,
+      retryBaseMs: env.HUB_TIMESTAMP_RETRY_BASE_MS || undefined,
+      retryMaxMs: env.HUB_TIMESTAMP_RETRY_MAX_MS || undefined,
+      failedRetryMs: env.HUB_TIMESTAMP_FAILED_RETRY_MS || undefined,
+      dailyJobsMs: env.HUB_DAILY_JOBS_MS || undefined,
+    },
   };
   return hubConfigSchema.parse(input);
 }

@@ -4,7 +4,7 @@
  */
 import { MetricsRegistry } from "./metrics.ts";
 
-export { Counter, MetricsRegistry } from "./metrics.ts";
+export { Counter, Gauge, MetricsRegistry } from "./metrics.ts";
 
 interface ChunkRef {
   hotelId: string;
@@ -32,7 +32,18 @@ export type HubEvent =
   | { name: "AgentRenewed"; hotelId: string; agentId: string }
   | { name: "EnrollmentRefused"; reason: string }
   | { name: "RequestRefused"; reason: AuthRefusal; detail?: string; agentId?: string }
-  | { name: "RequestFailed"; path: string; error: string };
+  | { name: "RequestFailed"; path: string; error: string }
+  | ({ name: "ChunkTimestamped"; genTime: string; serial: string; waitedMs: number } & ChunkRef)
+  | ({
+      name: "TimestampFailed";
+      kind: "transient" | "permanent";
+      reason: string;
+      detail: string;
+      retryInMs: number;
+    } & ChunkRef)
+  | { name: "EvidenceExported"; actor: string; chunks: number; selector: string }
+  | { name: "DayRolledUp"; hotelId: string; day: string; timestamped: boolean }
+  | { name: "ChunksPurged"; hotelId: string; chunks: number; dryRun: boolean };
 
 const FAILURE_KINDS = [
   "records hash mismatch",
@@ -89,6 +100,32 @@ export class HubEvents {
     "Ingest requests that failed inside the hub (answered 500).",
   );
 
+  readonly #timestamps = this.metrics.counter(
+    "logmaster_hub_timestamps_total",
+    "Time-stamp attempts, by result (timestamped, transient, permanent) and reason.",
+  );
+  readonly #exports = this.metrics.counter(
+    "logmaster_hub_exports_total",
+    "Evidence bundles exported, and chunks in them.",
+  );
+  readonly #rollups = this.metrics.counter(
+    "logmaster_hub_day_rollups_total",
+    "Daily roll-ups signed, by whether the TSA stamped them at once.",
+  );
+  readonly #purged = this.metrics.counter(
+    "logmaster_hub_chunks_purged_total",
+    "Chunks removed past retention (dry runs counted separately).",
+  );
+  /** Set by the time-stamp worker from the database (all hubs' chunks). */
+  readonly awaitingTimestamp = this.metrics.gauge(
+    "logmaster_hub_chunks_awaiting_timestamp",
+    "Verified chunks without a time-stamp yet (awaiting or timestamp_failed).",
+  );
+  readonly oldestTimestampWait = this.metrics.gauge(
+    "logmaster_hub_timestamp_oldest_wait_seconds",
+    "How long the oldest chunk without a time-stamp has been waiting since its seal.",
+  );
+
   constructor(readonly log: LogSink = (line) => console.error(line)) {}
 
   emit(event: HubEvent): void {
@@ -131,6 +168,23 @@ export class HubEvents {
         return;
       case "RequestFailed":
         this.#failures.inc();
+        return;
+      case "ChunkTimestamped":
+        this.#timestamps.inc({ result: "timestamped", reason: "" });
+        return;
+      case "TimestampFailed":
+        // Reasons are a closed set (status_rejected:<text> is cut at the colon).
+        this.#timestamps.inc({ result: event.kind, reason: event.reason.split(":")[0] ?? "" });
+        return;
+      case "EvidenceExported":
+        this.#exports.inc({ unit: "bundles" });
+        this.#exports.inc({ unit: "chunks" }, event.chunks);
+        return;
+      case "DayRolledUp":
+        this.#rollups.inc({ timestamped: String(event.timestamped) });
+        return;
+      case "ChunksPurged":
+        this.#purged.inc({ dry_run: String(event.dryRun) }, event.chunks);
         return;
     }
   }

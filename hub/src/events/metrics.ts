@@ -36,17 +36,48 @@ export class Counter {
   }
 }
 
-/** A set of counters rendered together at `/metrics`. */
-export class MetricsRegistry {
-  readonly #counters: Counter[] = [];
+/** A value that goes up and down (a backlog), set by whoever measures it. */
+export class Gauge {
+  #value = 0;
+  constructor(
+    readonly name: string,
+    readonly help: string,
+  ) {}
 
-  counter(name: string, help: string): Counter {
-    const counter = new Counter(name, help);
-    this.#counters.push(counter);
-    return counter;
+  set(value: number): void {
+    this.#value = value;
+  }
+
+  get(): number {
+    return this.#value;
   }
 
   render(): string {
-    return `${this.#counters.map((counter) => counter.render()).join("\n")}\n`;
+    return [
+      `# HELP ${this.name} ${this.help}`,
+      `# TYPE ${this.name} gauge`,
+      `${this.name} ${this.#value}`,
+    ].join("\n");
+  }
+}
+
+/** A set of counters and gauges rendered together at `/metrics`. */
+export class MetricsRegistry {
+  readonly #metrics: (Counter | Gauge)[] = [];
+
+  counter(name: string, help: string): Counter {
+    const counter = new Counter(name, help);
+    this.#metrics.push(counter);
+    return counter;
+  }
+
+  gauge(name: string, help: string): Gauge {
+    const gauge = new Gauge(name, help);
+    this.#metrics.push(gauge);
+    return gauge;
+  }
+
+  render(): string {
+    return `${this.#metrics.map((metric) => metric.render()).join("\n")}\n`;
   }
 }

@@ -4,6 +4,8 @@
  */
 export * from "./agent-certificate.ts";
 export * from "./ca.ts";
+export * from "./crl.ts";
 export * from "./enrollment.ts";
+export * from "./hub-signer.ts";
 export * from "./keys.ts";
 export * from "./tokens.ts";

@@ -1,21 +1,9 @@
 import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import { serve } from "@hono/node-server";
 import type { ListenAddress } from "../config/index.ts";
 import { issueServerCertificate } from "../identity/index.ts";
+import { type RunningListener, whenListening } from "../net/listen.ts";
 import { type IngestContext, ingestRoutes } from "./routes.ts";
-
-export interface RunningListener {
-  /** `https://host:port` as bound (port resolved when 0 was asked). */
-  url: string;
-  port: number;
-  stop(): Promise<void>;
-}
-
-export function urlOf(host: string, port: number, scheme: "http" | "https"): string {
-  const shown = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
-  return `${scheme}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
-}
 
 /**
  * Start the ingest listener: HTTP/2 over TLS only, client certificates
@@ -59,18 +47,7 @@ export async function startIngestListener(
   });
   // A client that breaks off a handshake must not take the process down.
   server.on("tlsClientError", () => {});
-  await new Promise<void>((resolve, reject) => {
-    if (server.listening) return resolve();
-    server.once("listening", resolve);
-    server.once("error", reject);
+  return whenListening(server, address.host, "https", () => {
+    for (const session of sessions) session.destroy();
   });
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: urlOf(address.host, port, "https"),
-    port,
-    async stop() {
-      for (const session of sessions) session.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }

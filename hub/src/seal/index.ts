@@ -12,6 +12,7 @@ import {
   type ManifestWithBytes,
   parseManifest,
   scanRecordsFile,
+  sha256Hex,
   sha256OfFile,
   verifyHashChain,
   verifyManifestSignature,
@@ -239,6 +240,11 @@ export async function sealChunk(
         agentCertPem: agent.certificatePem,
         archivePath: archiveDir,
         sealedAt: new Date(),
+        manifestSha256: sha256Hex(manifestBytes),
+        gapLost: manifest.gap_lost,
+        // Only verified evidence is time-stamped; the worker picks it up (never inline:
+        // the TSA must not hold up the agent's seal).
+        ...(reason ? {} : { timestampStatus: "awaiting" as const, timestampDueAt: new Date() }),
       })
       .where(eq(tables.chunks.id, chunk.id));
     sealedNow = true;

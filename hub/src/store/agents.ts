@@ -1,6 +1,6 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
-import { agents } from "./schema.ts";
+import { agents, chunks } from "./schema.ts";
 
 export type Agent = typeof agents.$inferSelect;
 export type NewAgent = typeof agents.$inferInsert;
@@ -70,4 +70,34 @@ export async function revokeAgent(db: Db, agentId: string): Promise<Agent | unde
     .where(eq(agents.id, agentId))
     .returning();
   return row;
+}
+
+/**
+ * Every certificate of every revoked agent, with the agent's revocation
+ * time: its current certificate and each one its chunks were signed with
+ * (an agent renews; a revocation covers all of its certificates).
+ *
+ * @example
+ * const revoked = await revokedAgentCertificates(db); // [{ certPem, revokedAt }]
+ */
+export async function revokedAgentCertificates(
+  db: Db,
+): Promise<{ certPem: string; revokedAt: Date }[]> {
+  const rows = await db
+    .selectDistinct({
+      certPem: agents.certPem,
+      chunkCertPem: chunks.agentCertPem,
+      revokedAt: agents.revokedAt,
+    })
+    .from(agents)
+    .leftJoin(chunks, eq(chunks.agentId, agents.id))
+    .where(isNotNull(agents.revokedAt));
+  const out = new Map<string, { certPem: string; revokedAt: Date }>();
+  for (const row of rows) {
+    if (!row.revokedAt) continue;
+    for (const certPem of [row.certPem, row.chunkCertPem]) {
+      if (certPem) out.set(certPem, { certPem, revokedAt: row.revokedAt });
+    }
+  }
+  return [...out.values()];
 }

@@ -3,9 +3,11 @@
  * postgres.js, embedded PGlite). Everything above this folder uses `Db` only.
  */
 export * from "./agents.ts";
+export * from "./audit.ts";
 export * from "./chunks.ts";
 export { type Db, openStore, type Store, type StoreLocation, type Tx } from "./db.ts";
 export * from "./hotels.ts";
 export * as tables from "./schema.ts";
 export * from "./settings.ts";
+export * from "./timestamps.ts";
 export * from "./tokens.ts";

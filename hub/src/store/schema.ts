@@ -6,6 +6,7 @@ import { sql } from "drizzle-orm";
 import {
   bigint,
   bigserial,
+  boolean,
   check,
   customType,
   doublePrecision,
@@ -72,6 +73,10 @@ export const hotels = pgTable("hotels", {
   id: text("id").primaryKey(),
   name: text("name").notNull().unique(),
   createdAt: timestamptz("created_at").notNull().defaultNow(),
+  /** Sealed chunks older than this many days are purged (Law 5651: two years). */
+  retentionDays: integer("retention_days").notNull().default(730),
+  /** Under legal hold nothing of the hotel is purged, whatever its age. */
+  legalHold: boolean("legal_hold").notNull().default(false),
 });
 
 export const agents = pgTable(
@@ -115,6 +120,14 @@ export const enrollmentTokens = pgTable("enrollment_tokens", {
 export const chunkStatuses = ["open", "verified", "failed"] as const;
 export type ChunkStatus = (typeof chunkStatuses)[number];
 
+/**
+ * A verified chunk's RFC 3161 state: `awaiting` (no token yet, retried with
+ * backoff), `timestamped`, or `failed` (a permanent error; still retried,
+ * slowly). Null while the chunk is open or failed verification.
+ */
+export const timestampStatuses = ["awaiting", "timestamped", "failed"] as const;
+export type TimestampStatus = (typeof timestampStatuses)[number];
+
 export const chunks = pgTable(
   "chunks",
   {
@@ -147,14 +160,33 @@ export const chunks = pgTable(
     archivePath: text("archive_path"),
     createdAt: timestamptz("created_at").notNull().defaultNow(),
     sealedAt: timestamptz("sealed_at"),
+    /** SHA-256 of manifest.json (what the TSA stamps and the day roll-up lists). */
+    manifestSha256: text("manifest_sha256"),
+    /** The manifest's `gap_lost`: datagrams the agent knew it lost in this chunk. */
+    gapLost: bigint("gap_lost", { mode: "number" }),
+    timestampStatus: text("timestamp_status", { enum: timestampStatuses }),
+    /** The last attempt's error (`<reason>: <message>`), kept while awaiting or failed. */
+    timestampError: text("timestamp_error"),
+    timestampAttempts: integer("timestamp_attempts").notNull().default(0),
+    /** When a worker may (re)try; a claim pushes it past the attempt (a lease). */
+    timestampDueAt: timestamptz("timestamp_due_at"),
+    timestampGenTime: timestamptz("timestamp_gen_time"),
+    timestampSerial: text("timestamp_serial"),
+    timestampPolicy: text("timestamp_policy"),
+    timestampTsaName: text("timestamp_tsa_name"),
   },
   (table) => [
     unique("chunks_agent_hour_part_unique").on(table.agentId, table.hourStart, table.part),
+    index("chunks_timestamp_due_idx").on(table.timestampDueAt),
     index("chunks_hotel_hour_idx").on(table.hotelId, table.hourStart),
     // The chain link at seal time: the agent's chunk whose window ends where the new one starts.
     index("chunks_agent_window_end_idx").on(table.agentId, table.windowEnd),
     check("chunks_status_check", sql`${table.status} in ('open', 'verified', 'failed')`),
     check("chunks_part_check", sql`${table.part} >= 0`),
+    check(
+      "chunks_timestamp_status_check",
+      sql`${table.timestampStatus} in ('awaiting', 'timestamped', 'failed')`,
+    ),
   ],
 );
 
@@ -169,4 +201,44 @@ export const chunkBatches = pgTable(
     bytes: bytea("bytes").notNull(),
   },
   (table) => [primaryKey({ columns: [table.chunkId, table.offset] })],
+);
+
+/**
+ * Who did what with the evidence, when: every export, roll-up, report and
+ * purge. Append-only; `chunks` names the chunks involved (`agent/chunk-id`).
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamptz("at").notNull().defaultNow(),
+    /** `admin-credential`, `admin-credential (cli:alice)` or `cli:alice` (no hub running). */
+    actor: text("actor").notNull(),
+    /** `export`, `rollup`, `report`, `purge`, `hotel_set`. */
+    action: text("action").notNull(),
+    hotelId: text("hotel_id"),
+    /** The request as given (hour, day, chunk, format...). */
+    detail: jsonb("detail").notNull(),
+    chunks: jsonb("chunks").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+  },
+  (table) => [index("audit_log_at_idx").on(table.at)],
+);
+
+/** A hotel's signed day roll-up (docs/custody-format.md §15). */
+export const dayRollups = pgTable(
+  "day_rollups",
+  {
+    hotelId: text("hotel_id")
+      .notNull()
+      .references(() => hotels.id),
+    /** `YYYY-MM-DD`, a UTC day. */
+    day: text("day").notNull(),
+    manifest: bytea("manifest").notNull(),
+    signature: bytea("signature").notNull(),
+    /** Null until the TSA answered (the worker retries). */
+    tsr: bytea("tsr"),
+    archivePath: text("archive_path").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+  },
+  (table) => [primaryKey({ columns: [table.hotelId, table.day] })],
 );

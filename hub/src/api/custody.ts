@@ -1,0 +1,137 @@
+/**
+ * The custody routes of the `--http` listener: the development TSA
+ * (`POST /tsa`, zero-setup only), evidence export, compliance reports,
+ * roll-ups, retention and the audit log. Mounted by apiRoutes, behind its
+ * admin bearer for `/api/*` and `/admin/*` (users and roles come later).
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import {
+  ACTOR_HEADER,
+  type AdminContext,
+  AdminError,
+  exportContextOf,
+  type HubAdmin,
+  hotelSettingsSchema,
+  renderComplianceReport,
+  rollupRequestSchema,
+} from "../admin/index.ts";
+import { ExportError, exportEvidenceTarGz, exportRequestSchema } from "../export/index.ts";
+import { ReportError } from "../report/index.ts";
+import { RollupError } from "../rollup/index.ts";
+import { listAudit } from "../store/index.ts";
+import type { DevTsa } from "../timestamp/dev-tsa.ts";
+
+export interface CustodyRoutesContext {
+  admin: HubAdmin;
+  adminContext: AdminContext;
+  /** Zero-setup mode: served at `POST /tsa`. */
+  devTsa: DevTsa | undefined;
+}
+
+/** Who is asking: the admin bearer, plus the CLI user it names (audit log only; not trusted for access). */
+function actorOf(header: string | undefined): string {
+  const named = header?.replace(/[^\w.@:-]/g, "").slice(0, 64);
+  return named ? `admin-credential (${named})` : "admin-credential";
+}
+
+/**
+ * @example
+ * app.route("/", custodyRoutes({ admin, adminContext, devTsa }));
+ */
+export function custodyRoutes(context: CustodyRoutesContext): Hono {
+  const app = new Hono();
+  const { admin } = context;
+
+  app.onError((error, c) => {
+    if (
+      error instanceof AdminError ||
+      error instanceof ExportError ||
+      error instanceof RollupError ||
+      error instanceof ReportError
+    )
+      return c.json({ error: error.message }, error.status);
+    if (error instanceof z.ZodError)
+      return c.json({ error: error.issues.map((issue) => issue.message).join("; ") }, 400);
+    context.adminContext.events.emit({
+      name: "RequestFailed",
+      path: c.req.path,
+      error: error.message,
+    });
+    return c.json({ error: "internal_error" }, 500);
+  });
+
+  if (context.devTsa) {
+    const devTsa = context.devTsa;
+    app.post("/tsa", (c) => devTsa.handler(c.req.raw));
+  }
+
+  app.get("/api/export", async (c) => {
+    const { format = "tar.gz", ...query } = c.req.query();
+    if (format !== "tar.gz") throw new ExportError("format must be tar.gz", 400);
+    const request = exportRequestSchema.parse(query);
+    const { tarGz, summary } = await exportEvidenceTarGz(
+      exportContextOf(context.adminContext),
+      request,
+      actorOf(c.req.header(ACTOR_HEADER)),
+    );
+    const name = `logmaster-export-${summary.hotel_id}-${request.hour ?? request.day ?? request.chunk}.tar.gz`;
+    return c.body(tarGz as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": "application/gzip",
+      "content-disposition": `attachment; filename="${name}"`,
+      // The summary for the CLI (the body is the archive).
+      "x-logmaster-export": JSON.stringify(summary),
+    });
+  });
+
+  app.get("/api/reports/compliance", async (c) => {
+    const query = c.req.query();
+    const rendered = await renderComplianceReport(context.adminContext, {
+      hotel: query.hotel ?? "",
+      month: query.month ?? "",
+      format: (query.format ?? "csv") as "csv",
+      ...(query.skew_ms ? { skew_ms: Number(query.skew_ms) } : {}),
+      actor: actorOf(c.req.header(ACTOR_HEADER)),
+    });
+    return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": rendered.contentType,
+    });
+  });
+
+  app.get("/api/audit", async (c) =>
+    c.json(
+      (await listAudit(context.adminContext.db, 200)).map((row) => ({
+        id: row.id,
+        at: row.at.toISOString(),
+        actor: row.actor,
+        action: row.action,
+        hotel_id: row.hotelId,
+        detail: row.detail,
+        chunks: row.chunks,
+      })),
+    ),
+  );
+
+  app.patch("/admin/hotels/:hotel", async (c) =>
+    c.json(
+      await admin.setHotel({
+        ...hotelSettingsSchema.parse({ ...(await c.req.json()), hotel: c.req.param("hotel") }),
+        actor: actorOf(c.req.header(ACTOR_HEADER)),
+      }),
+    ),
+  );
+  app.post("/admin/rollups", async (c) =>
+    c.json(
+      await admin.rollup({
+        ...rollupRequestSchema.parse(await c.req.json()),
+        actor: actorOf(c.req.header(ACTOR_HEADER)),
+      }),
+      201,
+    ),
+  );
+  app.post("/admin/purge", async (c) => {
+    const body = z.object({ dry_run: z.boolean().default(false) }).parse(await c.req.json());
+    return c.json(await admin.purge({ ...body, actor: actorOf(c.req.header(ACTOR_HEADER)) }));
+  });
+  return app;
+}
