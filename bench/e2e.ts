@@ -44,7 +44,7 @@ const testHub = await startTestHub();
 const agentDir = tempDir("bench-agent");
 try {
   await enrollAgent(testHub.hub, agentDir.path, "Otel Bench");
-  const agent = await spawnAgent(agentDir.path, testHub.hub.ingestUrl);
+  const agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
   const agentRss = trackPeakRss(agent.process.pid);
   const started = performance.now();
   const { sent } = await offerUdpFlood(

@@ -40,7 +40,7 @@ test(
     let agent: AgentProcess | undefined;
     try {
       await enrollAgent(testHub.hub, agentDir.path, "Otel Outage");
-      agent = await spawnAgent(agentDir.path, testHub.hub.ingestUrl);
+      agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
       let streaming = true;
       const stream = offerDatagrams(agent.udpPort, 10_000_000, ratePerS, 0, () => !streaming);
 

@@ -35,7 +35,7 @@ describe("custody pipeline end to end", () => {
     let agent: AgentProcess | undefined;
     try {
       await enrollAgent(testHub.hub, agentDir.path, "Otel Bodrum");
-      agent = await spawnAgent(agentDir.path, testHub.hub.ingestUrl);
+      agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
       const sent = await offerDatagrams(agent.udpPort, 100_000, 25_000);
       expect(sent).toBe(100_000);
       const running = agent;
@@ -65,7 +65,7 @@ describe("custody pipeline end to end", () => {
     let agent: AgentProcess | undefined;
     try {
       await enrollAgent(testHub.hub, agentDir.path, "Otel Kapadokya");
-      agent = await spawnAgent(agentDir.path, testHub.hub.ingestUrl);
+      agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
       const udpPort = agent.udpPort;
       let stopFlood = false;
       const flood = offerDatagrams(udpPort, 200_000, 20_000, 0, () => stopFlood);
@@ -82,7 +82,7 @@ describe("custody pipeline end to end", () => {
       expect(afterCrash.records).toBeGreaterThanOrEqual(countedBeforeKill);
       expect(afterCrash.last_seq).toBe(afterCrash.records);
 
-      agent = await spawnAgent(agentDir.path, testHub.hub.ingestUrl, udpPort);
+      agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl, udpPort });
       expect(await offerDatagrams(udpPort, 1_000, 5_000, 1_000_000)).toBe(1_000);
       const restarted = agent;
       await waitFor("the restarted agent to count 1,000 datagrams", async () => {

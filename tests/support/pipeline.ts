@@ -28,6 +28,15 @@ export function freePort(): number {
   return port;
 }
 
+/** A UDP port on 127.0.0.1 that was free a moment ago. */
+export async function freeUdpPort(): Promise<number> {
+  const probe = createSocket("udp4");
+  await new Promise<void>((resolve) => probe.bind(0, "127.0.0.1", () => resolve()));
+  const { port } = probe.address();
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
 export interface TestHub {
   hub: RunningHub;
   dataDir: string;
@@ -115,19 +124,35 @@ export interface AgentProcess {
   kill(signal?: NodeJS.Signals | number): Promise<void>;
 }
 
-/** The parts of `GET /status` the tests read. */
+/** The parts of `GET /status` the tests and benchmarks read. */
 export interface AgentStatusDocument {
   receive: { received: number };
   wal: { lastSeq: number; openChunk: string | null };
   forward: { connected: boolean; unsentBytes: number; chunksPendingSeal: number };
 }
 
-/** Start `logmaster-agent run` as a child process on free ports. */
-export async function spawnAgent(
-  dataDir: string,
-  hubUrl: string,
-  udpPort = freePort(),
-): Promise<AgentProcess> {
+export interface SpawnAgentOptions {
+  dataDir: string;
+  /** The hub's ingest URL; without it the agent only receives and writes its WAL. */
+  hubUrl?: string;
+  /** UDP port to listen on (127.0.0.1); default a free one. Pass the last one to restart on it. */
+  udpPort?: number;
+}
+
+/** How much of the agent's stderr is kept to explain an early exit. */
+const STDERR_TAIL_CHARS = 16_384;
+
+/**
+ * Start `logmaster-agent run` as a child process (TCP off, status on a free
+ * port) and wait until its status server answers.
+ *
+ * @example
+ * const agent = await spawnAgent({ dataDir, hubUrl: testHub.hub.ingestUrl });
+ * await offerDatagrams(agent.udpPort, 1000, 5000);
+ * await agent.kill("SIGKILL");
+ */
+export async function spawnAgent(options: SpawnAgentOptions): Promise<AgentProcess> {
+  const udpPort = options.udpPort ?? (await freeUdpPort());
   const statusPort = freePort();
   const child = Bun.spawn(
     [
@@ -135,26 +160,32 @@ export async function spawnAgent(
       join(repoRoot, "agent/src/cli/main.ts"),
       "run",
       "--data-dir",
-      dataDir,
+      options.dataDir,
       "--udp",
       `127.0.0.1:${udpPort}`,
       "--tcp",
       "off",
       "--status",
       `127.0.0.1:${statusPort}`,
-      "--hub",
-      hubUrl,
+      ...(options.hubUrl ? ["--hub", options.hubUrl] : []),
     ],
     { stdout: "ignore", stderr: "pipe" },
   );
+  // Drain stderr all along (a full pipe would block the agent's logging); keep its tail.
+  let stderrTail = "";
+  const stderrDone = (async () => {
+    const decoder = new TextDecoder();
+    for await (const piece of child.stderr) {
+      stderrTail = (stderrTail + decoder.decode(piece, { stream: true })).slice(-STDERR_TAIL_CHARS);
+    }
+  })().catch(() => {});
   const statusUrl = `http://127.0.0.1:${statusPort}`;
   const status = async () =>
     (await (await fetch(`${statusUrl}/status`)).json()) as AgentStatusDocument;
   await waitFor("the agent's status server", async () => {
     if (child.exitCode !== null) {
-      throw new Error(
-        `agent exited with ${child.exitCode}: ${await new Response(child.stderr).text()}`,
-      );
+      await stderrDone;
+      throw new Error(`agent exited with ${child.exitCode}: ${stderrTail}`);
     }
     return (await status().catch(() => undefined)) !== undefined;
   });

@@ -82,6 +82,7 @@ export {
 } from "./record.ts";
 export {
   compareWithManifest,
+  EMPTY_RECORDS_SUMMARY,
   type FieldMismatch,
   RecordsScanner,
   type RecordsScanOptions,

@@ -3,11 +3,14 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { CustodyError } from "./errors.ts";
-import { EMPTY_SHA256, sha256Hex } from "./hash.ts";
+import { sha256Hex } from "./hash.ts";
 import { buildManifest } from "./manifest.ts";
 import { encodeDataRecord, encodeGapRecord, type RecordLine } from "./record.ts";
 import {
+  CanonicalDataLineCheck,
   compareWithManifest,
+  EMPTY_RECORDS_SUMMARY,
+  MAX_LINE_BYTES,
   RecordsScanner,
   scanRecords,
   scanRecordsFile,
@@ -68,14 +71,11 @@ describe("scanRecords", () => {
   });
 
   test("an empty file is an empty hour", () => {
-    expect(scanRecords(new Uint8Array()).summary).toEqual({
-      first_seq: null,
-      last_seq: null,
-      record_count: 0,
-      gap_lost: 0,
-      byte_length: 0,
-      records_sha256: EMPTY_SHA256,
-    });
+    expect(scanRecords(new Uint8Array()).summary).toEqual(EMPTY_RECORDS_SUMMARY);
+    // ...whose values the manifest schema pins for record_count 0 (it throws on any other).
+    expect(buildManifest(firstManifestFields(EMPTY_RECORDS_SUMMARY)).manifest).toMatchObject(
+      EMPTY_RECORDS_SUMMARY,
+    );
   });
 
   test("the result does not depend on how the bytes are split", () => {
@@ -193,5 +193,130 @@ describe("compareWithManifest", () => {
       "byte_length",
       "records_sha256",
     ]);
+  });
+});
+
+describe("the canonical-line fast path", () => {
+  // RecordsScanner checks ordinary data lines byte by byte (CanonicalDataLineCheck)
+  // and leaves every other line to parseRecordLine; with onRecord set, every line
+  // goes through parseRecordLine. Both ways must give the same verdict on any line.
+  function outcome(bytes: Uint8Array, fast: boolean): unknown {
+    const window = {
+      window_start: "2026-11-22T08:00:00.000000Z",
+      window_end: "2026-11-22T08:30:00.000000Z",
+    };
+    try {
+      return scanRecords(bytes, fast ? { window } : { window, onRecord: () => {} });
+    } catch (error) {
+      return { code: (error as CustodyError).code, message: (error as Error).message };
+    }
+  }
+
+  const payloads = [
+    "<134>firewall,info forward: in:vlan20 out:ether1, proto TCP (SYN), 10.20.1.7:51234->1.2.3.4:443",
+    'quote " backslash \\ slash / tab \t nl \n cr \r ff \f bs \b nul \u0000 esc \u001b us \u001f del \u007f',
+    "Türkçe İ ğ Ş ş ü — U+2028 \u2028 U+2029 \u2029 emoji 😀 BOM \ufeff",
+    "",
+  ];
+  const sources = [
+    "192.168.88.1",
+    "10.0.0.255",
+    "2001:db8:5651::1",
+    "fe80::4e5e:cff:fe01:2345%ether1",
+  ];
+  const baseLines = payloads.flatMap((text, index) =>
+    sources.map((src, s) =>
+      encodeDataRecord({
+        seq: [1, 42, 9_007_199_254_740_991, 1000][index] as number,
+        receivedAtUs: HOUR_8_US + ([0, 1, 1_799_999_999, 3_599_999_999][s] as number),
+        src,
+        port: [0, 514, 65_535, 51_234][s] as number,
+        transport: (["udp", "tcp", "tls", "udp"] as const)[s] as "udp",
+        bytes: encoder.encode(text),
+      }),
+    ),
+  );
+  const interesting = [
+    0x30, 0x31, 0x39, 0x22, 0x5c, 0x75, 0x41, 0x61, 0x66, 0x20, 0x7f, 0x1f, 0x0a, 0x00,
+  ];
+
+  test("accepts ordinary lines itself", () => {
+    const check = new CanonicalDataLineCheck(undefined);
+    for (const line of baseLines) expect(check.check(line, 0)).toBe(line.byteLength - 1);
+    // ...and leaves the others to parseRecordLine.
+    expect(check.check(gapLine, 0)).toBe(-1);
+    const latin5 = encodeDataRecord({
+      seq: 1,
+      receivedAtUs: HOUR_8_US,
+      src: "10.0.0.1",
+      port: 514,
+      transport: "udp",
+      bytes: new Uint8Array([0x3c, 0x31, 0x3e, 0xfe]),
+    });
+    expect(check.check(latin5, 0)).toBe(-1);
+  });
+
+  test("agrees with parseRecordLine on thousands of altered lines", () => {
+    let state = 5651;
+    const random = (below: number) => {
+      state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return state % below;
+    };
+    let acceptedByFastPath = 0;
+    const check = new CanonicalDataLineCheck(undefined);
+    for (let round = 0; round < 6000; round++) {
+      const line = baseLines[random(baseLines.length)] as Uint8Array;
+      const body = Array.from(line.subarray(0, -1));
+      const at = random(body.length);
+      const byte =
+        random(2) === 0 ? (interesting[random(interesting.length)] as number) : random(256);
+      const kind = random(3);
+      if (kind === 0) body[at] = byte;
+      else if (kind === 1) body.splice(at, 0, byte);
+      else body.splice(at, 1);
+      const altered = new Uint8Array([...body, 0x0a]);
+      expect(outcome(altered, true)).toEqual(outcome(altered, false));
+      if (check.check(altered, 0) !== -1) acceptedByFastPath++;
+    }
+    // Some alterations keep a line canonical (another digit, another letter): the fast path took those.
+    expect(acceptedByFastPath).toBeGreaterThan(100);
+  });
+
+  test("agrees on whole files split anywhere", () => {
+    const whole = concatLines([...baseLines.slice(0, 4).map((_, i) => dataLine(i + 1)), gapLine]);
+    const mixed = concatLines([dataLine(1), dataLine(2), gapLine, dataLine(4), dataLine(5)]);
+    for (const bytes of [mixed, whole]) {
+      for (const pieceSize of [1, 5, 13, 100, 4096]) {
+        const fast = new RecordsScanner();
+        const slow = new RecordsScanner({ onRecord: () => {} });
+        let fastError: unknown;
+        let slowError: unknown;
+        for (let at = 0; at < bytes.byteLength; at += pieceSize) {
+          const piece = bytes.subarray(at, at + pieceSize);
+          try {
+            fast.push(piece);
+          } catch (error) {
+            fastError ??= (error as Error).message;
+          }
+          try {
+            slow.push(piece);
+          } catch (error) {
+            slowError ??= (error as Error).message;
+          }
+        }
+        expect(fastError).toEqual(slowError);
+        if (!fastError) expect(fast.finish()).toEqual(slow.finish());
+      }
+    }
+  });
+});
+
+describe("memory", () => {
+  test("a line longer than any record is refused before it is held", () => {
+    const scanner = new RecordsScanner();
+    const piece = new Uint8Array(1024 * 1024).fill(0x41);
+    expect(() => {
+      for (let i = 0; i <= MAX_LINE_BYTES / piece.byteLength; i++) scanner.push(piece);
+    }).toThrow(/records\.jsonl line 1 is longer than 16777216 bytes: not a record/);
   });
 });

@@ -2,8 +2,9 @@
  * Fixtures for the custody tests (not part of the public API): manifests
  * that are valid unless a test says otherwise.
  */
-import { EMPTY_SHA256, sha256Hex } from "./hash.ts";
+import { sha256Hex } from "./hash.ts";
 import { buildManifest, type ManifestFields, type ManifestWithBytes } from "./manifest.ts";
+import { EMPTY_RECORDS_SUMMARY } from "./records-file.ts";
 import { hourAfter, hourAsMicrosUtc } from "./time.ts";
 
 export const TEST_CERT_SHA256 = sha256Hex("test agent certificate");
@@ -24,12 +25,7 @@ export function firstManifestFields(overrides: Partial<ManifestFields> = {}): Ma
     part: 0,
     window_start: hourAsMicrosUtc(hourStart),
     window_end: hourAsMicrosUtc(hourAfter(hourStart)),
-    first_seq: null,
-    last_seq: null,
-    record_count: 0,
-    gap_lost: 0,
-    byte_length: 0,
-    records_sha256: EMPTY_SHA256,
+    ...EMPTY_RECORDS_SUMMARY,
     prev_manifest_sha256: null,
     clock: { ntp_synchronized: true, source: "chrony" },
     created_at: "2026-11-22T09:00:00.500000Z",
