@@ -1,0 +1,86 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+import {
+  createProgressBar,
+  renderReport,
+  reportJson,
+  resolveBundleDirs,
+  verifyBundles,
+} from "../verify/index.ts";
+import type { CliCommand } from "./dispatch.ts";
+
+export const verifyUsage = `Usage: logmaster verify <bundle-dir> [<bundle-dir>...] [--json] [--at ISO-TIME] [--allow-unstamped]
+
+Checks evidence bundles offline (no network, no hub), as docs/custody-format.md
+§11 lists: manifest, records, agent certificate, signature, RFC 3161
+time-stamp, certificate chain and revocation at the signing time; then, per
+agent, the hash chain and completeness across the bundles. One line per
+check (PASS, FAIL, WARN, or SKIP when what it needs failed), then a verdict.
+
+  <bundle-dir>       a bundle (records.jsonl, manifest.json, manifest.sig,
+                     manifest.tsr, agent.pem, chain-ca.pem, chain-ca.crl.pem,
+                     tsa-chain.pem, tsa-ca.pem). Several: chained per agent in
+                     the order given. One directory that is not a bundle:
+                     every bundle below it (e.g. an export <agent>/<chunk-id>/),
+                     chained per agent in chunk order.
+  --json             print one JSON document (format logmaster-verify/1)
+  --at ISO-TIME      judge the agent certificate (validity, revocation) at this
+                     instant instead of the signing time (the time-stamp's
+                     genTime, else the manifest's created_at)
+  --allow-unstamped  a bundle without manifest.tsr is a warning, not a failure
+
+Exit code: 0 when no check failed (PASS, or PASS with warnings), 1 when one
+did, 2 when the arguments are wrong.`;
+
+const verifyOptionsSchema = z.object({
+  positionals: z.array(z.string()).min(1, "name at least one bundle directory"),
+  json: z.boolean().default(false),
+  at: z.iso
+    .datetime({ offset: true, message: "--at must be an ISO 8601 time, e.g. 2026-11-22T12:00:00Z" })
+    .transform((text) => new Date(text))
+    .optional(),
+  "allow-unstamped": z.boolean().default(false),
+});
+
+/**
+ * `logmaster verify`: parse the options, verify, print the report; resolves
+ * with the exit code (0: no FAIL, 1: a FAIL). Throws on wrong arguments
+ * (the dispatcher prints the reason and the usage, and exits with 2).
+ *
+ * @example
+ * // bun run logmaster verify export-2026-11-22 --json
+ * process.exitCode = await runVerifyCommand(["export-2026-11-22", "--json"]);
+ */
+export async function runVerifyCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      json: { type: "boolean" },
+      at: { type: "string" },
+      "allow-unstamped": { type: "boolean" },
+    },
+    allowPositionals: true,
+    strict: true,
+  });
+  const options = verifyOptionsSchema.parse({ ...values, positionals });
+  const { dirs, discovered } = resolveBundleDirs(options.positionals);
+  const bar = createProgressBar(process.stderr);
+  const verifyOptions = {
+    allowUnstamped: options["allow-unstamped"],
+    sortByChunk: discovered,
+    ...(options.at ? { at: options.at } : {}),
+  };
+  const report = await verifyBundles(dirs, {
+    ...verifyOptions,
+    onProgress: (progress) => bar.update(progress.dir, progress.doneBytes, progress.totalBytes),
+  });
+  bar.clear();
+  const output = options.json
+    ? `${JSON.stringify(reportJson(report, verifyOptions), null, 2)}\n`
+    : renderReport(report);
+  await Bun.write(Bun.stdout, output);
+  return report.verdict === "FAIL" ? 1 : 0;
+}
+
+/** The `verify` entry of the `logmaster` command table. */
+export const verifyCommand: CliCommand = { run: runVerifyCommand, usage: verifyUsage };

@@ -1,0 +1,86 @@
+/**
+ * The vocabulary of `logmaster verify`: the checks of docs/custody-format.md
+ * §11 by name, their outcomes, and how outcomes add up to a verdict. Every
+ * other module of this folder produces `Check`s; report.ts prints them.
+ */
+
+/**
+ * PASS: holds. FAIL: does not hold (the evidence is altered, incomplete or
+ * not what it claims). WARN: holds, with something an auditor should read
+ * (a clock warning, no revocation list). SKIP: could not run because
+ * something it needs failed (that failure is reported on its own line).
+ */
+export type CheckStatus = "PASS" | "FAIL" | "WARN" | "SKIP";
+
+/** The checks of one evidence bundle, in the order they are reported. */
+export const BUNDLE_CHECKS = {
+  manifest: "manifest.json parses, has format logmaster-chunk/1 and valid fields (§5.2)",
+  manifest_canonical: "manifest.json is byte-identical to its canonical form (§5.3)",
+  records:
+    "every line of records.jsonl is a canonical record, seqs consecutive, ends with \\n (§4)",
+  records_match:
+    "records.jsonl's SHA-256, size, line count, first/last seq and gap_lost equal the manifest",
+  records_window: "every record's ts lies in the chunk's window (a clock warning only, §4.1)",
+  agent_certificate:
+    "agent.pem is the certificate the manifest names (agent_cert_sha256) and names its agent (§6)",
+  signature: "manifest.sig verifies over manifest.json with agent.pem's RSA key (>= 2048 bits)",
+  timestamp: "manifest.tsr verifies over manifest.json with tsa-ca.pem and tsa-chain.pem (§8)",
+  certificate_chain: "agent.pem chains to chain-ca.pem and was valid at the signing time",
+  revocation: "agent.pem was not revoked at the signing time (chain-ca.crl.pem)",
+} as const;
+
+/** The checks across the bundles of one agent (§7). */
+export const CHAIN_CHECKS = {
+  hash_chain:
+    "each prev_manifest_sha256 is the previous manifest's SHA-256, seqs continue, one agent",
+  completeness: "no chunk (hour or part) is missing between the supplied ones (§7 rule 3)",
+} as const;
+
+export type BundleCheckName = keyof typeof BUNDLE_CHECKS;
+export type ChainCheckName = keyof typeof CHAIN_CHECKS;
+export type CheckName = BundleCheckName | ChainCheckName;
+
+export interface Check<Name extends CheckName = CheckName> {
+  name: Name;
+  status: CheckStatus;
+  /** What was found, in a sentence or two; for a FAIL, why (line numbers, fields, chunks). */
+  detail: string;
+}
+
+/** PASS, or WARN when any check warned: no FAIL either way (exit code 0). FAIL otherwise. */
+export type Verdict = "PASS" | "WARN" | "FAIL";
+
+export function pass<Name extends CheckName>(name: Name, detail: string): Check<Name> {
+  return { name, status: "PASS", detail };
+}
+
+export function fail<Name extends CheckName>(name: Name, detail: string): Check<Name> {
+  return { name, status: "FAIL", detail };
+}
+
+export function warn<Name extends CheckName>(name: Name, detail: string): Check<Name> {
+  return { name, status: "WARN", detail };
+}
+
+export function skip<Name extends CheckName>(name: Name, detail: string): Check<Name> {
+  return { name, status: "SKIP", detail };
+}
+
+/**
+ * The verdict of a set of checks: FAIL if any failed, else WARN if any
+ * warned, else PASS. A SKIP never stands alone (it follows a FAIL), so it
+ * does not count.
+ *
+ * @example
+ * verdictOf([pass("manifest", "ok"), warn("revocation", "no revocation list in the bundle")]) // "WARN"
+ */
+export function verdictOf(checks: readonly Check[]): Verdict {
+  if (checks.some((check) => check.status === "FAIL")) return "FAIL";
+  if (checks.some((check) => check.status === "WARN")) return "WARN";
+  return "PASS";
+}
+
+/** A message of an unknown thrown value, for a check's detail. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,200 @@
+/**
+ * The checks of a chunk's own files: manifest.json (parses, canonical) and
+ * records.jsonl (canonical lines, and the facts the manifest states about
+ * it). All the rules are the custody library's; this only runs them and
+ * words the outcome.
+ */
+import { existsSync } from "node:fs";
+import {
+  CustodyError,
+  chunkIdOf,
+  compareWithManifest,
+  type FieldMismatch,
+  type Manifest,
+  type ManifestWithBytes,
+  manifestSchema,
+  type ProgressCallback,
+  parseManifest,
+  scanRecordsFile,
+  sha256OfFile,
+} from "../custody/index.ts";
+import { BUNDLE_FILES } from "./bundle.ts";
+import { type Check, fail, messageOf, pass, skip, warn } from "./checks.ts";
+
+export interface ManifestReading {
+  manifest: Check<"manifest">;
+  canonical: Check<"manifest_canonical">;
+  /** The manifest when its fields are valid (also when its bytes are not canonical). */
+  parsed: ManifestWithBytes | undefined;
+}
+
+// As parseManifest decodes: a BOM stays (and fails JSON.parse), invalid UTF-8 throws.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function describeManifest(m: Manifest): string {
+  const seqs =
+    m.record_count === 0
+      ? "no records"
+      : `${m.record_count} record${m.record_count === 1 ? "" : "s"}, seq ${m.first_seq}..${m.last_seq}`;
+  const clock =
+    m.clock.ntp_synchronized === true
+      ? "NTP-synchronised"
+      : m.clock.ntp_synchronized === false
+        ? "NOT NTP-synchronised"
+        : "synchronisation unknown";
+  return `chunk ${chunkIdOf(m)} of agent ${m.agent_id} (hotel ${m.hotel_id}, chain ${m.chain_id}): ${seqs}, window ${m.window_start} to ${m.window_end}, created_at ${m.created_at}, clock ${m.clock.source} (${clock})`;
+}
+
+/**
+ * Read manifest.json as a verifier: the `manifest` check (format, fields) and
+ * the `manifest_canonical` check (the bytes are the canonical form of those
+ * fields). A non-canonical manifest with valid fields is still returned, so
+ * the other checks can run on what it says.
+ *
+ * @example
+ * const { manifest, canonical, parsed } = readManifest(bundle.files.manifest);
+ */
+export function readManifest(bytes: Uint8Array | undefined): ManifestReading {
+  const needsFields = "needs manifest.json's fields";
+  if (!bytes) {
+    return {
+      manifest: fail("manifest", `${BUNDLE_FILES.manifest} is missing`),
+      canonical: skip("manifest_canonical", needsFields),
+      parsed: undefined,
+    };
+  }
+  try {
+    const parsed = parseManifest(bytes);
+    return {
+      manifest: pass("manifest", describeManifest(parsed.manifest)),
+      canonical: pass("manifest_canonical", "byte-identical to the canonical form of its fields"),
+      parsed,
+    };
+  } catch (error) {
+    if (!(error instanceof CustodyError)) throw error;
+    if (error.code === "non_canonical_manifest") {
+      // The fields are valid (parseManifest checks the bytes last): read them again without it.
+      const manifest = manifestSchema.parse(JSON.parse(strictUtf8.decode(bytes)));
+      return {
+        manifest: pass("manifest", describeManifest(manifest)),
+        canonical: fail(
+          "manifest_canonical",
+          `${error.message}: not written by a conforming agent`,
+        ),
+        parsed: { manifest, bytes },
+      };
+    }
+    const advice =
+      error.code === "unsupported_format" ? ": use a verifier for that format version" : "";
+    return {
+      manifest: fail("manifest", `${error.message}${advice}`),
+      canonical: skip("manifest_canonical", needsFields),
+      parsed: undefined,
+    };
+  }
+}
+
+function describeMismatch(mismatch: FieldMismatch): string {
+  return `${mismatch.field}: the manifest says ${mismatch.manifest}, records.jsonl has ${mismatch.records}`;
+}
+
+export interface RecordsChecks {
+  records: Check<"records">;
+  match: Check<"records_match">;
+  window: Check<"records_window">;
+}
+
+/**
+ * Stream records.jsonl once (bounded memory, any size): every line canonical,
+ * seqs consecutive, and the summary compared with the manifest; records
+ * outside the window are a clock warning. When a line is bad, the file is
+ * hashed once more, to tell "altered after signing" (hash differs) from
+ * "signed like that" (hash equal).
+ *
+ * @example
+ * const { records, match, window } = await checkRecords("bundle/records.jsonl", parsed?.manifest);
+ */
+export async function checkRecords(
+  path: string,
+  manifest: Manifest | undefined,
+  onProgress?: ProgressCallback,
+): Promise<RecordsChecks> {
+  const needsManifest = "needs manifest.json's fields";
+  if (!existsSync(path)) {
+    return {
+      records: fail("records", `${BUNDLE_FILES.records} is missing`),
+      match: skip("records_match", `needs ${BUNDLE_FILES.records}`),
+      window: skip("records_window", `needs ${BUNDLE_FILES.records}`),
+    };
+  }
+  let scan: Awaited<ReturnType<typeof scanRecordsFile>>;
+  try {
+    scan = await scanRecordsFile(path, manifest ? { window: manifest } : {}, onProgress);
+  } catch (error) {
+    const records = fail(
+      "records",
+      error instanceof CustodyError
+        ? `${error.message}: records altered or not written by a conforming agent`
+        : `cannot read ${BUNDLE_FILES.records}: ${messageOf(error)}`,
+    );
+    const window = skip("records_window", "the records scan stopped at the failure above");
+    if (!manifest) return { records, match: skip("records_match", needsManifest), window };
+    return { records, match: await compareHashOnly(path, manifest), window };
+  }
+  const { summary, recordsOutsideWindow } = scan;
+  const records = pass(
+    "records",
+    summary.record_count === 0
+      ? "empty (a chunk in which nothing arrived)"
+      : summary.record_count === 1
+        ? `1 line, a canonical record, seq ${summary.first_seq}`
+        : `${summary.record_count} lines, each a canonical record, seq ${summary.first_seq}..${summary.last_seq} consecutive`,
+  );
+  if (!manifest) {
+    return {
+      records,
+      match: skip("records_match", needsManifest),
+      window: skip("records_window", needsManifest),
+    };
+  }
+  const mismatches = compareWithManifest(summary, manifest);
+  const match =
+    mismatches.length === 0
+      ? pass(
+          "records_match",
+          `SHA-256 ${summary.records_sha256}, ${summary.byte_length} bytes, ${summary.record_count} records, gap_lost ${summary.gap_lost}: as the manifest says`,
+        )
+      : fail(
+          "records_match",
+          `${mismatches.map(describeMismatch).join("; ")}: records altered, truncated or extended`,
+        );
+  const windowText = `[${manifest.window_start}, ${manifest.window_end})`;
+  const window =
+    recordsOutsideWindow === 0
+      ? pass("records_window", `every record's ts lies in ${windowText}`)
+      : warn(
+          "records_window",
+          `${recordsOutsideWindow} of ${summary.record_count} records have a ts outside ${windowText}: the agent clock was stepped (a clock warning, not tampering)`,
+        );
+  return { records, match, window };
+}
+
+/** After a bad line: do the bytes still hash to what the manifest signed? */
+async function compareHashOnly(path: string, manifest: Manifest): Promise<Check<"records_match">> {
+  const { sha256Hex, byteLength } = await sha256OfFile(path);
+  const problems: string[] = [];
+  if (sha256Hex !== manifest.records_sha256)
+    problems.push(
+      `records_sha256: the manifest says ${manifest.records_sha256}, records.jsonl has ${sha256Hex}`,
+    );
+  if (byteLength !== manifest.byte_length)
+    problems.push(
+      `byte_length: the manifest says ${manifest.byte_length}, records.jsonl has ${byteLength}`,
+    );
+  return problems.length > 0
+    ? fail("records_match", `${problems.join("; ")}: records altered, truncated or extended`)
+    : pass(
+        "records_match",
+        "SHA-256 and size equal the manifest: the file is what the agent signed (so the agent itself wrote the line above)",
+      );
+}

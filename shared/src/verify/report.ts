@@ -1,0 +1,114 @@
+/**
+ * A verify report for people (one line per check, a verdict at the end) and
+ * for programs (one JSON document, `logmaster-verify/1`).
+ */
+import { describeSigningTime } from "./certificates.ts";
+import type { Check, CheckStatus, Verdict } from "./checks.ts";
+import type { VerifyReport } from "./verify.ts";
+
+/** The `format` of the JSON document; a change of its shape is a new version. */
+export const REPORT_FORMAT = "logmaster-verify/1";
+
+const NAME_WIDTH = 18;
+
+function checkLines(checks: readonly Check[]): string[] {
+  return checks.map(
+    (check) => `  ${check.status.padEnd(4)}  ${check.name.padEnd(NAME_WIDTH)}  ${check.detail}`,
+  );
+}
+
+function verdictWords(verdict: Verdict): string {
+  return verdict === "WARN" ? "PASS with warnings" : verdict;
+}
+
+function summary(report: VerifyReport): string {
+  const { counts } = report;
+  const order: CheckStatus[] = ["PASS", "WARN", "FAIL", "SKIP"];
+  const parts = order.filter((status) => counts[status] > 0).map((s) => `${counts[s]} ${s}`);
+  const bundles = `${report.bundles.length} bundle${report.bundles.length === 1 ? "" : "s"}`;
+  return `${bundles}, ${report.chains.length} chain${report.chains.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+}
+
+function failedNames(report: VerifyReport): string[] {
+  return [
+    ...report.bundles.flatMap((bundle) =>
+      bundle.checks.filter((c) => c.status === "FAIL").map((c) => `${bundle.dir}: ${c.name}`),
+    ),
+    ...report.chains.flatMap((chain) =>
+      chain.checks
+        .filter((c) => c.status === "FAIL")
+        .map((c) => `chain of agent ${chain.agentId}: ${c.name}`),
+    ),
+  ];
+}
+
+/**
+ * The report as text: per bundle and per agent chain, one line per check
+ * (`PASS  name  detail`), then the verdict.
+ *
+ * @example
+ * process.stdout.write(renderReport(await verifyBundles(dirs)));
+ */
+export function renderReport(report: VerifyReport): string {
+  const lines: string[] = [];
+  for (const bundle of report.bundles) {
+    const what = bundle.chunk
+      ? `chunk ${bundle.chunk} of agent ${bundle.agentId}`
+      : "manifest unreadable";
+    lines.push(`bundle ${bundle.dir} (${what})`, ...checkLines(bundle.checks));
+    if (bundle.signingTime)
+      lines.push(`  signing time: ${describeSigningTime(bundle.signingTime)}`);
+    lines.push(`  => ${verdictWords(bundle.verdict)}`, "");
+  }
+  for (const chain of report.chains) {
+    lines.push(
+      `chain of agent ${chain.agentId}: ${chain.chunks.join(", ")}`,
+      ...checkLines(chain.checks),
+      "",
+    );
+  }
+  if (report.unchained.length > 0)
+    lines.push(`not in any chain (manifest unreadable): ${report.unchained.join(", ")}`, "");
+  lines.push(`VERDICT: ${verdictWords(report.verdict)} (${summary(report)})`);
+  const failed = failedNames(report);
+  if (failed.length > 0) lines.push(`failed: ${failed.join("; ")}`);
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * The report as one JSON value (snake_case keys, like the custody format).
+ *
+ * @example
+ * console.log(JSON.stringify(reportJson(report, { allowUnstamped: false }), null, 2));
+ */
+export function reportJson(
+  report: VerifyReport,
+  options: { allowUnstamped?: boolean; at?: Date } = {},
+): unknown {
+  return {
+    format: REPORT_FORMAT,
+    verdict: report.verdict,
+    options: {
+      allow_unstamped: options.allowUnstamped ?? false,
+      at: options.at?.toISOString() ?? null,
+    },
+    counts: report.counts,
+    bundles: report.bundles.map((bundle) => ({
+      dir: bundle.dir,
+      chunk: bundle.chunk ?? null,
+      agent_id: bundle.agentId ?? null,
+      verdict: bundle.verdict,
+      signing_time: bundle.signingTime
+        ? { at: bundle.signingTime.at.toISOString(), source: bundle.signingTime.source }
+        : null,
+      checks: bundle.checks,
+    })),
+    chains: report.chains.map((chain) => ({
+      agent_id: chain.agentId,
+      chunks: chain.chunks,
+      dirs: chain.dirs,
+      checks: chain.checks,
+    })),
+    unchained: report.unchained,
+  };
+}
