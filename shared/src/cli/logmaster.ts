@@ -10,7 +10,7 @@ const usage = `Usage: logmaster <command> [options]
 
 Commands:
   parse     raw syslog lines on stdin -> one JSON object per line (the hub's parser)
-  verify    check an evidence bundle offline (coming with the auditor's issue)
+  verify    check evidence bundles offline: hashes, signature, certificates, time-stamp, hash chain
 
 Run 'logmaster <command> --help' for a command's options.`;
 

@@ -1,3 +1,7 @@
+/**
+ * `logmaster verify`: options (parseArgs, then zod) and printing; the checks
+ * live in shared/src/verify.
+ */
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import {

@@ -311,6 +311,13 @@ describe("the canonical-line fast path", () => {
   });
 });
 
+describe("sha256: false", () => {
+  test("leaves records_sha256 to the caller and still counts the bytes", () => {
+    const { summary } = scanRecords(file, { sha256: false });
+    expect(summary).toEqual({ ...scanRecords(file).summary, records_sha256: "" });
+  });
+});
+
 describe("memory", () => {
   test("a line longer than any record is refused before it is held", () => {
     const scanner = new RecordsScanner();

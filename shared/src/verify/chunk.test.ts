@@ -150,3 +150,38 @@ describe("checkRecords", () => {
     expect(checks.records).toMatchObject({ status: "FAIL", detail: "records.jsonl is missing" });
   });
 });
+
+describe("checkRecords on a large file (hashed on a worker thread)", () => {
+  const line = (seq: number) =>
+    encodeDataRecord({
+      seq,
+      receivedAtUs: 1_795_334_400_000_000 + seq,
+      src: "192.168.88.1",
+      port: 514,
+      transport: "udp",
+      bytes: new TextEncoder().encode(
+        `<134>firewall,info forward: in:vlan20 out:ether1 ${"x".repeat(200)}`,
+      ),
+    });
+  const count = Math.ceil((64 * 1024 * 1024) / line(1).byteLength) + 10;
+  const big = Buffer.concat(Array.from({ length: count }, (_, i) => line(i + 1)));
+  const large = buildManifest(
+    firstManifestFields({
+      first_seq: 1,
+      last_seq: count,
+      record_count: count,
+      byte_length: big.byteLength,
+      records_sha256: sha256Hex(big),
+    }),
+  ).manifest;
+
+  test("same verdicts as in one thread", async () => {
+    const good = await checkRecords(recordsFile("big.jsonl", big), large);
+    expect([good.records.status, good.match.status]).toEqual(["PASS", "PASS"]);
+    expect(good.match.detail).toContain(`SHA-256 ${large.records_sha256}`);
+    const altered = Buffer.from(big);
+    altered[altered.byteLength - 4] = 0x79; // an x of the last msg: still canonical, other bytes
+    const bad = await checkRecords(recordsFile("big-altered.jsonl", altered), large);
+    expect([bad.records.status, bad.match.status]).toEqual(["PASS", "FAIL"]);
+  }, 30_000);
+});

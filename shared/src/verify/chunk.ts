@@ -4,7 +4,7 @@
  * it). All the rules are the custody library's; this only runs them and
  * words the outcome.
  */
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import {
   CustodyError,
   chunkIdOf,
@@ -105,11 +105,11 @@ export interface RecordsChecks {
 }
 
 /**
- * Stream records.jsonl once (bounded memory, any size): every line canonical,
+ * Stream records.jsonl (bounded memory, any size): every line canonical,
  * seqs consecutive, and the summary compared with the manifest; records
- * outside the window are a clock warning. When a line is bad, the file is
- * hashed once more, to tell "altered after signing" (hash differs) from
- * "signed like that" (hash equal).
+ * outside the window are a clock warning. A large file is hashed on a worker
+ * thread meanwhile. When a line is bad, its hash still tells "altered after
+ * signing" (hash differs) from "signed like that" (hash equal).
  *
  * @example
  * const { records, match, window } = await checkRecords("bundle/records.jsonl", parsed?.manifest);
@@ -127,9 +127,15 @@ export async function checkRecords(
       window: skip("records_window", `needs ${BUNDLE_FILES.records}`),
     };
   }
+  // A large file is hashed on another core while this one checks its lines.
+  const hashing = statSync(path).size >= PARALLEL_HASH_MIN_BYTES ? sha256InWorker(path) : undefined;
   let scan: Awaited<ReturnType<typeof scanRecordsFile>>;
   try {
-    scan = await scanRecordsFile(path, manifest ? { window: manifest } : {}, onProgress);
+    scan = await scanRecordsFile(
+      path,
+      { ...(manifest ? { window: manifest } : {}), sha256: hashing === undefined },
+      onProgress,
+    );
   } catch (error) {
     const records = fail(
       "records",
@@ -139,9 +145,25 @@ export async function checkRecords(
     );
     const window = skip("records_window", "the records scan stopped at the failure above");
     if (!manifest) return { records, match: skip("records_match", needsManifest), window };
-    return { records, match: await compareHashOnly(path, manifest), window };
+    return {
+      records,
+      match: compareHashOnly(await (hashing ?? sha256OfFile(path)), manifest),
+      window,
+    };
   }
-  const { summary, recordsOutsideWindow } = scan;
+  const { recordsOutsideWindow } = scan;
+  let { summary } = scan;
+  if (hashing) {
+    const hashed = await hashing;
+    // Both threads read the file: they must have read the same length.
+    if (hashed.byteLength !== summary.byte_length)
+      return {
+        records: fail("records", `${BUNDLE_FILES.records} changed while it was being read`),
+        match: skip("records_match", `needs a ${BUNDLE_FILES.records} that holds still`),
+        window: skip("records_window", `needs a ${BUNDLE_FILES.records} that holds still`),
+      };
+    summary = { ...summary, records_sha256: hashed.sha256Hex };
+  }
   const records = pass(
     "records",
     summary.record_count === 0
@@ -179,17 +201,41 @@ export async function checkRecords(
   return { records, match, window };
 }
 
+/** From this size on, starting a worker (~50 ms) is worth it. */
+const PARALLEL_HASH_MIN_BYTES = 64 * 1024 * 1024;
+
+interface FileHash {
+  sha256Hex: string;
+  byteLength: number;
+}
+
+/** sha256OfFile on a worker thread; on the main thread when a worker cannot run. */
+function sha256InWorker(path: string): Promise<FileHash> {
+  return new Promise<FileHash>((resolve, reject) => {
+    const worker = new Worker(new URL("./sha256-worker.ts", import.meta.url).href);
+    worker.onmessage = (event: MessageEvent<FileHash | { error: string }>) => {
+      worker.terminate();
+      if ("error" in event.data) reject(new Error(event.data.error));
+      else resolve(event.data);
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(event.message));
+    };
+    worker.postMessage({ path });
+  }).catch(() => sha256OfFile(path));
+}
+
 /** After a bad line: do the bytes still hash to what the manifest signed? */
-async function compareHashOnly(path: string, manifest: Manifest): Promise<Check<"records_match">> {
-  const { sha256Hex, byteLength } = await sha256OfFile(path);
+function compareHashOnly(hashed: FileHash, manifest: Manifest): Check<"records_match"> {
   const problems: string[] = [];
-  if (sha256Hex !== manifest.records_sha256)
+  if (hashed.sha256Hex !== manifest.records_sha256)
     problems.push(
-      `records_sha256: the manifest says ${manifest.records_sha256}, records.jsonl has ${sha256Hex}`,
+      `records_sha256: the manifest says ${manifest.records_sha256}, records.jsonl has ${hashed.sha256Hex}`,
     );
-  if (byteLength !== manifest.byte_length)
+  if (hashed.byteLength !== manifest.byte_length)
     problems.push(
-      `byte_length: the manifest says ${manifest.byte_length}, records.jsonl has ${byteLength}`,
+      `byte_length: the manifest says ${manifest.byte_length}, records.jsonl has ${hashed.byteLength}`,
     );
   return problems.length > 0
     ? fail("records_match", `${problems.join("; ")}: records altered, truncated or extended`)
