@@ -15,14 +15,10 @@ import { listAudit } from "../hub/src/store/index.ts";
 import { requestTimestamp } from "../shared/src/timestamp/index.ts";
 import {
   type AgentProcess,
-  enrollAgent,
-  offerDatagrams,
-  sealAndAwaitVerified,
-  spawnAgent,
+  agentWithTwoStampedParts,
   startTestHub,
   type TestHub,
   tempDir,
-  waitFor,
 } from "./support/pipeline.ts";
 
 /** The shell commands of VERIFY.md: its ```sh fenced block, as written. */
@@ -61,23 +57,7 @@ describe("evidence bundle verified with standard tools", () => {
 
   test("hour export: every VERIFY.md command gives its expected output", async () => {
     const { hub } = testHub;
-    await enrollAgent(hub, agentDir.path, "Otel Şile");
-    agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: hub.ingestUrl });
-    // Two parts of the hour: the second's chain step points at the first's directory.
-    await offerDatagrams(agent.udpPort, 200, 10_000);
-    await sealAndAwaitVerified(testHub, agentDir.path, "otel-sile");
-    await offerDatagrams(agent.udpPort, 100, 10_000, 200);
-    await sealAndAwaitVerified(testHub, agentDir.path, "otel-sile");
-
-    await waitFor(
-      "the worker to time-stamp both chunks",
-      async () => {
-        const chunks = await hub.admin.listChunks({ limit: 10 });
-        const sealed = chunks.filter((c) => c.status === "verified");
-        return sealed.length >= 2 && sealed.every((c) => c.timestamp === "timestamped");
-      },
-      20_000,
-    );
+    agent = await agentWithTwoStampedParts(testHub, agentDir.path, "Otel Şile", "otel-sile");
     const chunks = (await hub.admin.listChunks({ limit: 10 })).filter(
       (c) => c.status === "verified",
     );

@@ -10,14 +10,10 @@ import { remoteAdmin } from "../hub/src/admin/index.ts";
 import { runCli } from "./support/bundles.ts";
 import {
   type AgentProcess,
-  enrollAgent,
-  offerDatagrams,
-  sealAndAwaitVerified,
-  spawnAgent,
+  agentWithTwoStampedParts,
   startTestHub,
   type TestHub,
   tempDir,
-  waitFor,
 } from "./support/pipeline.ts";
 
 interface JsonCheck {
@@ -44,23 +40,7 @@ describe("logmaster verify on a hub export", () => {
 
   test("an hour export verifies; revoking the agent later does not taint it", async () => {
     const { hub } = testHub;
-    await enrollAgent(hub, agentDir.path, "Otel Kaş");
-    agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: hub.ingestUrl });
-    // Two parts of the hour (an early seal, then another).
-    await offerDatagrams(agent.udpPort, 200, 10_000);
-    await sealAndAwaitVerified(testHub, agentDir.path, "otel-kas");
-    await offerDatagrams(agent.udpPort, 100, 10_000, 200);
-    await sealAndAwaitVerified(testHub, agentDir.path, "otel-kas");
-    await waitFor(
-      "the worker to time-stamp both chunks",
-      async () => {
-        const sealed = (await hub.admin.listChunks({ limit: 10 })).filter(
-          (chunk) => chunk.status === "verified",
-        );
-        return sealed.length >= 2 && sealed.every((chunk) => chunk.timestamp === "timestamped");
-      },
-      20_000,
-    );
+    agent = await agentWithTwoStampedParts(testHub, agentDir.path, "Otel Kaş", "otel-kas");
     const [newest] = await hub.admin.listChunks({ limit: 1 });
     const admin = remoteAdmin(hub.httpUrl, hub.adminCredential);
     const summary = await admin.exportBundle(

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { seededRandom } from "../shared/src/testing/seeded-random.ts";
 import {
   BUNDLE_FILES,
   type BundleCheckName,
@@ -103,18 +104,6 @@ function isSignatureAlgorithmRename(flip: Flip, tsr: Uint8Array): boolean {
     flip.offset === at &&
     RSA_SIGNATURE_NAMES.includes(((tsr[at] as number) ^ flip.mask) & 0xff)
   );
-}
-
-/** A small seeded PRNG (mulberry32) so every run flips the same bytes. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Flip {

@@ -332,3 +332,34 @@ export function agentSealedRecords(agentDir: string): Buffer {
 export function sentNumbers(records: Buffer): number[] {
   return [...records.toString("utf8").matchAll(/ seq=(\d+)"/g)].map((match) => Number(match[1]));
 }
+
+/**
+ * Enroll an agent for `hotelName`, record one hour in two parts (an early
+ * seal, then more datagrams and another seal), and wait until the hub has
+ * verified and time-stamped both: the starting point of the export tests.
+ */
+export async function agentWithTwoStampedParts(
+  testHub: TestHub,
+  agentDir: string,
+  hotelName: string,
+  hotelId: string,
+): Promise<AgentProcess> {
+  const { hub } = testHub;
+  await enrollAgent(hub, agentDir, hotelName);
+  const agent = await spawnAgent({ dataDir: agentDir, hubUrl: hub.ingestUrl });
+  await offerDatagrams(agent.udpPort, 200, 10_000);
+  await sealAndAwaitVerified(testHub, agentDir, hotelId);
+  await offerDatagrams(agent.udpPort, 100, 10_000, 200);
+  await sealAndAwaitVerified(testHub, agentDir, hotelId);
+  await waitFor(
+    "the worker to time-stamp both chunks",
+    async () => {
+      const sealed = (await hub.admin.listChunks({ limit: 10 })).filter(
+        (chunk) => chunk.hotel_id === hotelId && chunk.status === "verified",
+      );
+      return sealed.length >= 2 && sealed.every((chunk) => chunk.timestamp === "timestamped");
+    },
+    20_000,
+  );
+  return agent;
+}

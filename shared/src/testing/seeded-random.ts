@@ -1,0 +1,18 @@
+/**
+ * A small seeded PRNG (mulberry32) for tests and benchmarks that must offer
+ * the same "random" input on every run: fuzzing, byte flips, traffic mixes.
+ *
+ * @example
+ * const random = seededRandom(5651);
+ * const byte = Math.floor(random() * 256);
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
