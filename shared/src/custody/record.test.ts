@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { isUtf8 } from "node:buffer";
+import { seededRandom } from "../testing/seeded-random.ts";
 import { CustodyError, type CustodyErrorCode } from "./errors.ts";
 import {
   type DataRecordInput,
@@ -161,15 +162,9 @@ describe("encodeGapRecord", () => {
   });
 });
 
-/** Small deterministic PRNG (mulberry32): the same datagrams on every run. */
+/** Deterministic random datagrams: the same ones on every run. */
 function randomBytesFrom(seed: number, asciiShare: number): (length: number) => Uint8Array {
-  let state = seed;
-  const next = () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  const next = seededRandom(seed);
   return (length) => {
     const bytes = new Uint8Array(length);
     // Mostly ASCII with some high bytes, so both msg and msg_b64 occur.

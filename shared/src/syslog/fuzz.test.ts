@@ -3,20 +3,9 @@
  * throw, and every result must satisfy the contract's schema.
  */
 import { expect, test } from "bun:test";
+import { seededRandom } from "../testing/seeded-random.ts";
 import { syslogEventSchema } from "./event.ts";
 import { parseSyslog } from "./index.ts";
-
-/** mulberry32: small, seeded, the same sequence on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const encoder = new TextEncoder();
 

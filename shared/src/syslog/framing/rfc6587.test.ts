@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { seededRandom } from "../../testing/seeded-random.ts";
 import {
   decodeSyslogFrames,
   encodeOctetCounted,
@@ -136,11 +137,7 @@ describe("oversized and broken input", () => {
   });
 
   test("random bytes never throw", () => {
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 1_103_515_245 + 12_345) >>> 0;
-      return seed / 4_294_967_296;
-    };
+    const random = seededRandom(7);
     const frameDecoder = new SyslogFrameDecoder({ maxFrameBytes: 300 });
     for (let round = 0; round < 2000; round++) {
       const chunk = new Uint8Array(Math.floor(random() * 200));
