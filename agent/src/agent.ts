@@ -8,7 +8,7 @@ import {
   parseListenAddress,
 } from "./config/index.ts";
 import { type AgentIdentity, loadIdentity } from "./enroll/identity.ts";
-import { renewIfDue } from "./enroll/renew.ts";
+import { RenewalScheduler } from "./enroll/renew.ts";
 import { AgentTelemetry, type LogSink } from "./events/index.ts";
 import { Forwarder } from "./forward/forwarder.ts";
 import { ReceiveClock } from "./source/clock.ts";
@@ -174,14 +174,16 @@ export async function startAgent(
       wal.resumeIfRoom();
     }
   };
-  const housekeeping = setInterval(() => {
-    prune();
-    void renewIfDue(config.dataDir, identity, forwarder.stats().hubUrl, telemetry)
-      .then(async (renewed) => {
-        if (renewed) identity = await loadIdentity(config.dataDir);
-      })
-      .catch((error) => telemetry.info("certificate renewal failed", { error: String(error) }));
-  }, 60_000);
+  const housekeeping = setInterval(prune, 60_000);
+  const renewal = new RenewalScheduler({
+    dataDir: config.dataDir,
+    identity: () => identity,
+    hubUrl: () => forwarder.stats().hubUrl,
+    telemetry,
+    onRenewed: (renewed) => {
+      identity = renewed;
+    },
+  });
 
   const status = (): AgentStatus => {
     wal.flush(); // "received" then never counts a datagram that is not written yet
@@ -196,6 +198,7 @@ export async function startAgent(
       enrolled: identity !== undefined,
       agentId: identity?.agent_id ?? null,
       certificateExpiresAt: identity?.notAfter.toISOString() ?? null,
+      certificateRenewal: renewal.state,
       receive: {
         received,
         receivedPerSecond: rate.perSecond(),
@@ -256,6 +259,7 @@ export async function startAgent(
   );
   sealer.start();
   forwarder.start();
+  renewal.start();
   kernelDrops.start();
   telemetry.info("agent started", {
     dataDir: config.dataDir,
@@ -277,6 +281,7 @@ export async function startAgent(
     stop: () => {
       stopping ??= (async () => {
         clearInterval(housekeeping);
+        renewal.stop();
         rate.stop();
         sealer.stop();
         kernelDrops.stop();

@@ -8,9 +8,13 @@ import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { HubConfigInput } from "../../hub/src/config/index.ts";
 import { type RunningHub, startHub } from "../../hub/src/index.ts";
 import { listChunks } from "../../hub/src/store/index.ts";
 import { createScratchDatabase } from "../../hub/src/store/testing.ts";
+import { waitFor } from "../../shared/src/testing/wait-for.ts";
+
+export { waitFor };
 
 export const repoRoot = new URL("../..", import.meta.url).pathname;
 
@@ -51,7 +55,7 @@ export interface TestHub {
 }
 
 /** A hub on a scratch PostgreSQL database with a 2048-bit CA (fast to make). */
-export async function startTestHub(): Promise<TestHub> {
+export async function startTestHub(settings: Partial<HubConfigInput> = {}): Promise<TestHub> {
   const dir = tempDir("hub");
   const scratch = await createScratchDatabase();
   const ingestPort = freePort();
@@ -63,6 +67,7 @@ export async function startTestHub(): Promise<TestHub> {
       databaseUrl: scratch.url,
       caKeyBits: 2048,
       quiet: true,
+      ...settings,
     });
   const testHub: TestHub = {
     hub: await start(),
@@ -199,21 +204,6 @@ export async function spawnAgent(options: SpawnAgentOptions): Promise<AgentProce
       await child.exited;
     },
   };
-}
-
-/** Poll `check` until it returns true; fail with `what` after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 30_000,
-  intervalMs = 100,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await Bun.sleep(intervalMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
 }
 
 /**

@@ -20,6 +20,7 @@ Commands:
            [--config agent.toml] [--data-dir D] [--udp HOST:PORT]... [--tcp HOST:PORT]...
            [--hub URL] [--status HOST:PORT]
   enroll   --token T [--hub URL] [--data-dir D]   get this agent's certificate
+           [--force]                               replace an identity the data dir already has
   status   [--data-dir D] [--json]                 ask the running agent
   seal     [--data-dir D]                          seal every ended hour and close the current
                                                    hour's chunk now (its next part takes the rest
@@ -64,7 +65,12 @@ async function runCommand(args: string[]): Promise<number> {
 async function enrollCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { token: { type: "string" }, hub: { type: "string" }, "data-dir": { type: "string" } },
+    options: {
+      token: { type: "string" },
+      hub: { type: "string" },
+      "data-dir": { type: "string" },
+      force: { type: "boolean" },
+    },
     strict: true,
   });
   if (!values.token)
@@ -75,6 +81,7 @@ async function enrollCommand(args: string[]): Promise<number> {
     token: values.token,
     dataDir: values["data-dir"] ?? DEFAULT_DATA_DIR,
     ...(values.hub ? { hub: values.hub } : {}),
+    replace: values.force === true,
   });
   console.log(
     `enrolled as ${result.agentId} (hotel ${result.hotelId}, chain ${result.chainId}); hub ${result.hub}`,
@@ -125,7 +132,7 @@ async function statusCommand(args: string[]): Promise<number> {
     `wal          last seq ${status.wal.lastSeq}, open chunk ${status.wal.openChunk ?? "-"} (${mib(status.wal.openChunkBytes)}), disk ${mib(status.wal.diskUsedBytes)} of ${mib(status.wal.maxDiskBytes)}${status.wal.refusing ? "  DISK FULL: refusing datagrams" : ""}`,
     `forward      ${status.forward.hubUrl ?? "no hub"}: ${status.forward.connected ? "connected" : "not connected"}, unsent ${mib(status.forward.unsentBytes)}, last ack ${status.forward.lastAckAt ?? "never"}${status.forward.lastError ? `, last error: ${status.forward.lastError}` : ""}`,
     `sealed       up to ${status.chain.lastSealedChunk ?? "-"}; ${status.forward.chunksPendingSeal} chunk(s) without hub verdict`,
-    `certificate  ${status.certificateExpiresAt ? `expires ${status.certificateExpiresAt}` : "-"}`,
+    `certificate  ${certificateText(status)}`,
   ];
   for (const udp of status.receive.udp) {
     lines.push(
@@ -136,6 +143,16 @@ async function statusCommand(args: string[]): Promise<number> {
   for (const tcp of status.receive.tcp) lines.push(`tcp          ${tcp.listen} (port ${tcp.port})`);
   console.log(lines.join("\n"));
   return 0;
+}
+
+function certificateText(status: AgentStatus): string {
+  if (!status.certificateExpiresAt) return "-";
+  const renewal = status.certificateRenewal;
+  const parts = [`expires ${status.certificateExpiresAt}`];
+  if (renewal.dueAt) parts.push(`renews from ${renewal.dueAt}`);
+  if (renewal.lastRenewedAt) parts.push(`last renewed ${renewal.lastRenewedAt}`);
+  if (renewal.lastError) parts.push(`RENEWAL FAILING: ${renewal.lastError}`);
+  return parts.join(", ");
 }
 
 async function sealCommand(args: string[]): Promise<number> {

@@ -4,9 +4,10 @@ import http2 from "node:http2";
 import { hostname } from "node:os";
 import type { TLSSocket } from "node:tls";
 import { z } from "zod";
+import { AgentConfigError } from "../config/load.ts";
 import { writeFileAtomic } from "../wal/atomic.ts";
 import { createCsr, generateAgentKey } from "./csr.ts";
-import { identityPaths } from "./identity.ts";
+import { identityPaths, loadIdentity } from "./identity.ts";
 
 /** The enrollment token's payload (`lm1.<base64url(JSON)>`), per docs/agent-hub-protocol.md. */
 export const enrollTokenSchema = z.object({
@@ -77,12 +78,33 @@ export interface EnrollResult {
  * @example
  * const { agentId } = await enrollAgent({ token: "lm1....", dataDir: "/var/lib/logmaster-agent" });
  */
+/**
+ * Checked before the token is spent: a second `enroll` by mistake would give
+ * the box a new key and agent id, and chunks sealed under the old ones but not
+ * yet at the hub would then fail its checks.
+ */
+async function refuseIfEnrolled(dataDir: string): Promise<void> {
+  const current = await loadIdentity(dataDir);
+  if (!current) return;
+  const state =
+    current.notAfter.getTime() > Date.now()
+      ? `its certificate is valid until ${current.notAfter.toISOString()} and renews itself`
+      : `its certificate expired at ${current.notAfter.toISOString()}`;
+  throw new AgentConfigError(
+    `${dataDir} is already enrolled as ${current.agent_id} (hotel ${current.hotel_id}); ${state}. ` +
+      "To replace it with a new identity, run enroll again with --force (chunks sealed by the old identity and not yet at the hub will then fail verification there).",
+  );
+}
+
 export async function enrollAgent(options: {
   token: string;
   dataDir: string;
   hub?: string;
+  /** Replace an identity the data dir already holds (a new key and agent id). */
+  replace?: boolean;
 }): Promise<EnrollResult> {
   const token = parseEnrollToken(options.token);
+  if (!options.replace) await refuseIfEnrolled(options.dataDir);
   const hub = options.hub ?? token.hub;
   const { privateKeyPem } = generateAgentKey();
   const csrPem = createCsr(privateKeyPem, hostname());

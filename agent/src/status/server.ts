@@ -1,3 +1,4 @@
+import type { RenewalState } from "../enroll/renew.ts";
 import type { AgentTelemetry } from "../events/index.ts";
 
 /** What `logmaster-agent status` shows; served as JSON at GET /status. */
@@ -8,6 +9,7 @@ export interface AgentStatus {
   enrolled: boolean;
   agentId: string | null;
   certificateExpiresAt: string | null;
+  certificateRenewal: RenewalState;
   receive: {
     received: number;
     receivedPerSecond: number;

@@ -50,7 +50,10 @@ Options (every command):
   --ca-dir DIR       chain CA directory. Default DATA_DIR/ca
 Environment: DATABASE_URL (PostgreSQL; absent = embedded PGlite in DATA_DIR/pglite),
   TSA_URL TSA_AUTH TSA_USERNAME TSA_PASSWORD TSA_CA_FILE TSA_POLICY TSA_TIMEOUT_MS
-  (RFC 3161 TSA; absent TSA_URL = the built-in development TSA, no legal value).`;
+  (RFC 3161 TSA; absent TSA_URL = the built-in development TSA, no legal value),
+  HUB_AGENT_CERT_DAYS (agent certificate validity in days, default 397; fractions
+  allow short-lived certificates; agents renew when a third is left),
+  HUB_CA_KEY_BITS (2048|3072|4096 for a new chain CA, default 3072).`;
 
 const ttlSchema = z
   .string()

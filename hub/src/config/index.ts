@@ -122,7 +122,12 @@ export const hubConfigSchema = z
         "HUB_CA_KEY_BITS must be 2048, 3072 or 4096",
       )
       .default(3072),
-    agentCertDays: positiveInteger("HUB_AGENT_CERT_DAYS").default(397),
+    /** Agent certificate validity; fractions allow short-lived certificates (0.5 = 12 h). */
+    agentCertDays: z.coerce
+      .number({ message: "HUB_AGENT_CERT_DAYS must be a number of days" })
+      .positive("HUB_AGENT_CERT_DAYS must be positive")
+      .max(825, "HUB_AGENT_CERT_DAYS must be at most 825")
+      .default(397),
     /** Compressed request body cap for a batch (protocol: 8 MiB). */
     maxBatchBytes: positiveInteger("maxBatchBytes").default(8 * 1024 * 1024),
     /** Decompressed batch cap, against zstd bombs (protocol: 64 MiB). */

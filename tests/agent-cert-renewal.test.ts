@@ -1,0 +1,136 @@
+/**
+ * Agent certificate renewal against a real hub (real mTLS, real PostgreSQL):
+ * the hub issues short-lived certificates, the running agent renews before
+ * expiry on its own and goes on forwarding and sealing; a revoked agent cannot
+ * renew.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createHash, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { identityPaths, loadIdentity } from "../agent/src/enroll/identity.ts";
+import { renewCertificate } from "../agent/src/enroll/renew.ts";
+import type { AgentStatus } from "../agent/src/status/server.ts";
+import {
+  type AgentProcess,
+  agentCli,
+  enrollAgent,
+  hotelChunks,
+  hubArchivedRecords,
+  offerDatagrams,
+  sealAndAwaitVerified,
+  sentNumbers,
+  spawnAgent,
+  startTestHub,
+  type TestHub,
+  tempDir,
+  waitFor,
+} from "./support/pipeline.ts";
+
+/**
+ * 0.002 days ≈ 173 s. The hub backdates notBefore by 5 minutes, so a third of
+ * the validity is left about 16 s after issue: the agent renews then, and
+ * again about every 16 s.
+ */
+const SHORT_CERT_DAYS = 0.002;
+
+let testHub: TestHub;
+const agentDir = tempDir("agent-renewal");
+let agent: AgentProcess | undefined;
+
+beforeAll(async () => {
+  testHub = await startTestHub({ agentCertDays: SHORT_CERT_DAYS });
+  await enrollAgent(testHub.hub, agentDir.path, "Otel Yenileme");
+});
+
+afterAll(async () => {
+  await agent?.kill();
+  await testHub.destroy();
+  agentDir.remove();
+});
+
+const certPath = () => identityPaths(agentDir.path).cert;
+const sha256 = (cert: X509Certificate) => createHash("sha256").update(cert.raw).digest("hex");
+
+describe("agent certificate renewal", () => {
+  test("a running agent renews before expiry and keeps forwarding and sealing", async () => {
+    const enrolled = new X509Certificate(readFileSync(certPath()));
+    const identity = await loadIdentity(agentDir.path);
+    const hotelId = identity?.hotel_id ?? "";
+    agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
+
+    // A first part, signed while the enrollment certificate is current.
+    expect(await offerDatagrams(agent.udpPort, 200, 2000)).toBe(200);
+    await waitFor("200 received", async () => (await agent?.status())?.receive.received === 200);
+    await sealAndAwaitVerified(testHub, agentDir.path, hotelId);
+
+    await waitFor(
+      "the agent to renew its certificate",
+      () => new X509Certificate(readFileSync(certPath())).serialNumber !== enrolled.serialNumber,
+      60_000,
+      250,
+    );
+    const renewed = new X509Certificate(readFileSync(certPath()));
+    expect(renewed.publicKey.equals(enrolled.publicKey)).toBe(true); // same key, new certificate
+    expect(Date.parse(renewed.validTo)).toBeGreaterThan(Date.parse(enrolled.validTo));
+    expect(renewed.verify(new X509Certificate(identity?.caPem ?? "").publicKey)).toBe(true);
+    expect(renewed.subject).toBe(enrolled.subject);
+
+    const status = (await (await fetch(`${agent.statusUrl}/status`)).json()) as AgentStatus;
+    expect(status.certificateRenewal.lastRenewedAt).not.toBeNull();
+    expect(status.certificateRenewal.lastError).toBeNull();
+    expect(Date.parse(status.certificateExpiresAt ?? "")).toBeGreaterThanOrEqual(
+      Date.parse(renewed.validTo),
+    );
+
+    // The hub knows the agent's newest certificate.
+    await waitFor("the hub to record the renewed certificate", async () => {
+      const row = (await testHub.hub.admin.listAgents()).find(
+        (view) => view.id === identity?.agent_id,
+      );
+      return row !== undefined && Date.parse(row.not_after) >= Date.parse(renewed.validTo);
+    });
+
+    // A second part, sent and signed after the renewal, verifies too.
+    expect(await offerDatagrams(agent.udpPort, 200, 2000, 200)).toBe(200);
+    await waitFor("400 received", async () => (await agent?.status())?.receive.received === 400);
+    await sealAndAwaitVerified(testHub, agentDir.path, hotelId);
+    const numbers = sentNumbers(await hubArchivedRecords(testHub, hotelId));
+    expect(numbers).toEqual(Array.from({ length: 400 }, (_, i) => i));
+
+    // Evidence keeps the certificate each part was checked with.
+    const rows = await hotelChunks(testHub, hotelId);
+    expect(rows.map((row) => row.status)).toEqual(["verified", "verified"]);
+    const checkedWith = rows.map((row) => sha256(new X509Certificate(row.agentCertPem ?? "")));
+    expect(checkedWith[0]).toBe(sha256(enrolled));
+    expect(checkedWith[1]).not.toBe(sha256(enrolled));
+  }, 180_000);
+
+  test("a revoked agent cannot renew; its certificate file is left as it was", async () => {
+    await agent?.kill();
+    agent = undefined;
+    const identity = await loadIdentity(agentDir.path);
+    if (!identity) throw new Error("agent not enrolled");
+    await testHub.hub.admin.revokeAgent(identity.agent_id);
+    const before = readFileSync(certPath(), "utf8");
+    await expect(renewCertificate(agentDir.path, identity, testHub.hub.ingestUrl)).rejects.toThrow(
+      /hub refused renewal: 403/,
+    );
+    expect(readFileSync(certPath(), "utf8")).toBe(before);
+  }, 60_000);
+
+  test("enroll on an enrolled data dir is refused before the token is spent; --force replaces", async () => {
+    const old = await loadIdentity(agentDir.path);
+    const { token } = await testHub.hub.admin.createToken({
+      hotel: old?.hotel_id ?? "",
+      ttl_ms: 60_000,
+    });
+    await expect(agentCli("enroll", "--token", token, "--data-dir", agentDir.path)).rejects.toThrow(
+      /already enrolled as .*--force/s,
+    );
+    expect((await loadIdentity(agentDir.path))?.agent_id).toBe(old?.agent_id ?? "");
+    await agentCli("enroll", "--token", token, "--data-dir", agentDir.path, "--force");
+    const replaced = await loadIdentity(agentDir.path);
+    expect(replaced?.agent_id).not.toBe(old?.agent_id ?? "");
+    expect(replaced?.hotel_id).toBe(old?.hotel_id ?? "");
+  }, 60_000);
+});
