@@ -2,6 +2,7 @@ import { createSign } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import forge from "node-forge";
+import { hubUrn } from "../../../shared/src/custody/day-manifest.ts";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { BACKDATE_MS, type ChainCa } from "./ca.ts";
 import { generateRsaKeyPair, randomSerialHex } from "./keys.ts";
@@ -42,7 +43,7 @@ function issueHubCertificate(ca: ChainCa, chainId: string, publicKeyPem: string)
   certificate.setExtensions([
     { name: "basicConstraints", cA: false, critical: true },
     { name: "keyUsage", digitalSignature: true, nonRepudiation: true, critical: true },
-    { name: "subjectAltName", altNames: [{ type: 6, value: `urn:logmaster:${chainId}:hub` }] },
+    { name: "subjectAltName", altNames: [{ type: 6, value: hubUrn(chainId) }] },
     { name: "subjectKeyIdentifier" },
   ]);
   certificate.sign(ca.privateKey, forge.md.sha256.create());

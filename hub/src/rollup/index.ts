@@ -9,6 +9,12 @@
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { and, asc, eq, gte, isNotNull, isNull, lt, or } from "drizzle-orm";
+import {
+  DAY_MANIFEST_FORMAT,
+  DAY_ROLLUP_FILES,
+  type DayManifest,
+  serializeDayManifest,
+} from "../../../shared/src/custody/day-manifest.ts";
 import { chunkId } from "../../../shared/src/custody/index.ts";
 import type { TimestampClient } from "../../../shared/src/timestamp/index.ts";
 import type { HubEvents } from "../events/index.ts";
@@ -17,21 +23,9 @@ import { ensureDirectory, syncDirectory, writeFileDurably } from "../seal/archiv
 import { type ChunkRow, type Db, findHotel, tables, writeAudit } from "../store/index.ts";
 import { archiveTimestamp } from "../timestamp/worker.ts";
 import { expectedHours, hourCoverage } from "./coverage.ts";
-import { DAY_MANIFEST_FORMAT, type DayManifest, serializeDayManifest } from "./format.ts";
 
+export * from "../../../shared/src/custody/day-manifest.ts";
 export * from "./coverage.ts";
-export * from "./format.ts";
-
-/** The roll-up's files, in the archive and at the root of a day export. */
-export const DAY_ROLLUP_FILES = {
-  manifest: "day-manifest.json",
-  signature: "day-manifest.sig",
-  tsr: "day-manifest.tsr",
-  raw: "day-manifest.tsr.raw",
-  hubCertificate: "hub.pem",
-  tsaChain: "day-tsa-chain.pem",
-  tsaCa: "day-tsa-ca.pem",
-} as const;
 
 const DAY_MS = 86_400_000;
 

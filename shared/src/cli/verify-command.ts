@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import {
   createProgressBar,
+  hasDayRollup,
   renderReport,
   reportJson,
   resolveBundleDirs,
@@ -18,8 +19,11 @@ export const verifyUsage = `Usage: logmaster verify <bundle-dir> [<bundle-dir>..
 Checks evidence bundles offline (no network, no hub), as docs/custody-format.md
 §11 lists: manifest, records, agent certificate, signature, RFC 3161
 time-stamp, certificate chain and revocation at the signing time; then, per
-agent, the hash chain and completeness across the bundles. One line per
-check (PASS, FAIL, WARN, or SKIP when what it needs failed), then a verdict.
+agent, the hash chain and completeness across the bundles; and, at the root
+of a day export, the hub's day roll-up (§15: day-manifest.json, its hub
+signature and time-stamp, and that the export holds exactly the chunks it
+lists). One line per check (PASS, FAIL, WARN, or SKIP when what it needs
+failed), then a verdict.
 
   <bundle-dir>       a bundle (records.jsonl, manifest.json, manifest.sig,
                      manifest.tsr, agent.pem, chain-ca.pem, chain-ca.crl.pem,
@@ -69,10 +73,12 @@ export async function runVerifyCommand(args: string[]): Promise<number> {
   const options = verifyOptionsSchema.parse({ ...values, positionals });
   const { dirs, discovered } = resolveBundleDirs(options.positionals);
   const bar = createProgressBar(process.stderr);
+  const [root] = options.positionals;
   const verifyOptions = {
     allowUnstamped: options["allow-unstamped"],
     sortByChunk: discovered,
     ...(options.at ? { at: options.at } : {}),
+    ...(discovered && root !== undefined && hasDayRollup(root) ? { dayRollupDir: root } : {}),
   };
   const report = await verifyBundles(dirs, {
     ...verifyOptions,

@@ -140,7 +140,7 @@ export function resolveBundleDirs(args: readonly string[]): BundleSelection {
 }
 
 /** A file's bytes; undefined when absent; or why it cannot be read (too large: not read). */
-function readSmallFile(path: string): Uint8Array | undefined | { problem: string } {
+export function readSmallFile(path: string): Uint8Array | undefined | { problem: string } {
   if (!existsSync(path)) return undefined;
   try {
     const stat = statSync(path);

@@ -22,7 +22,8 @@ import { readCertificatesFile } from "./encoding.ts";
  */
 export interface SigningTime {
   at: Date;
-  source: "timestamp" | "created_at" | "option";
+  /** created_at: a bundle's manifest (the agent's clock); rollup_created_at: a day roll-up's (the hub's). */
+  source: "timestamp" | "created_at" | "rollup_created_at" | "option";
   /** Why created_at: the time-stamp is missing or did not verify. */
   reason?: string;
 }
@@ -37,7 +38,11 @@ export function describeSigningTime(time: SigningTime): string {
   const at = time.at.toISOString();
   if (time.source === "timestamp") return `${at} (the time-stamp's genTime)`;
   if (time.source === "option") return `${at} (given with --at)`;
-  return `${at} (the manifest's created_at, the agent's own clock: ${time.reason ?? "no verified time-stamp"})`;
+  const whose =
+    time.source === "rollup_created_at"
+      ? "the roll-up's created_at, the hub's own clock"
+      : "the manifest's created_at, the agent's own clock";
+  return `${at} (${whose}: ${time.reason ?? "no verified time-stamp"})`;
 }
 
 /** A distinguished name on one line. */
@@ -195,7 +200,7 @@ export function readChainCa(bytes: Uint8Array | undefined): ChainCaReading {
   return { ca };
 }
 
-function validityProblem(
+export function validityProblem(
   certificate: X509Certificate,
   file: string,
   time: SigningTime,

@@ -36,9 +36,21 @@ export const CHAIN_CHECKS = {
   completeness: "no chunk (hour or part) is missing between the supplied ones (§7 rule 3)",
 } as const;
 
+/** The checks of a day roll-up at the root of a day export (§15). */
+export const DAY_CHECKS = {
+  day_manifest: "day-manifest.json parses, has format logmaster-day/1 and is canonical (§15)",
+  day_signature:
+    "hub.pem is the chain's hub certificate, issued by chain-ca.pem and valid at the signing time; day-manifest.sig verifies over day-manifest.json",
+  day_timestamp:
+    "day-manifest.tsr verifies over day-manifest.json with day-tsa-ca.pem and day-tsa-chain.pem",
+  day_coverage:
+    "every chunk the roll-up lists is in the export with that manifest SHA-256, no other chunk of the hotel's day is; what the hub did not hold is shown",
+} as const;
+
 export type BundleCheckName = keyof typeof BUNDLE_CHECKS;
 export type ChainCheckName = keyof typeof CHAIN_CHECKS;
-export type CheckName = BundleCheckName | ChainCheckName;
+export type DayCheckName = keyof typeof DAY_CHECKS;
+export type CheckName = BundleCheckName | ChainCheckName | DayCheckName;
 
 export interface Check<Name extends CheckName = CheckName> {
   name: Name;

@@ -30,10 +30,13 @@ export {
   type Check,
   type CheckName,
   type CheckStatus,
+  DAY_CHECKS,
+  type DayCheckName,
   type Verdict,
   verdictOf,
 } from "./checks.ts";
 export { type RevocationList, readRevocationList } from "./crl.ts";
+export { type DayReport, hasDayRollup, verifyDayRollup } from "./day.ts";
 export { BundleFileError, derFramingProblem, readPemFile } from "./encoding.ts";
 export { createProgressBar, type ProgressBar, type ProgressStream } from "./progress.ts";
 export { REPORT_FORMAT, renderReport, reportJson } from "./report.ts";

@@ -42,6 +42,7 @@ const report: VerifyReport = {
     },
   ],
   unchained: ["export/bad"],
+  day: undefined,
   verdict: "FAIL",
   counts: { PASS: 2, WARN: 1, FAIL: 2, SKIP: 1 },
 };
@@ -67,6 +68,45 @@ describe("renderReport", () => {
     expect(text).toContain(
       "VERDICT: FAIL (2 bundles, 1 chain: 2 PASS, 1 WARN, 2 FAIL, 1 SKIP)\nfailed: export/a1/2026-11-22T08: records_match; export/bad: manifest\n",
     );
+  });
+});
+
+describe("a day export's roll-up", () => {
+  const withDay: VerifyReport = {
+    ...report,
+    day: {
+      dir: "export",
+      day: "2026-11-22",
+      hotelId: "h1",
+      signingTime: { at: new Date("2026-11-23T00:05:01.000Z"), source: "timestamp" },
+      checks: [
+        pass("day_manifest", "hotel h1, UTC day 2026-11-22"),
+        fail("day_coverage", "listed but not in the export: a1/2026-11-22T09"),
+      ],
+      verdict: "FAIL",
+    },
+  };
+
+  test("its own section, counted in the summary and named among the failures", () => {
+    const text = renderReport(withDay);
+    expect(text).toContain(
+      "day roll-up export (hotel h1, UTC day 2026-11-22)\n  PASS  day_manifest        hotel h1, UTC day 2026-11-22\n  FAIL  day_coverage        listed but not in the export: a1/2026-11-22T09\n  signing time: 2026-11-23T00:05:01.000Z (the time-stamp's genTime)\n  => FAIL\n",
+    );
+    expect(text).toContain("(2 bundles, 1 chain, 1 day roll-up: ");
+    expect(text).toContain("; day roll-up export: day_coverage\n");
+  });
+
+  test("in JSON under day (null without one)", () => {
+    expect((reportJson(report) as { day: unknown }).day).toBeNull();
+    expect(reportJson(withDay)).toMatchObject({
+      day: {
+        dir: "export",
+        hotel_id: "h1",
+        day: "2026-11-22",
+        verdict: "FAIL",
+        signing_time: { at: "2026-11-23T00:05:01.000Z", source: "timestamp" },
+      },
+    });
   });
 });
 

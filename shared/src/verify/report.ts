@@ -2,7 +2,7 @@
  * A verify report for people (one line per check, a verdict at the end) and
  * for programs (one JSON document, `logmaster-verify/1`).
  */
-import { describeSigningTime } from "./certificates.ts";
+import { describeSigningTime, type SigningTime } from "./certificates.ts";
 import type { Check, CheckStatus, Verdict } from "./checks.ts";
 import type { VerifyReport } from "./verify.ts";
 
@@ -26,7 +26,8 @@ function summary(report: VerifyReport): string {
   const order: CheckStatus[] = ["PASS", "WARN", "FAIL", "SKIP"];
   const parts = order.filter((status) => counts[status] > 0).map((s) => `${counts[s]} ${s}`);
   const bundles = `${report.bundles.length} bundle${report.bundles.length === 1 ? "" : "s"}`;
-  return `${bundles}, ${report.chains.length} chain${report.chains.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
+  const day = report.day ? ", 1 day roll-up" : "";
+  return `${bundles}, ${report.chains.length} chain${report.chains.length === 1 ? "" : "s"}${day}: ${parts.join(", ")}`;
 }
 
 function failedNames(report: VerifyReport): string[] {
@@ -39,6 +40,9 @@ function failedNames(report: VerifyReport): string[] {
         .filter((c) => c.status === "FAIL")
         .map((c) => `chain of agent ${chain.agentId}: ${c.name}`),
     ),
+    ...(report.day?.checks ?? [])
+      .filter((c) => c.status === "FAIL")
+      .map((c) => `day roll-up ${report.day?.dir}: ${c.name}`),
   ];
 }
 
@@ -69,10 +73,23 @@ export function renderReport(report: VerifyReport): string {
   }
   if (report.unchained.length > 0)
     lines.push(`not in any chain (manifest unreadable): ${report.unchained.join(", ")}`, "");
+  const { day } = report;
+  if (day) {
+    const what = day.day
+      ? `hotel ${day.hotelId}, UTC day ${day.day}`
+      : "day-manifest.json unreadable";
+    lines.push(`day roll-up ${day.dir} (${what})`, ...checkLines(day.checks));
+    if (day.signingTime) lines.push(`  signing time: ${describeSigningTime(day.signingTime)}`);
+    lines.push(`  => ${verdictWords(day.verdict)}`, "");
+  }
   lines.push(`VERDICT: ${verdictWords(report.verdict)} (${summary(report)})`);
   const failed = failedNames(report);
   if (failed.length > 0) lines.push(`failed: ${failed.join("; ")}`);
   return `${lines.join("\n")}\n`;
+}
+
+function signingTimeJson(time: SigningTime | undefined) {
+  return time ? { at: time.at.toISOString(), source: time.source } : null;
 }
 
 /**
@@ -98,9 +115,7 @@ export function reportJson(
       chunk: bundle.chunk ?? null,
       agent_id: bundle.agentId ?? null,
       verdict: bundle.verdict,
-      signing_time: bundle.signingTime
-        ? { at: bundle.signingTime.at.toISOString(), source: bundle.signingTime.source }
-        : null,
+      signing_time: signingTimeJson(bundle.signingTime),
       checks: bundle.checks,
     })),
     chains: report.chains.map((chain) => ({
@@ -110,5 +125,15 @@ export function reportJson(
       checks: chain.checks,
     })),
     unchained: report.unchained,
+    day: report.day
+      ? {
+          dir: report.day.dir,
+          hotel_id: report.day.hotelId ?? null,
+          day: report.day.day ?? null,
+          verdict: report.day.verdict,
+          signing_time: signingTimeJson(report.day.signingTime),
+          checks: report.day.checks,
+        }
+      : null,
   };
 }

@@ -31,11 +31,38 @@ import {
   readCertificatesFile,
 } from "./encoding.ts";
 
-export interface TimestampReading {
-  check: Check<"timestamp">;
+/** The checks that verify an RFC 3161 time-stamp: a bundle's, a day roll-up's. */
+export type TimestampCheckName = "timestamp" | "day_timestamp";
+
+export interface TimestampReading<Name extends TimestampCheckName = "timestamp"> {
+  check: Check<Name>;
   /** The token's time, when it verified. */
   genTime: Date | undefined;
 }
+
+/** The names a time-stamp check reports under, and the files it reads, as they are called on disk. */
+export interface TimestampNames<Name extends TimestampCheckName> {
+  check: Name;
+  tsr: string;
+  raw: string;
+  tsaChain: string;
+  tsaCa: string;
+  /** The file the time-stamp is over. */
+  data: string;
+  /** What a missing time-stamp leaves the auditor with. */
+  unstamped: string;
+}
+
+/** A bundle's manifest.tsr over manifest.json (§8). */
+export const BUNDLE_TIMESTAMP_NAMES: TimestampNames<"timestamp"> = {
+  check: "timestamp",
+  tsr: BUNDLE_FILES.timestamp,
+  raw: BUNDLE_FILES.timestampRaw,
+  tsaChain: BUNDLE_FILES.tsaChain,
+  tsaCa: BUNDLE_FILES.tsaCa,
+  data: BUNDLE_FILES.manifest,
+  unstamped: "nothing but the agent's clock says when this manifest existed",
+};
 
 export interface TimestampFiles {
   tsr: Uint8Array | undefined;
@@ -174,13 +201,17 @@ function envelopeFindings(
  * manifest.tsr from it with grantedResponse, so doing that again must give
  * manifest.tsr byte for byte (else one of the two was changed).
  */
-function rawTokenProblem(raw: Uint8Array, tsr: Uint8Array): string | undefined {
+function rawTokenProblem(
+  raw: Uint8Array,
+  tsr: Uint8Array,
+  names: TimestampNames<TimestampCheckName>,
+): string | undefined {
   try {
     if (Buffer.from(grantedResponse(raw)).equals(tsr)) return undefined;
   } catch (error) {
-    return `${BUNDLE_FILES.timestampRaw} is not a time-stamp token: ${messageOf(error)}`;
+    return `${names.raw} is not a time-stamp token: ${messageOf(error)}`;
   }
-  return `${BUNDLE_FILES.timestampRaw} is not the token that ${BUNDLE_FILES.timestamp} wraps`;
+  return `${names.raw} is not the token that ${names.tsr} wraps`;
 }
 
 function readTsaCertificates(
@@ -207,33 +238,34 @@ function readTsaCertificates(
  *   { allowUnstamped: false },
  * );
  */
-export async function checkTimestamp(
+export async function checkTimestamp<Name extends TimestampCheckName = "timestamp">(
   files: TimestampFiles,
   manifestBytes: Uint8Array | undefined,
   options: { allowUnstamped: boolean },
-): Promise<TimestampReading> {
-  const failed = (detail: string) => ({ check: fail("timestamp", detail), genTime: undefined });
+  names: TimestampNames<Name> = BUNDLE_TIMESTAMP_NAMES as TimestampNames<Name>,
+): Promise<TimestampReading<Name>> {
+  const failed = (detail: string) => ({ check: fail(names.check, detail), genTime: undefined });
   if (!files.tsr) {
-    const detail = `not time-stamped (no ${BUNDLE_FILES.timestamp}): nothing but the agent's clock says when this manifest existed`;
+    const detail = `not time-stamped (no ${names.tsr}): ${names.unstamped}`;
     return options.allowUnstamped
       ? {
-          check: warn("timestamp", `${detail}; accepted with --allow-unstamped`),
+          check: warn(names.check, `${detail}; accepted with --allow-unstamped`),
           genTime: undefined,
         }
       : failed(detail);
   }
   if (!manifestBytes)
-    return { check: skip("timestamp", `needs ${BUNDLE_FILES.manifest}`), genTime: undefined };
-  const tsaCa = readTsaCertificates(files.tsaCa, BUNDLE_FILES.tsaCa);
+    return { check: skip(names.check, `needs ${names.data}`), genTime: undefined };
+  const tsaCa = readTsaCertificates(files.tsaCa, names.tsaCa);
   if ("problem" in tsaCa) return failed(tsaCa.problem);
-  const tsaChain = readTsaCertificates(files.tsaChain, BUNDLE_FILES.tsaChain);
+  const tsaChain = readTsaCertificates(files.tsaChain, names.tsaChain);
   if ("problem" in tsaChain) return failed(tsaChain.problem);
   for (const root of tsaCa.certificates) {
     const problem = rootProblem(root);
-    if (problem) return failed(`${BUNDLE_FILES.tsaCa}: ${problem}`);
+    if (problem) return failed(`${names.tsaCa}: ${problem}`);
   }
   const framing = derFramingProblem(files.tsr);
-  if (framing) return failed(`${BUNDLE_FILES.timestamp} is not well-formed DER (${framing})`);
+  if (framing) return failed(`${names.tsr} is not well-formed DER (${framing})`);
 
   const caText = Buffer.from(files.tsaCa as Uint8Array).toString("latin1");
   const chainText = Buffer.from(files.tsaChain as Uint8Array).toString("latin1");
@@ -251,7 +283,7 @@ export async function checkTimestamp(
   if (!result.ok) {
     const failures = result.checks.filter((check) => !check.ok);
     return failed(
-      `does not verify over manifest.json: ${failures.map((check) => `${check.name}: ${check.detail}`).join("; ")}`,
+      `does not verify over ${names.data}: ${failures.map((check) => `${check.name}: ${check.detail}`).join("; ")}`,
     );
   }
   const chainDers = new Set(
@@ -260,7 +292,7 @@ export async function checkTimestamp(
   for (const certificate of tsaChain.certificates) {
     if (!chainDers.has(derKey(new Uint8Array(certificate.raw))))
       return failed(
-        `${BUNDLE_FILES.tsaChain} holds ${oneLineName(certificate.subject)}, which is not on the token's verified chain (altered or unrelated)`,
+        `${names.tsaChain} holds ${oneLineName(certificate.subject)}, which is not on the token's verified chain (altered or unrelated)`,
       );
   }
   const [signerDer] = pemBlocks(result.chainPems[0] ?? "");
@@ -268,25 +300,25 @@ export async function checkTimestamp(
   try {
     findings = envelopeFindings(files.tsr, signerDer ?? new Uint8Array(), chainDers);
   } catch (error) {
-    return failed(`${BUNDLE_FILES.timestamp}: ${messageOf(error)}`);
+    return failed(`${names.tsr}: ${messageOf(error)}`);
   }
   if (findings.problems.length > 0)
     return failed(
-      `${BUNDLE_FILES.timestamp}: ${findings.problems.join("; ")}: the token was altered outside its signature`,
+      `${names.tsr}: ${findings.problems.join("; ")}: the token was altered outside its signature`,
     );
-  const wrapped = files.raw ? rawTokenProblem(files.raw, files.tsr) : undefined;
+  const wrapped = files.raw ? rawTokenProblem(files.raw, files.tsr, names) : undefined;
   if (wrapped) return failed(wrapped);
   const { token } = result;
   const accuracy = token.accuracyMs === undefined ? "" : ` ±${token.accuracyMs} ms`;
   const [anchor] = pemBlocks(result.trustAnchorPem);
   const anchorSha256 = new Bun.CryptoHasher("sha256").update(anchor ?? "").digest("hex");
-  const raw = files.raw ? `; wraps the bare token the TSA sent (${BUNDLE_FILES.timestampRaw})` : "";
-  const detail = `genTime ${token.genTime.toISOString()}${accuracy} by ${token.tsaName ?? token.signerName ?? "the TSA"}, serial 0x${token.serialNumber}, policy ${token.policy}; chains to tsa-ca.pem (SHA-256 ${anchorSha256})${raw}`;
+  const raw = files.raw ? `; wraps the bare token the TSA sent (${names.raw})` : "";
+  const detail = `genTime ${token.genTime.toISOString()}${accuracy} by ${token.tsaName ?? token.signerName ?? "the TSA"}, serial 0x${token.serialNumber}, policy ${token.policy}; chains to ${names.tsaCa} (SHA-256 ${anchorSha256})${raw}`;
   return {
     check:
       findings.notes.length > 0
-        ? warn("timestamp", `${detail}; ${findings.notes.join("; ")}`)
-        : pass("timestamp", detail),
+        ? warn(names.check, `${detail}; ${findings.notes.join("; ")}`)
+        : pass(names.check, detail),
     genTime: token.genTime,
   };
 }

@@ -26,6 +26,7 @@ import {
 } from "./checks.ts";
 import { checkRecords, readManifest } from "./chunk.ts";
 import { checkRevocation } from "./crl.ts";
+import { type DayReport, verifyDayRollup } from "./day.ts";
 import { checkTimestamp } from "./timestamp.ts";
 
 /** How far the records check of one bundle has read. */
@@ -47,6 +48,8 @@ export interface VerifyOptions {
   sortByChunk?: boolean;
   /** Called as records.jsonl is read, for a progress bar. */
   onProgress?: (progress: RecordsProgress) => void;
+  /** The root of a day export: check its day roll-up against the bundles too (§15). */
+  dayRollupDir?: string;
 }
 
 export interface BundleReport {
@@ -66,6 +69,8 @@ export interface VerifyReport {
   chains: ChainReport[];
   /** Bundles left out of every chain: their manifest could not be read. */
   unchained: string[];
+  /** The day roll-up's checks, when the bundles came from a day export. */
+  day: DayReport | undefined;
   verdict: Verdict;
   counts: Record<CheckStatus, number>;
 }
@@ -249,13 +254,21 @@ export async function verifyBundles(
   }
   const groups = groupByAgent(members, { sortByChunk: options.sortByChunk ?? false });
   const chains = [...groups.values()].map(checkChain);
-  const allChecks = [...bundles.flatMap((b) => b.checks), ...chains.flatMap((c) => c.checks)];
+  const day = options.dayRollupDir
+    ? await verifyDayRollup(options.dayRollupDir, members, options)
+    : undefined;
+  const allChecks = [
+    ...bundles.flatMap((b) => b.checks),
+    ...chains.flatMap((c) => c.checks),
+    ...(day?.checks ?? []),
+  ];
   const counts: Record<CheckStatus, number> = { PASS: 0, WARN: 0, FAIL: 0, SKIP: 0 };
   for (const check of allChecks) counts[check.status]++;
   return {
     bundles,
     chains,
     unchained,
+    day,
     verdict: verdictOf(allChecks),
     counts,
   };

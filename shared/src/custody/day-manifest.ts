@@ -3,13 +3,29 @@
  * `day-manifest.json` lists, per agent of a hotel, the chunks of one UTC day
  * with their manifest hashes, and names what is missing or failed;
  * `day-manifest.sig` is the hub's RSA PKCS#1 v1.5 SHA-256 signature over its
- * exact bytes. This file imports nothing from the hub, so the offline
- * verifier can take it over as it is.
+ * exact bytes. The hub writes it (hub/src/rollup), `logmaster verify`
+ * checks it at the root of a day export (shared/src/verify/day.ts).
  */
 import { createVerify, X509Certificate } from "node:crypto";
 import { z } from "zod";
 
 export const DAY_MANIFEST_FORMAT = "logmaster-day/1";
+
+/** The roll-up's files, in the archive and at the root of a day export (§15). */
+export const DAY_ROLLUP_FILES = {
+  manifest: "day-manifest.json",
+  signature: "day-manifest.sig",
+  tsr: "day-manifest.tsr",
+  raw: "day-manifest.tsr.raw",
+  hubCertificate: "hub.pem",
+  tsaChain: "day-tsa-chain.pem",
+  tsaCa: "day-tsa-ca.pem",
+} as const;
+
+/** The SAN URI by which the chain CA names the hub's signing certificate (§15). */
+export function hubUrn(chainId: string): string {
+  return `urn:logmaster:${chainId}:hub`;
+}
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/);
 const chunkIdText = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}(?:\.[1-9]\d*)?$/);
@@ -105,8 +121,9 @@ export function parseDayManifest(bytes: Uint8Array): DayManifest {
 export function verifyDayManifestSignature(
   bytes: Uint8Array,
   signature: Uint8Array,
-  hubCertificatePem: string,
+  hubCertificate: string | X509Certificate,
 ): boolean {
-  const key = new X509Certificate(hubCertificatePem).publicKey;
-  return createVerify("sha256").update(bytes).verify(key, signature);
+  const certificate =
+    typeof hubCertificate === "string" ? new X509Certificate(hubCertificate) : hubCertificate;
+  return createVerify("sha256").update(bytes).verify(certificate.publicKey, signature);
 }
