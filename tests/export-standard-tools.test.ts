@@ -20,24 +20,10 @@ import {
   type TestHub,
   tempDir,
 } from "./support/pipeline.ts";
+import { runInBash, shellBlocks } from "./support/verify-md.ts";
 
-/** The shell commands of VERIFY.md: its ```sh fenced block, as written. */
-function verifyCommands(verifyMd: string): string {
-  const match = /```sh\n([\s\S]*?)```/.exec(verifyMd);
-  if (!match?.[1]) throw new Error("VERIFY.md has no ```sh block");
-  return match[1];
-}
-
-async function runInBash(script: string, cwd: string): Promise<{ code: number; output: string }> {
-  // -e: a command that fails (openssl verify refusing, a missing file) fails the test.
-  const child = Bun.spawn(["bash", "-e", "-c", script], { cwd, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, output: `${stdout}\n${stderr}` };
-}
+/** The shell commands of a bundle's VERIFY.md: its one ```sh block. */
+const verifyCommands = (verifyMd: string): string => shellBlocks(verifyMd)[0] ?? "";
 
 describe("evidence bundle verified with standard tools", () => {
   let testHub: TestHub;

@@ -19,6 +19,7 @@ import {
   tempDir,
   waitFor,
 } from "./support/pipeline.ts";
+import { runInBash, shellBlocks } from "./support/verify-md.ts";
 
 interface JsonCheck {
   name: string;
@@ -127,6 +128,27 @@ describe("logmaster verify on a day export", () => {
     const text = await runCli(["verify", exportDir.path]);
     expect(text.stdout).toContain(`day roll-up ${exportDir.path} (hotel otel-gun, UTC day ${DAY})`);
     expect(text.stdout).toContain("1 day roll-up");
+  }, 60_000);
+
+  test("the root VERIFY.md, followed literally with openssl and sha256sum", async () => {
+    const verifyMd = readFileSync(join(exportDir.path, "VERIFY.md"), "utf8");
+    expect(verifyMd).toContain(`# Verifying hotel otel-gun, UTC day ${DAY}`);
+    expect(verifyMd).toContain("logmaster verify .");
+    const standardTools = shellBlocks(verifyMd).at(-1) ?? "";
+    const { code, output } = await runInBash(standardTools, exportDir.path);
+    expect({ code, output }).toMatchObject({ code: 0 });
+    expect(output).toContain("hub.pem: OK");
+    expect(output).toContain("URI:urn:logmaster:default:hub");
+    expect(output).toContain("Verified OK");
+    expect(output).toContain("Verification: OK");
+    // Each listed chunk's manifest hashes to what the roll-up lists.
+    const roll = JSON.parse(readFileSync(join(exportDir.path, "day-manifest.json"), "utf8"));
+    for (const agent of roll.agents)
+      for (const chunk of agent.chunks)
+        expect(output).toContain(
+          `${chunk.manifest_sha256}  ${agent.agent_id}/${chunk.chunk}/manifest.json`,
+        );
+    expect(output).toMatch(/^\s*2$/m); // ls -d */*/ | wc -l
   }, 60_000);
 
   test("the day's last chunk removed: the chain cannot tell, the roll-up does", async () => {

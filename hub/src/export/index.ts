@@ -8,11 +8,12 @@
  */
 import { X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { and, asc, eq, gte, isNotNull, lt } from "drizzle-orm";
 import { z } from "zod";
+import { DAY_ROLLUP_FILES, parseDayManifest } from "../../../shared/src/custody/day-manifest.ts";
 import {
   chunkId,
   compareChunkIds,
@@ -31,6 +32,7 @@ import {
   writeAudit,
 } from "../store/index.ts";
 import { TIMESTAMP_FILES } from "../timestamp/worker.ts";
+import { renderDayVerifyMd } from "./day-verify-md.ts";
 import { renderVerifyMd, type VerifyFacts } from "./verify-md.ts";
 
 const HOUR = /^\d{4}-\d{2}-\d{2}T\d{2}$/;
@@ -325,6 +327,14 @@ export async function exportEvidence(
   );
   if (request.day && context.writeDayRollup) {
     summary.rollup_files = await context.writeDayRollup(hotelId, request.day, outDir, actor);
+    if (summary.rollup_files.includes(DAY_ROLLUP_FILES.manifest)) {
+      const manifest = parseDayManifest(
+        new Uint8Array(await readFile(join(outDir, DAY_ROLLUP_FILES.manifest))),
+      );
+      const stamped = summary.rollup_files.includes(DAY_ROLLUP_FILES.tsr);
+      await writeFile(join(outDir, "VERIFY.md"), renderDayVerifyMd(manifest, { stamped }));
+      summary.rollup_files.push("VERIFY.md");
+    }
   }
   context.events.emit({
     name: "EvidenceExported",

@@ -1,0 +1,25 @@
+/**
+ * Following a VERIFY.md literally: its fenced ```sh blocks, run with bash in
+ * the directory it describes, as an auditor would paste them.
+ */
+
+/** The shell blocks of a VERIFY.md, as written, in order. */
+export function shellBlocks(verifyMd: string): string[] {
+  const blocks = [...verifyMd.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1] ?? "");
+  if (blocks.length === 0) throw new Error("VERIFY.md has no ```sh block");
+  return blocks;
+}
+
+/** Run a script with `bash -e` (a failing command fails it); stdout and stderr together. */
+export async function runInBash(
+  script: string,
+  cwd: string,
+): Promise<{ code: number; output: string }> {
+  const child = Bun.spawn(["bash", "-e", "-c", script], { cwd, stdout: "pipe", stderr: "pipe" });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { code, output: `${stdout}\n${stderr}` };
+}
