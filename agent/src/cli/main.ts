@@ -131,7 +131,7 @@ async function statusCommand(args: string[]): Promise<number> {
     `dropped      ${rejected || "none"}`,
     `wal          last seq ${status.wal.lastSeq}, open chunk ${status.wal.openChunk ?? "-"} (${mib(status.wal.openChunkBytes)}), disk ${mib(status.wal.diskUsedBytes)} of ${mib(status.wal.maxDiskBytes)}${status.wal.refusing ? "  DISK FULL: refusing datagrams" : ""}`,
     `forward      ${status.forward.hubUrl ?? "no hub"}: ${status.forward.connected ? "connected" : "not connected"}, unsent ${mib(status.forward.unsentBytes)}, last ack ${status.forward.lastAckAt ?? "never"}${status.forward.lastError ? `, last error: ${status.forward.lastError}` : ""}`,
-    `sealed       up to ${status.chain.lastSealedChunk ?? "-"}; ${status.forward.chunksPendingSeal} chunk(s) without hub verdict`,
+    `sealed       up to ${status.chain.lastSealedChunk ?? "-"}; ${status.forward.chunksPendingSeal} sealed chunk(s) awaiting the hub's verdict`,
     `certificate  ${certificateText(status)}`,
   ];
   for (const udp of status.receive.udp) {

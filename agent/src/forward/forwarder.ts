@@ -309,10 +309,12 @@ export class Forwarder {
   stats(): ForwarderStats {
     let unsentBytes = 0;
     let chunksPendingSeal = 0;
+    const open = this.options.wal.openChunk;
     for (const id of listChunkIds(this.options.dataDir)) {
       const chunk = this.state.get(id);
       if (chunk.verdict) continue;
-      chunksPendingSeal++;
+      // The open chunk has bytes to send but no seal yet to wait a verdict for.
+      if (id !== open) chunksPendingSeal++;
       unsentBytes += Math.max(0, this.options.wal.durableLength(id) - chunk.ackedOffset);
     }
     return { hubUrl: this.#hubUrl() ?? null, unsentBytes, chunksPendingSeal, ...this.#stats };

@@ -85,7 +85,7 @@ function prometheusGauges(status: AgentStatus): string {
     ),
     gauge(
       `${p}chunks_pending_seal_verdict`,
-      "Chunks without a hub verdict yet",
+      "Sealed chunks without a hub verdict yet",
       status.forward.chunksPendingSeal,
     ),
     gauge(
