@@ -12,7 +12,13 @@ import {
   TokenError,
 } from "../identity/index.ts";
 import { SealRequestError, sealChunk } from "../seal/index.ts";
-import { appendBatch, type Db, findChunk, recordAgentReport } from "../store/index.ts";
+import {
+  appendBatch,
+  type Db,
+  findChunk,
+  inHotelScope,
+  recordAgentReport,
+} from "../store/index.ts";
 import { type IngestEnv, requireAgent } from "./auth.ts";
 import { parseChunkPath } from "./chunk-address.ts";
 import { BatchDecodeError, decompressBatch } from "./zstd.ts";
@@ -161,11 +167,9 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     const chunkPath = parseChunkPath(c.req.param("chunk"));
     if (!chunkPath) return c.json(badChunk, 400);
     const { identity } = c.get("agent");
-    const chunk = await findChunk(context.db, {
-      ...identity,
-      hourStart: chunkPath.hourDate,
-      part: chunkPath.part,
-    });
+    const chunk = await inHotelScope(context.db, identity.hotelId, (tx) =>
+      findChunk(tx, { ...identity, hourStart: chunkPath.hourDate, part: chunkPath.part }),
+    );
     if (!chunk) return c.json({ length: 0, status: "open" });
     return c.json({
       length: chunk.length,
@@ -226,7 +230,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
         records,
       );
       const agentTime = batch["x-lm-agent-time"] ? new Date(batch["x-lm-agent-time"]) : undefined;
-      await recordAgentReport(context.db, identity.agentId, {
+      await recordAgentReport(context.db, identity, {
         agentTime,
         clockSkewMs: agentTime ? Date.now() - agentTime.getTime() : undefined,
         stats: batch["x-lm-agent-stats"],

@@ -24,6 +24,7 @@ import {
   type ChunkRow,
   chunkBatchPieces,
   type Db,
+  inHotelScope,
   lockChunk,
   previousSealedChunk,
   type Tx,
@@ -185,7 +186,7 @@ export async function sealChunk(
   const ref = { hotelId, agentId, chunk: chunkPath.id };
   // A repeated seal answers like the first one but is not a new event.
   let sealedNow = false;
-  const outcome = await context.db.transaction(async (tx): Promise<SealOutcome> => {
+  const outcome = await inHotelScope(context.db, hotelId, async (tx): Promise<SealOutcome> => {
     const chunk = await lockChunk(tx, {
       hotelId,
       agentId,

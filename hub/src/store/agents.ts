@@ -1,6 +1,7 @@
 import { asc, eq, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { agents, chunks } from "./schema.ts";
+import { inHotelScope } from "./scope.ts";
 
 export type Agent = typeof agents.$inferSelect;
 export type NewAgent = typeof agents.$inferInsert;
@@ -41,7 +42,7 @@ export async function touchAgent(
 /** What an agent reported with its last batch: its clock and its counters. */
 export async function recordAgentReport(
   db: Db,
-  agentId: string,
+  agent: { hotelId: string; agentId: string },
   report: { agentTime?: Date; clockSkewMs?: number; stats?: unknown },
 ): Promise<void> {
   const update: Partial<NewAgent> = {};
@@ -49,7 +50,9 @@ export async function recordAgentReport(
   if (report.clockSkewMs !== undefined) update.lastClockSkewMs = report.clockSkewMs;
   if (report.stats !== undefined) update.lastStats = report.stats;
   if (Object.keys(update).length === 0) return;
-  await db.update(agents).set(update).where(eq(agents.id, agentId));
+  await inHotelScope(db, agent.hotelId, (tx) =>
+    tx.update(agents).set(update).where(eq(agents.id, agent.agentId)),
+  );
 }
 
 export async function listAgents(db: Db): Promise<Agent[]> {

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gt, lt, sql } from "drizzle-orm";
 import type { Db, Tx } from "./db.ts";
 import { type ChunkStatus, chunkBatches, chunks } from "./schema.ts";
+import { inHotelScope } from "./scope.ts";
 
 /** Which chunk: the tenant (hotel, agent) always comes from the certificate; hour and part from the URL. */
 export interface ChunkKey {
@@ -119,7 +120,8 @@ function firstMismatch(held: Uint8Array, incoming: Uint8Array): number {
  * the rules of the protocol: start at the held length -> stored; wholly held
  * and equal -> duplicate; overlapping the end -> the overlap must match and
  * the rest is stored; differing bytes -> conflict (never overwritten); beyond
- * the held length -> gap. One transaction: the answer's length is durable.
+ * the held length -> gap. One transaction, confined by the database to the
+ * key's hotel: the answer's length is durable.
  *
  * @example
  * const outcome = await appendBatch(db, { hotelId, agentId, hourStart, part }, 0, bytes);
@@ -131,7 +133,7 @@ export async function appendBatch(
   offset: number,
   bytes: Uint8Array,
 ): Promise<AppendOutcome> {
-  return db.transaction(async (tx) => {
+  return inHotelScope(db, key.hotelId, async (tx) => {
     const chunk = await lockChunk(tx, key);
     const held = chunk.length;
     if (chunk.status !== "open") {

@@ -8,6 +8,7 @@ export * from "./chunks.ts";
 export { type Db, openStore, type Store, type StoreLocation, type Tx } from "./db.ts";
 export * from "./hotels.ts";
 export * as tables from "./schema.ts";
+export * from "./scope.ts";
 export * from "./settings.ts";
 export * from "./timestamps.ts";
 export * from "./tokens.ts";

@@ -14,6 +14,7 @@ import {
   findChunk,
   findHotel,
   HotelExistsError,
+  inHotelScope,
   insertEnrollmentToken,
   listHotels,
   lockChunk,
@@ -28,6 +29,17 @@ import { pgTimestamptzToMicrosUtc } from "./schema.ts";
 import { createScratchDatabase } from "./testing.ts";
 
 const encoder = new TextEncoder();
+
+/** What the database said when it refused (drizzle wraps the driver's error as `cause`). */
+async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause;
+    return cause?.message ?? String(error);
+  }
+  throw new Error("the database did not refuse");
+}
 const bytes = (text: string) => encoder.encode(text);
 
 function describeStore(driver: "postgres" | "pglite") {
@@ -184,6 +196,82 @@ function describeStore(driver: "postgres" | "pglite") {
       );
       expect(outcomes.filter((o) => o.status === "accepted")).toHaveLength(1);
       expect(outcomes.every((o) => o.length === 3)).toBe(true);
+    });
+
+    test("a hotel-scoped transaction cannot read or write another hotel's rows, even when asked", async () => {
+      await addHotel(store.db, { name: "Other", id: "other" });
+      await store.db.insert(tables.agents).values({
+        id: "other-cccccccc",
+        hotelId: "other",
+        certSerial: "02",
+        certSha256: "cd",
+        certPem: "pem",
+        notAfter: new Date(Date.now() + 86_400_000),
+      });
+      const otherKey = { hotelId: "other", agentId: "other-cccccccc", hourStart, part: 0 };
+      expect((await appendBatch(store.db, otherKey, 0, bytes("other hotel\n"))).status).toBe(
+        "accepted",
+      );
+      const otherChunk = await findChunk(store.db, otherKey);
+      if (!otherChunk) throw new Error("no chunk of the other hotel");
+      const grandKey = { ...key, part: 9 };
+      expect((await appendBatch(store.db, grandKey, 0, bytes("grand\n"))).status).toBe("accepted");
+
+      // Queries that do not filter by hotel at all: the database does.
+      await inHotelScope(store.db, "grand", async (tx) => {
+        const visible = await tx.select().from(tables.chunks);
+        expect(visible.length).toBeGreaterThan(0);
+        expect(visible.every((row) => row.hotelId === "grand")).toBe(true);
+        const agentHotels = (await tx.select().from(tables.agents)).map((row) => row.hotelId);
+        expect(agentHotels).toContain("grand");
+        expect(agentHotels).not.toContain("other");
+        const otherBatches = await tx
+          .select()
+          .from(tables.chunkBatches)
+          .where(eq(tables.chunkBatches.chunkId, otherChunk.id));
+        expect(otherBatches).toHaveLength(0);
+        const changed = await tx
+          .update(tables.chunks)
+          .set({ length: 0 })
+          .where(eq(tables.chunks.id, otherChunk.id))
+          .returning();
+        expect(changed).toHaveLength(0);
+      });
+      expect((await findChunk(store.db, otherKey))?.length).toBe(12);
+
+      // Writing a row of another hotel is refused by the policy.
+      expect(
+        await refusal(
+          inHotelScope(store.db, "grand", (tx) =>
+            tx.insert(tables.chunkBatches).values({
+              chunkId: otherChunk.id,
+              offset: 12,
+              bytes: bytes("smuggled\n"),
+            }),
+          ),
+        ),
+      ).toMatch(/row-level security/);
+      expect(
+        await refusal(
+          inHotelScope(store.db, "grand", (tx) =>
+            tx.insert(tables.chunks).values({ ...otherKey, part: 7 }),
+          ),
+        ),
+      ).toMatch(/row-level security/);
+      // And the scope holds no privilege beyond chunks, batches and agents.
+      expect(
+        await refusal(
+          inHotelScope(store.db, "grand", (tx) => tx.select().from(tables.enrollmentTokens)),
+        ),
+      ).toMatch(/permission denied/);
+      expect(
+        await refusal(
+          inHotelScope(store.db, "grand", (tx) =>
+            tx.delete(tables.chunks).where(eq(tables.chunks.hotelId, "grand")),
+          ),
+        ),
+      ).toMatch(/permission denied/);
+      expect((await findChunk(store.db, otherKey))?.length).toBe(12);
     });
 
     test("revocation is seen at once", async () => {
