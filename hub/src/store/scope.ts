@@ -16,8 +16,10 @@ export const HOTEL_SCOPE_ROLE = "logmaster_hotel_scope";
  */
 export function inHotelScope<T>(db: Db, hotelId: string, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('logmaster.hotel_id', ${hotelId}, true)`);
-    await tx.execute(sql.raw(`set local role ${HOTEL_SCOPE_ROLE}`));
+    // One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+    await tx.execute(
+      sql`select set_config('logmaster.hotel_id', ${hotelId}, true), set_config('role', ${HOTEL_SCOPE_ROLE}, true)`,
+    );
     return work(tx);
   });
 }
