@@ -129,9 +129,8 @@ function isIpv6(text: string): boolean {
  * IPv4 address, so that a search for the IPv4 finds it.
  */
 export function normalizeIp(text: string): string | undefined {
-  // Only a hex digit, `:` or `[` starts an address: most hostnames stop here.
-  const first = text.charCodeAt(0);
-  if (!isHexCode(first) && first !== CHAR_COLON && first !== 91 /* [ */) return undefined;
+  // Most hostnames stop here.
+  if (!mayStartIp(text.charCodeAt(0))) return undefined;
   let candidate = text;
   if (candidate.startsWith("[") && candidate.endsWith("]")) candidate = candidate.slice(1, -1);
   if (isIpv4(candidate)) return candidate;
@@ -144,6 +143,19 @@ export function normalizeIp(text: string): string | undefined {
     if (isIpv4(mapped)) return mapped;
   }
   return lower;
+}
+
+/** Only a hex digit, `:` or `[` starts an IP literal. */
+function mayStartIp(code: number): boolean {
+  return isHexCode(code) || code === CHAR_COLON || code === 91 /* [ */;
+}
+
+/**
+ * {@link normalizeIp} of `text[start..end)`. A header hostname is nearly always a
+ * name, refused here by its first character before any substring is made or read.
+ */
+export function normalizeIpIn(text: string, start: number, end: number): string | undefined {
+  return mayStartIp(text.charCodeAt(start)) ? normalizeIp(text.slice(start, end)) : undefined;
 }
 
 /**

@@ -6,7 +6,7 @@
  * prefix in the tag position, and a CEF body after the hostname.
  */
 
-import { normalizeIp } from "../address.ts";
+import { normalizeIpIn } from "../address.ts";
 import type { SyslogEvent } from "../event.ts";
 import { addRelated } from "../related.ts";
 import type { HeaderBody } from "./routeros.ts";
@@ -88,7 +88,7 @@ export function readAfterTimestamp(
   const hostname = text.slice(pos, end);
   if (hostname.length > MAX_HOSTNAME_CHARS) errors.push("HOSTNAME longer than 255 characters");
   event["log.syslog.hostname"] = hostname;
-  const ip = normalizeIp(hostname);
+  const ip = normalizeIpIn(text, pos, end);
   if (ip !== undefined) addRelated(event, "related.ip", ip);
   pos = skipSpaces(text, end);
   return readTopicsOrTag(text, pos, event) ?? { bodyStart: pos, topics: [] };

@@ -10,6 +10,7 @@
  * time or right after a bare `<PRI>`.
  */
 import { looksLikeInterfaceName, pppServerUserOf } from "../interface-name.ts";
+import { SlotCache } from "./slot-cache.ts";
 
 /** Topic names from the RouterOS manual (System > Log), importance and feature topics. */
 export const ROUTEROS_TOPICS: ReadonlySet<string> = new Set([
@@ -138,7 +139,7 @@ export interface HeaderBody {
 
 // A router repeats a few dozen topic lists (`firewall,info`...): remember each token's
 // verdict by a hash of its characters, so the hot path allocates nothing.
-const TOKEN_CACHE_LIMIT = 1024;
+const TOKEN_CACHE_SLOTS = 1024;
 /** Longer than any real topics list; also keeps junk out of the cache. */
 const MAX_TOKEN_CHARS = 128;
 
@@ -147,7 +148,7 @@ interface CachedToken {
   topics: readonly string[] | null;
 }
 
-const tokensByHash = new Map<number, CachedToken>();
+const tokensByHash = new SlotCache<CachedToken>(TOKEN_CACHE_SLOTS);
 
 /**
  * The words of a topics token when they make a topics list, else null. Not frozen,
@@ -198,7 +199,6 @@ export function readTopics(
   ) {
     const token = text.slice(start, i);
     cached = { token, topics: topicsOfToken(token) };
-    if (tokensByHash.size >= TOKEN_CACHE_LIMIT) tokensByHash.clear();
     tokensByHash.set(hash, cached);
   }
   if (cached.topics === null) return undefined;

@@ -76,6 +76,6 @@ export function readRouterOsTopics(
   event: SyslogEvent,
 ): HeaderBody | undefined {
   const read = readTopics(text, pos, position);
-  if (read === undefined) return undefined;
-  return { bodyStart: readRouterOsPrefix(text, read.bodyStart, event), topics: read.topics };
+  if (read !== undefined) read.bodyStart = readRouterOsPrefix(text, read.bodyStart, event);
+  return read;
 }

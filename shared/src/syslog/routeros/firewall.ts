@@ -19,31 +19,23 @@ const OUT_MARKER = " out:";
 const SPACE = 32;
 const COMMA = 44;
 
-/** Chains every RouterOS has; used to split a v6-style prefix glued to the chain name. */
+/**
+ * Chains every RouterOS has, the usual ones first: matched in place so that the field
+ * gets the constant, and used to split a v6-style prefix glued to the chain name.
+ */
 const BUILTIN_CHAINS = [
+  "forward",
+  "input",
+  "output",
   "prerouting",
   "postrouting",
-  "forward",
-  "output",
-  "input",
   "srcnat",
   "dstnat",
 ];
 
-function isBuiltinChain(chain: string): boolean {
-  switch (chain) {
-    case "prerouting":
-    case "postrouting":
-    case "forward":
-    case "output":
-    case "input":
-    case "srcnat":
-    case "dstnat":
-      return true;
-    default:
-      return false;
-  }
-}
+// Values that most lines carry, matched in place (see knownWordIn).
+const PROTOCOL_NAMES = ["TCP", "UDP", "ICMP", "IPV6-ICMP", "GRE"];
+const CONNECTION_STATES = ["new", "established", "related", "invalid", "untracked"];
 
 /**
  * `network.transport` by what RouterOS prints after `proto`: its names, and the IANA
@@ -142,24 +134,27 @@ function writePrefixAndChain(body: string, chainEnd: number, out: RouterOsFields
   let headStart = 0;
   while (isWhitespace(body.charCodeAt(headStart))) headStart++;
   const chainStart = Math.max(body.lastIndexOf(" ", chainEnd - 1) + 1, headStart);
-  let chain = body.slice(chainStart, chainEnd);
-  if (!isBuiltinChain(chain)) {
-    const builtin = BUILTIN_CHAINS.find(
-      (name) => chain.length > name.length && chain.endsWith(name),
-    );
-    if (
-      builtin !== undefined &&
-      isGluedPrefixEnd(chain.charCodeAt(chain.length - builtin.length - 1))
-    ) {
-      chain = builtin;
-    }
-  }
+  const chain = builtinChainIn(body, chainStart, chainEnd) ?? body.slice(chainStart, chainEnd);
   out["routeros.firewall.chain"] = chain;
   const prefixEnd = chainEnd - chain.length;
   if (prefixEnd > headStart) {
     const prefix = body.slice(headStart, prefixEnd).trim();
     if (prefix.length > 0) out["rule.name"] = prefix;
   }
+}
+
+/**
+ * The built-in chain that the word `body[start..end)` is, or ends with after a glued
+ * v6 prefix; undefined for a custom chain. At most one built-in name ends a word.
+ */
+function builtinChainIn(body: string, start: number, end: number): string | undefined {
+  for (const name of BUILTIN_CHAINS) {
+    const nameStart = end - name.length;
+    if (nameStart < start || !keywordAt(body, nameStart, name)) continue;
+    const glued = nameStart > start;
+    return !glued || isGluedPrefixEnd(body.charCodeAt(nameStart - 1)) ? name : undefined;
+  }
+  return undefined;
 }
 
 /** Uppercase letters, digits and punctuation other than `-` and `_` end a glued v6 prefix. */
@@ -223,6 +218,23 @@ function keywordAt(body: string, at: number, keyword: string): boolean {
   return true;
 }
 
+/**
+ * The one of `words` that `body[start..end)` is, else undefined. The field then gets
+ * the constant: no substring to make now, and none to read back when it is compared
+ * (`transportOfProtocol`) or written out.
+ */
+function knownWordIn(
+  words: readonly string[],
+  body: string,
+  start: number,
+  end: number,
+): string | undefined {
+  for (const word of words) {
+    if (word.length === end - start && keywordAt(body, start, word)) return word;
+  }
+  return undefined;
+}
+
 /** End of the word at `at`: the next space, or a comma right before one. */
 function wordEnd(body: string, at: number): number {
   const space = body.indexOf(" ", at);
@@ -251,7 +263,8 @@ function readProtocol(body: string, at: number, out: RouterOsFields): number {
     end++;
   }
   if (end === at) return end;
-  out["routeros.firewall.protocol"] = body.slice(at, end);
+  out["routeros.firewall.protocol"] =
+    knownWordIn(PROTOCOL_NAMES, body, at, end) ?? body.slice(at, end);
   if (body.charCodeAt(end) !== SPACE || body.charCodeAt(end + 1) !== 40 /* ( */) return end;
   const close = body.indexOf(")", end + 2);
   if (close < 0) return body.length;
@@ -273,7 +286,9 @@ function readLength(body: string, at: number, out: RouterOsFields): number {
 
 function readConnectionState(body: string, at: number, out: RouterOsFields): number {
   const end = wordEnd(body, at);
-  out["routeros.firewall.connection_state"] = body.slice(at + "connection-state:".length, end);
+  const start = at + "connection-state:".length;
+  out["routeros.firewall.connection_state"] =
+    knownWordIn(CONNECTION_STATES, body, start, end) ?? body.slice(start, end);
   return end;
 }
 
