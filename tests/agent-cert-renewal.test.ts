@@ -105,6 +105,34 @@ describe("agent certificate renewal", () => {
     expect(checkedWith[1]).not.toBe(sha256(enrolled));
   }, 180_000);
 
+  test("enroll again keeps the agent id and key: a new certificate, and the chain goes on", async () => {
+    await agent?.kill();
+    agent = undefined;
+    const before = await loadIdentity(agentDir.path);
+    if (!before) throw new Error("agent not enrolled");
+    const { token } = await testHub.hub.admin.createToken({
+      hotel: before.hotel_id,
+      ttl_ms: 60_000,
+    });
+    const output = await agentCli("enroll", "--token", token, "--data-dir", agentDir.path);
+    expect(output).toContain(`re-enrolled ${before.agent_id} (same key and agent id`);
+    const after = await loadIdentity(agentDir.path);
+    expect(after?.agent_id).toBe(before.agent_id);
+    expect(after?.keyPem).toBe(before.keyPem);
+    expect(after?.certPem).not.toBe(before.certPem);
+    // A token is spent once.
+    await expect(agentCli("enroll", "--token", token, "--data-dir", agentDir.path)).rejects.toThrow(
+      /401 .*token_used/s,
+    );
+    // The agent goes on with the new certificate: its next part chains to the last one.
+    agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
+    expect(await offerDatagrams(agent.udpPort, 50, 2000, 400)).toBe(50);
+    await waitFor("50 received", async () => (await agent?.status())?.receive.received === 50);
+    await sealAndAwaitVerified(testHub, agentDir.path, before.hotel_id);
+    const numbers = sentNumbers(await hubArchivedRecords(testHub, before.hotel_id));
+    expect(numbers).toEqual(Array.from({ length: 450 }, (_, i) => i));
+  }, 120_000);
+
   test("a revoked agent cannot renew; its certificate file is left as it was", async () => {
     await agent?.kill();
     agent = undefined;
@@ -118,19 +146,21 @@ describe("agent certificate renewal", () => {
     expect(readFileSync(certPath(), "utf8")).toBe(before);
   }, 60_000);
 
-  test("enroll on an enrolled data dir is refused before the token is spent; --force replaces", async () => {
+  test("a revoked agent cannot re-enroll either; --force makes a new identity", async () => {
     const old = await loadIdentity(agentDir.path);
     const { token } = await testHub.hub.admin.createToken({
       hotel: old?.hotel_id ?? "",
       ttl_ms: 60_000,
     });
     await expect(agentCli("enroll", "--token", token, "--data-dir", agentDir.path)).rejects.toThrow(
-      /already enrolled as .*--force/s,
+      /403 .*reenroll_refused.*was revoked/s,
     );
-    expect((await loadIdentity(agentDir.path))?.agent_id).toBe(old?.agent_id ?? "");
+    expect((await loadIdentity(agentDir.path))?.certPem).toBe(old?.certPem ?? "");
+    // The refusal did not spend the token.
     await agentCli("enroll", "--token", token, "--data-dir", agentDir.path, "--force");
     const replaced = await loadIdentity(agentDir.path);
     expect(replaced?.agent_id).not.toBe(old?.agent_id ?? "");
+    expect(replaced?.keyPem).not.toBe(old?.keyPem ?? "");
     expect(replaced?.hotel_id).toBe(old?.hotel_id ?? "");
   }, 60_000);
 });

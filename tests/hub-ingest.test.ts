@@ -227,6 +227,35 @@ describe("enrollment", () => {
     expect(badCsr.json.error).toBe("invalid_request");
     expect((await post({ nothing: true })).status).toBe(400);
   });
+
+  test("re-enrollment: same agent and key only, in the token's hotel; the token is kept on refusal", async () => {
+    const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+    const post = (body: unknown) =>
+      h2Request(hub.ingestUrl, hub.caPem, {
+        method: "POST",
+        path: "/v1/enroll",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const otherKey = makeCertificateRequest(2048);
+    const refusals = [
+      await post({ token, csr_pem: otherKey.csrPem, agent_id: agentA.agentId }),
+      await post({ token, csr_pem: keyPair.csrPem, agent_id: agentB.agentId }),
+      await post({ token, csr_pem: keyPair.csrPem, agent_id: "grand-zzzzzzzz" }),
+    ];
+    expect(refusals.map((answer) => [answer.status, answer.json.error])).toEqual([
+      [403, "reenroll_refused"],
+      [403, "reenroll_refused"],
+      [403, "reenroll_refused"],
+    ]);
+    expect(String(refusals[0]?.json.reason)).toContain("is not agent");
+    expect(String(refusals[1]?.json.reason)).toContain("in hotel grand");
+    const again = await post({ token, csr_pem: keyPair.csrPem, agent_id: agentA.agentId });
+    expect(again.status).toBe(201);
+    expect(again.json.agent_id).toBe(agentA.agentId);
+    const agentRow = (await hub.admin.listAgents()).find((row) => row.id === agentA.agentId);
+    expect(agentRow?.cert_sha256).toBe(certificateSha256(String(again.json.certificate_pem)));
+  });
 });
 
 describe("replication by offset", () => {

@@ -19,8 +19,9 @@ Commands:
   run      receive syslog, keep it on disk, seal hourly, forward to the hub
            [--config agent.toml] [--data-dir D] [--udp HOST:PORT]... [--tcp HOST:PORT]...
            [--hub URL] [--status HOST:PORT]
-  enroll   --token T [--hub URL] [--data-dir D]   get this agent's certificate
-           [--force]                               replace an identity the data dir already has
+  enroll   --token T [--hub URL] [--data-dir D]   get this agent's certificate; when enrolled
+           [--force]                               already, a new one for the same agent id and key
+                                                   (--force: a new identity instead)
   status   [--data-dir D] [--json]                 ask the running agent
   seal     [--data-dir D]                          seal every ended hour and close the current
                                                    hour's chunk now (its next part takes the rest
@@ -84,7 +85,9 @@ async function enrollCommand(args: string[]): Promise<number> {
     replace: values.force === true,
   });
   console.log(
-    `enrolled as ${result.agentId} (hotel ${result.hotelId}, chain ${result.chainId}); hub ${result.hub}`,
+    result.reenrolled
+      ? `re-enrolled ${result.agentId} (same key and agent id; hotel ${result.hotelId}); certificate valid until ${result.notAfter.toISOString()}; restart the agent to use it`
+      : `enrolled as ${result.agentId} (hotel ${result.hotelId}, chain ${result.chainId}); hub ${result.hub}`,
   );
   return 0;
 }

@@ -67,35 +67,28 @@ export interface EnrollResult {
   hotelId: string;
   chainId: string;
   hub: string;
+  /** True when an existing identity got a new certificate (same agent id and key). */
+  reenrolled: boolean;
+  /** The new certificate's end of validity. */
+  notAfter: Date;
 }
 
 /**
- * Enroll this box: make the key pair, send a CSR with the one-time token to
- * the hub (trusting the server only if its chain contains the CA whose SHA-256
- * the token names; the token secret is not sent otherwise), store
- * `identity/{key.pem,cert.pem,ca.pem,identity.json}`.
+ * Enroll this box with a one-time token. The hub is trusted only if its chain
+ * contains the CA whose SHA-256 the token names (the token secret is not sent
+ * otherwise).
+ *
+ * - Not enrolled yet: make the key pair and get a new agent id; store
+ *   `identity/{key.pem,cert.pem,ca.pem,identity.json}`.
+ * - Already enrolled (say its certificate expired while the box was off):
+ *   re-enroll, keeping the key and agent id, so the hash chain continues and
+ *   chunks sealed but not yet sent still verify; only cert.pem changes.
+ * - `replace`: a new key and agent id even though one exists. Chunks sealed by
+ *   the old identity and not yet at the hub will then fail verification there.
  *
  * @example
  * const { agentId } = await enrollAgent({ token: "lm1....", dataDir: "/var/lib/logmaster-agent" });
  */
-/**
- * Checked before the token is spent: a second `enroll` by mistake would give
- * the box a new key and agent id, and chunks sealed under the old ones but not
- * yet at the hub would then fail its checks.
- */
-async function refuseIfEnrolled(dataDir: string): Promise<void> {
-  const current = await loadIdentity(dataDir);
-  if (!current) return;
-  const state =
-    current.notAfter.getTime() > Date.now()
-      ? `its certificate is valid until ${current.notAfter.toISOString()} and renews itself`
-      : `its certificate expired at ${current.notAfter.toISOString()}`;
-  throw new AgentConfigError(
-    `${dataDir} is already enrolled as ${current.agent_id} (hotel ${current.hotel_id}); ${state}. ` +
-      "To replace it with a new identity, run enroll again with --force (chunks sealed by the old identity and not yet at the hub will then fail verification there).",
-  );
-}
-
 export async function enrollAgent(options: {
   token: string;
   dataDir: string;
@@ -104,10 +97,53 @@ export async function enrollAgent(options: {
   replace?: boolean;
 }): Promise<EnrollResult> {
   const token = parseEnrollToken(options.token);
-  if (!options.replace) await refuseIfEnrolled(options.dataDir);
   const hub = options.hub ?? token.hub;
-  const { privateKeyPem } = generateAgentKey();
-  const csrPem = createCsr(privateKeyPem, hostname());
+  const current = options.replace ? undefined : await loadIdentity(options.dataDir);
+  if (current && certificateDerSha256(current.caPem) !== token.ca_sha256) {
+    throw new AgentConfigError(
+      `this token is for another chain CA than the one ${current.agent_id} is enrolled with; to enroll with that chain instead, run enroll again with --force`,
+    );
+  }
+  const privateKeyPem = current?.keyPem ?? generateAgentKey().privateKeyPem;
+  const request = {
+    token: options.token,
+    csr_pem: createCsr(privateKeyPem, hostname()),
+    hostname: hostname(),
+    ...(current ? { agent_id: current.agent_id } : {}),
+  };
+  const body = await postEnrollment(hub, token, request);
+  if (current && body.agent_id !== current.agent_id) {
+    throw new Error(
+      `the hub re-enrolled ${body.agent_id}, not ${current.agent_id}; nothing stored`,
+    );
+  }
+  const paths = identityPaths(options.dataDir);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  if (!current) writeFileAtomic(paths.key, privateKeyPem, 0o600);
+  writeFileAtomic(paths.cert, body.certificate_pem);
+  if (!current) {
+    writeFileAtomic(paths.ca, body.ca_pem);
+    writeFileAtomic(
+      paths.info,
+      `${JSON.stringify({ agent_id: body.agent_id, hotel_id: body.hotel_id, chain_id: body.chain_id, hub, enrolled_at: new Date().toISOString() }, null, 2)}\n`,
+    );
+  }
+  return {
+    agentId: body.agent_id,
+    hotelId: body.hotel_id,
+    chainId: body.chain_id,
+    hub,
+    reenrolled: current !== undefined,
+    notAfter: new X509Certificate(body.certificate_pem).validToDate,
+  };
+}
+
+/** `POST /v1/enroll` to a hub whose chain holds the token's CA; the checked answer. */
+async function postEnrollment(
+  hub: string,
+  token: EnrollToken,
+  request: Record<string, string>,
+): Promise<z.infer<typeof enrollAnswerSchema>> {
   const session = http2.connect(hub, { rejectUnauthorized: false });
   try {
     await new Promise<void>((resolve, reject) => {
@@ -134,7 +170,7 @@ export async function enrollAgent(options: {
       stream.on("data", (part: Buffer) => parts.push(part));
       stream.on("end", () => resolve({ status, text: Buffer.concat(parts).toString("utf8") }));
       stream.on("error", reject);
-      stream.end(JSON.stringify({ token: options.token, csr_pem: csrPem, hostname: hostname() }));
+      stream.end(JSON.stringify(request));
     });
     if (answer.status !== 201)
       throw new Error(`the hub refused the enrollment: ${answer.status} ${answer.text}`);
@@ -150,16 +186,7 @@ export async function enrollAgent(options: {
         "the certificate the hub issued is not signed by the chain CA; nothing stored",
       );
     }
-    const paths = identityPaths(options.dataDir);
-    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(paths.key, privateKeyPem, 0o600);
-    writeFileAtomic(paths.cert, body.certificate_pem);
-    writeFileAtomic(paths.ca, body.ca_pem);
-    writeFileAtomic(
-      paths.info,
-      `${JSON.stringify({ agent_id: body.agent_id, hotel_id: body.hotel_id, chain_id: body.chain_id, hub, enrolled_at: new Date().toISOString() }, null, 2)}\n`,
-    );
-    return { agentId: body.agent_id, hotelId: body.hotel_id, chainId: body.chain_id, hub };
+    return body;
   } finally {
     session.close();
   }

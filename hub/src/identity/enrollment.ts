@@ -1,10 +1,19 @@
+import { X509Certificate } from "node:crypto";
+import forge from "node-forge";
 import { z } from "zod";
-import { type Db, spendEnrollmentToken, updateAgentCertificate } from "../store/index.ts";
+import {
+  type Db,
+  findAgent,
+  spendEnrollmentToken,
+  spendTokenOnReenrollment,
+  updateAgentCertificate,
+} from "../store/index.ts";
 import {
   type AgentIdentity,
   DEFAULT_AGENT_VALIDITY_DAYS,
   issueAgentCertificate,
   newAgentId,
+  readCertificateRequest,
 } from "./agent-certificate.ts";
 import type { ChainCa } from "./ca.ts";
 import { checkEnrollmentToken, TokenError } from "./tokens.ts";
@@ -13,6 +22,8 @@ export const enrollRequestSchema = z.strictObject({
   token: z.string().min(1).max(4096),
   csr_pem: z.string().min(1).max(16_384),
   hostname: z.string().max(255).optional(),
+  /** Re-enroll this agent (same id, same key: the CSR's key must be its certificate's). */
+  agent_id: z.string().min(1).max(128).optional(),
 });
 export type EnrollRequest = z.infer<typeof enrollRequestSchema>;
 
@@ -48,6 +59,9 @@ export async function enrollAgent(
   request: EnrollRequest,
 ): Promise<EnrollResponse> {
   const token = await checkEnrollmentToken(issuer.db, request.token);
+  if (request.agent_id !== undefined) {
+    return reenrollAgent(issuer, token, request.agent_id, request.csr_pem);
+  }
   const identity: AgentIdentity = {
     chainId: issuer.chainId,
     hotelId: token.hotelId,
@@ -63,6 +77,59 @@ export async function enrollAgent(
     id: identity.agentId,
     hotelId: identity.hotelId,
     hostname: request.hostname ?? null,
+    certSerial: issued.serialHex,
+    certSha256: issued.sha256,
+    certPem: issued.certificatePem,
+    notAfter: issued.notAfter,
+  });
+  if (!spent) throw new TokenError("token_used");
+  return answer(issuer, identity, issued.certificatePem);
+}
+
+/** Why the hub refuses to re-enroll an agent (403 `reenroll_refused`). */
+export class ReenrollError extends Error {
+  override readonly name = "ReenrollError";
+}
+
+/**
+ * Re-enroll an existing agent of the token's hotel: a new certificate for the
+ * same agent id and the same key, so that its chain continues and chunks it
+ * sealed but could not send (say, while its certificate had expired) still
+ * verify. The token says a person of the hotel allowed it; the CSR, signed by
+ * the key of the agent's certificate, says it is the same box. A revoked
+ * agent stays revoked.
+ */
+async function reenrollAgent(
+  issuer: IssuerContext,
+  token: { id: string; hotelId: string },
+  agentId: string,
+  csrPem: string,
+): Promise<EnrollResponse> {
+  const agent = await findAgent(issuer.db, agentId);
+  if (!agent || agent.hotelId !== token.hotelId) {
+    throw new ReenrollError(`no agent ${agentId} in hotel ${token.hotelId}`);
+  }
+  if (agent.revokedAt) {
+    throw new ReenrollError(`agent ${agentId} was revoked at ${agent.revokedAt.toISOString()}`);
+  }
+  const requested = forge.pki.publicKeyToPem(readCertificateRequest(csrPem));
+  const current = new X509Certificate(agent.certPem).publicKey.export({
+    type: "spki",
+    format: "pem",
+  });
+  if (requested.replace(/\s/g, "") !== String(current).replace(/\s/g, "")) {
+    throw new ReenrollError(
+      `the request's key is not agent ${agentId}'s: enroll with --force for a new identity`,
+    );
+  }
+  const identity: AgentIdentity = { chainId: issuer.chainId, hotelId: agent.hotelId, agentId };
+  const issued = issueAgentCertificate(
+    issuer.ca,
+    csrPem,
+    identity,
+    issuer.agentValidityDays ?? DEFAULT_AGENT_VALIDITY_DAYS,
+  );
+  const spent = await spendTokenOnReenrollment(issuer.db, token.id, agentId, {
     certSerial: issued.serialHex,
     certSha256: issued.sha256,
     certPem: issued.certificatePem,

@@ -7,6 +7,7 @@ import {
   type ChainCa,
   enrollAgent,
   enrollRequestSchema,
+  ReenrollError,
   renewAgent,
   renewRequestSchema,
   TokenError,
@@ -131,6 +132,10 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
       if (error instanceof CertificateRequestError) {
         context.events.emit({ name: "EnrollmentRefused", reason: "invalid_request" });
         return c.json({ error: "invalid_request", reason: error.message }, 400);
+      }
+      if (error instanceof ReenrollError) {
+        context.events.emit({ name: "EnrollmentRefused", reason: "reenroll_refused" });
+        return c.json({ error: "reenroll_refused", reason: error.message }, 403);
       }
       throw error;
     }

@@ -55,6 +55,12 @@ export async function recordAgentReport(
   );
 }
 
+/** One agent's row, or undefined. */
+export async function findAgent(db: Db, agentId: string): Promise<Agent | undefined> {
+  const [row] = await db.select().from(agents).where(eq(agents.id, agentId));
+  return row;
+}
+
 export async function listAgents(db: Db): Promise<Agent[]> {
   return db.select().from(agents).orderBy(asc(agents.hotelId), asc(agents.id));
 }

@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { NewAgent } from "./agents.ts";
+import type { AgentCertificate, NewAgent } from "./agents.ts";
 import type { Db } from "./db.ts";
 import { agents, enrollmentTokens } from "./schema.ts";
 
@@ -37,6 +37,35 @@ export async function spendEnrollmentToken(db: Db, tokenId: string, agent: NewAg
     await tx
       .update(enrollmentTokens)
       .set({ usedAt: new Date(), usedByAgentId: agent.id })
+      .where(eq(enrollmentTokens.id, tokenId));
+    return true;
+  });
+}
+
+/**
+ * Spend a token on re-enrolling an existing agent: its new certificate and the
+ * token's use in one transaction. False when the token was used meanwhile.
+ *
+ * @example
+ * if (!(await spendTokenOnReenrollment(db, token.id, agentId, certificate))) throw new TokenError("token_used");
+ */
+export async function spendTokenOnReenrollment(
+  db: Db,
+  tokenId: string,
+  agentId: string,
+  certificate: AgentCertificate,
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const [token] = await tx
+      .select()
+      .from(enrollmentTokens)
+      .where(eq(enrollmentTokens.id, tokenId))
+      .for("update");
+    if (!token || token.usedAt) return false;
+    await tx.update(agents).set(certificate).where(eq(agents.id, agentId));
+    await tx
+      .update(enrollmentTokens)
+      .set({ usedAt: new Date(), usedByAgentId: agentId })
       .where(eq(enrollmentTokens.id, tokenId));
     return true;
   });
