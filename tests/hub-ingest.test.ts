@@ -198,6 +198,14 @@ afterAll(async () => {
 });
 
 describe("enrollment", () => {
+  const post = (body: unknown) =>
+    h2Request(hub.ingestUrl, hub.caPem, {
+      method: "POST",
+      path: "/v1/enroll",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
   test("the certificate names the token's hotel and chains to the CA", () => {
     expect(agentA.hotelId).toBe("grand");
     expect(agentA.agentId).toMatch(/^grand-[a-z2-7]{8}$/);
@@ -206,13 +214,6 @@ describe("enrollment", () => {
 
   test("a token works once; bad tokens and bodies are refused with reasons", async () => {
     const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
-    const post = (body: unknown) =>
-      h2Request(hub.ingestUrl, hub.caPem, {
-        method: "POST",
-        path: "/v1/enroll",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
     expect((await post({ token, csr_pem: keyPair.csrPem })).status).toBe(201);
     expect(await post({ token, csr_pem: keyPair.csrPem })).toEqual({
       status: 401,
@@ -230,13 +231,6 @@ describe("enrollment", () => {
 
   test("re-enrollment: same agent and key only, in the token's hotel; the token is kept on refusal", async () => {
     const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
-    const post = (body: unknown) =>
-      h2Request(hub.ingestUrl, hub.caPem, {
-        method: "POST",
-        path: "/v1/enroll",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
     const otherKey = makeCertificateRequest(2048);
     const refusals = [
       await post({ token, csr_pem: otherKey.csrPem, agent_id: agentA.agentId }),

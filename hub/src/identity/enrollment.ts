@@ -67,20 +67,12 @@ export async function enrollAgent(
     hotelId: token.hotelId,
     agentId: newAgentId(token.hotelId),
   };
-  const issued = issueAgentCertificate(
-    issuer.ca,
-    request.csr_pem,
-    identity,
-    issuer.agentValidityDays ?? DEFAULT_AGENT_VALIDITY_DAYS,
-  );
+  const issued = issueFor(issuer, request.csr_pem, identity);
   const spent = await spendEnrollmentToken(issuer.db, token.id, {
     id: identity.agentId,
     hotelId: identity.hotelId,
     hostname: request.hostname ?? null,
-    certSerial: issued.serialHex,
-    certSha256: issued.sha256,
-    certPem: issued.certificatePem,
-    notAfter: issued.notAfter,
+    ...certificateColumns(issued),
   });
   if (!spent) throw new TokenError("token_used");
   return answer(issuer, identity, issued.certificatePem);
@@ -123,18 +115,13 @@ async function reenrollAgent(
     );
   }
   const identity: AgentIdentity = { chainId: issuer.chainId, hotelId: agent.hotelId, agentId };
-  const issued = issueAgentCertificate(
-    issuer.ca,
-    csrPem,
-    identity,
-    issuer.agentValidityDays ?? DEFAULT_AGENT_VALIDITY_DAYS,
+  const issued = issueFor(issuer, csrPem, identity);
+  const spent = await spendTokenOnReenrollment(
+    issuer.db,
+    token.id,
+    agentId,
+    certificateColumns(issued),
   );
-  const spent = await spendTokenOnReenrollment(issuer.db, token.id, agentId, {
-    certSerial: issued.serialHex,
-    certSha256: issued.sha256,
-    certPem: issued.certificatePem,
-    notAfter: issued.notAfter,
-  });
   if (!spent) throw new TokenError("token_used");
   return answer(issuer, identity, issued.certificatePem);
 }
@@ -151,19 +138,29 @@ export async function renewAgent(
   identity: AgentIdentity,
   csrPem: string,
 ): Promise<EnrollResponse> {
-  const issued = issueAgentCertificate(
+  const issued = issueFor(issuer, csrPem, identity);
+  await updateAgentCertificate(issuer.db, identity.agentId, certificateColumns(issued));
+  return answer(issuer, identity, issued.certificatePem);
+}
+
+/** A certificate for `identity` over the CSR's key, with the issuer's validity. */
+function issueFor(issuer: IssuerContext, csrPem: string, identity: AgentIdentity) {
+  return issueAgentCertificate(
     issuer.ca,
     csrPem,
     identity,
     issuer.agentValidityDays ?? DEFAULT_AGENT_VALIDITY_DAYS,
   );
-  await updateAgentCertificate(issuer.db, identity.agentId, {
+}
+
+/** The issued certificate as its store columns. */
+function certificateColumns(issued: ReturnType<typeof issueAgentCertificate>) {
+  return {
     certSerial: issued.serialHex,
     certSha256: issued.sha256,
     certPem: issued.certificatePem,
     notAfter: issued.notAfter,
-  });
-  return answer(issuer, identity, issued.certificatePem);
+  };
 }
 
 function answer(issuer: IssuerContext, identity: AgentIdentity, certificatePem: string) {

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { AgentCertificate, NewAgent } from "./agents.ts";
-import type { Db } from "./db.ts";
+import type { Db, Tx } from "./db.ts";
 import { agents, enrollmentTokens } from "./schema.ts";
 
 export type EnrollmentTokenRow = typeof enrollmentTokens.$inferSelect;
@@ -21,11 +21,16 @@ export async function findEnrollmentToken(
 }
 
 /**
- * Spend a token and register the agent it enrolls, in one transaction: the
- * token row is locked, so of two concurrent enrollments with the same token
- * exactly one gets `true`.
+ * Spend a token for `agentId` and do `write` in the same transaction. The
+ * token row is locked, so of two concurrent uses of one token exactly one
+ * gets `true`; a used or unknown token gives `false` and nothing is written.
  */
-export async function spendEnrollmentToken(db: Db, tokenId: string, agent: NewAgent) {
+function spendToken(
+  db: Db,
+  tokenId: string,
+  agentId: string,
+  write: (tx: Tx) => Promise<unknown>,
+): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [token] = await tx
       .select()
@@ -33,13 +38,18 @@ export async function spendEnrollmentToken(db: Db, tokenId: string, agent: NewAg
       .where(eq(enrollmentTokens.id, tokenId))
       .for("update");
     if (!token || token.usedAt) return false;
-    await tx.insert(agents).values(agent);
+    await write(tx);
     await tx
       .update(enrollmentTokens)
-      .set({ usedAt: new Date(), usedByAgentId: agent.id })
+      .set({ usedAt: new Date(), usedByAgentId: agentId })
       .where(eq(enrollmentTokens.id, tokenId));
     return true;
   });
+}
+
+/** Spend a token and register the agent it enrolls, in one transaction. */
+export function spendEnrollmentToken(db: Db, tokenId: string, agent: NewAgent): Promise<boolean> {
+  return spendToken(db, tokenId, agent.id, (tx) => tx.insert(agents).values(agent));
 }
 
 /**
@@ -49,24 +59,13 @@ export async function spendEnrollmentToken(db: Db, tokenId: string, agent: NewAg
  * @example
  * if (!(await spendTokenOnReenrollment(db, token.id, agentId, certificate))) throw new TokenError("token_used");
  */
-export async function spendTokenOnReenrollment(
+export function spendTokenOnReenrollment(
   db: Db,
   tokenId: string,
   agentId: string,
   certificate: AgentCertificate,
 ): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const [token] = await tx
-      .select()
-      .from(enrollmentTokens)
-      .where(eq(enrollmentTokens.id, tokenId))
-      .for("update");
-    if (!token || token.usedAt) return false;
-    await tx.update(agents).set(certificate).where(eq(agents.id, agentId));
-    await tx
-      .update(enrollmentTokens)
-      .set({ usedAt: new Date(), usedByAgentId: agentId })
-      .where(eq(enrollmentTokens.id, tokenId));
-    return true;
-  });
+  return spendToken(db, tokenId, agentId, (tx) =>
+    tx.update(agents).set(certificate).where(eq(agents.id, agentId)),
+  );
 }
