@@ -105,9 +105,9 @@ describe("agent certificate renewal", () => {
     expect(checkedWith[1]).not.toBe(sha256(enrolled));
   }, 180_000);
 
-  test("enroll again keeps the agent id and key: a new certificate, and the chain goes on", async () => {
-    await agent?.kill();
-    agent = undefined;
+  test("enroll again keeps the agent id and key: a new certificate, used at once, and the chain goes on", async () => {
+    const running = agent;
+    if (!running) throw new Error("no agent");
     const before = await loadIdentity(agentDir.path);
     if (!before) throw new Error("agent not enrolled");
     const { token } = await testHub.hub.admin.createToken({
@@ -116,18 +116,22 @@ describe("agent certificate renewal", () => {
     });
     const output = await agentCli("enroll", "--token", token, "--data-dir", agentDir.path);
     expect(output).toContain(`re-enrolled ${before.agent_id} (same key and agent id`);
+    expect(output).toContain("the running agent now uses it (no restart needed)");
     const after = await loadIdentity(agentDir.path);
     expect(after?.agent_id).toBe(before.agent_id);
     expect(after?.keyPem).toBe(before.keyPem);
     expect(after?.certPem).not.toBe(before.certPem);
+    const status = (await (await fetch(`${running.statusUrl}/status`)).json()) as AgentStatus;
+    expect(Date.parse(status.certificateExpiresAt ?? "")).toBeGreaterThanOrEqual(
+      after?.notAfter.getTime() ?? Number.NaN,
+    );
     // A token is spent once.
     await expect(agentCli("enroll", "--token", token, "--data-dir", agentDir.path)).rejects.toThrow(
       /401 .*token_used/s,
     );
     // The agent goes on with the new certificate: its next part chains to the last one.
-    agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
-    expect(await offerDatagrams(agent.udpPort, 50, 2000, 400)).toBe(50);
-    await waitFor("50 received", async () => (await agent?.status())?.receive.received === 50);
+    expect(await offerDatagrams(running.udpPort, 50, 2000, 400)).toBe(50);
+    await waitFor("450 received", async () => (await running.status()).receive.received === 450);
     await sealAndAwaitVerified(testHub, agentDir.path, before.hotel_id);
     const numbers = sentNumbers(await hubArchivedRecords(testHub, before.hotel_id));
     expect(numbers).toEqual(Array.from({ length: 450 }, (_, i) => i));
@@ -163,4 +167,23 @@ describe("agent certificate renewal", () => {
     expect(replaced?.keyPem).not.toBe(old?.keyPem ?? "");
     expect(replaced?.hotel_id).toBe(old?.hotel_id ?? "");
   }, 60_000);
+
+  test("enrolling a running agent starts its sealing and forwarding without a restart", async () => {
+    const freshDir = tempDir("agent-enroll-running");
+    const fresh = await spawnAgent({ dataDir: freshDir.path, hubUrl: testHub.hub.ingestUrl });
+    try {
+      expect(await offerDatagrams(fresh.udpPort, 20, 2000)).toBe(20);
+      await waitFor("20 received", async () => (await fresh.status()).receive.received === 20);
+      await testHub.hub.admin.addHotel({ name: "Otel Yeni", id: "otel-yeni" });
+      const { token } = await testHub.hub.admin.createToken({ hotel: "otel-yeni", ttl_ms: 60_000 });
+      const output = await agentCli("enroll", "--token", token, "--data-dir", freshDir.path);
+      expect(output).toContain("the running agent now uses it (no restart needed)");
+      await sealAndAwaitVerified(testHub, freshDir.path, "otel-yeni");
+      const numbers = sentNumbers(await hubArchivedRecords(testHub, "otel-yeni"));
+      expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    } finally {
+      await fresh.kill();
+      freshDir.remove();
+    }
+  }, 120_000);
 });

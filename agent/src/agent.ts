@@ -246,12 +246,32 @@ export async function startAgent(
     return result;
   };
   const listen = parseListenAddress(config.status.listen);
+  // After `enroll` (first or again): use the new identity without a restart.
+  const reloadIdentity = async () => {
+    const loaded = await loadIdentity(config.dataDir);
+    if (loaded) {
+      identity = loaded;
+      renewal.start();
+      forwarder.wake();
+      await sealer.sealDue(); // hours that ended while there was no identity to sign with
+      telemetry.info("identity reloaded", {
+        agentId: loaded.agent_id,
+        certificateExpiresAt: loaded.notAfter.toISOString(),
+      });
+    }
+    return {
+      enrolled: identity !== undefined,
+      agentId: identity?.agent_id ?? null,
+      certificateExpiresAt: identity?.notAfter.toISOString() ?? null,
+    };
+  };
   const statusServer = startStatusServer({
     host: listen.host,
     port: listen.port,
     telemetry,
     status,
     seal,
+    reloadIdentity,
   });
   writeFileAtomic(
     agentInfoPath(config.dataDir),

@@ -78,18 +78,37 @@ async function enrollCommand(args: string[]): Promise<number> {
     throw new AgentConfigError(
       "--token is required (create one with: logmaster-hub token create --hotel H)",
     );
+  const dataDir = values["data-dir"] ?? DEFAULT_DATA_DIR;
   const result = await enrollAgent({
     token: values.token,
-    dataDir: values["data-dir"] ?? DEFAULT_DATA_DIR,
+    dataDir,
     ...(values.hub ? { hub: values.hub } : {}),
     replace: values.force === true,
   });
   console.log(
     result.reenrolled
-      ? `re-enrolled ${result.agentId} (same key and agent id; hotel ${result.hotelId}); certificate valid until ${result.notAfter.toISOString()}; restart the agent to use it`
+      ? `re-enrolled ${result.agentId} (same key and agent id; hotel ${result.hotelId}); certificate valid until ${result.notAfter.toISOString()}`
       : `enrolled as ${result.agentId} (hotel ${result.hotelId}, chain ${result.chainId}); hub ${result.hub}`,
   );
+  console.log(await tellRunningAgent(dataDir));
   return 0;
+}
+
+/** Have an agent running on `dataDir` read its new identity; what to tell the operator. */
+async function tellRunningAgent(dataDir: string): Promise<string> {
+  let url: string;
+  try {
+    url = await runningAgentUrl(dataDir);
+  } catch {
+    return "no agent runs on this data dir: start it (systemctl start logmaster-agent)";
+  }
+  try {
+    const response = await fetch(`${url}/identity/reload`, { method: "POST" });
+    if (response.ok) return "the running agent now uses it (no restart needed)";
+    return `the running agent could not read it (${response.status}): restart it`;
+  } catch {
+    return "the agent of this data dir did not answer: restart it (systemctl restart logmaster-agent)";
+  }
 }
 
 async function runningAgentUrl(dataDir: string): Promise<string> {

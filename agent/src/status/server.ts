@@ -55,6 +55,8 @@ export interface StatusServerOptions {
   status: () => AgentStatus;
   /** `POST /seal`: what `logmaster-agent seal` asks the running agent to do. */
   seal: () => Promise<object>;
+  /** `POST /identity/reload`: `logmaster-agent enroll` tells the running agent to read its new certificate. */
+  reloadIdentity: () => Promise<object>;
 }
 
 function gauge(name: string, help: string, value: number): string {
@@ -105,7 +107,9 @@ function prometheusGauges(status: AgentStatus): string {
 
 /**
  * The local status and control server (keep it on loopback): `GET /status`
- * (JSON), `GET /metrics` (Prometheus text), `GET /healthz`, `POST /seal`.
+ * (JSON), `GET /metrics` (Prometheus text), `GET /healthz`, `POST /seal`,
+ * `POST /identity/reload` (reads identity/ from the data dir again; nothing
+ * from the request).
  *
  * @example
  * const server = startStatusServer({ host: "127.0.0.1", port: 5141, telemetry, status, seal });
@@ -136,6 +140,13 @@ export function startStatusServer(options: StatusServerOptions) {
           return Response.json(await options.seal());
         } catch (error) {
           return Response.json({ error: "seal_failed", reason: String(error) }, { status: 500 });
+        }
+      }
+      if (request.method === "POST" && pathname === "/identity/reload") {
+        try {
+          return Response.json(await options.reloadIdentity());
+        } catch (error) {
+          return Response.json({ error: "reload_failed", reason: String(error) }, { status: 500 });
         }
       }
       return Response.json({ error: "not_found" }, { status: 404 });
