@@ -31,13 +31,12 @@ const repoRoot = new URL("..", import.meta.url).pathname;
 
 let stopServices = false;
 if (!process.env.DATABASE_URL) {
-  const started = Bun.spawnSync(["bash", `${repoRoot}scripts/test-services.sh`, "start"], {
-    stderr: "inherit",
-  });
+  const started = Bun.spawnSync(["bash", `${repoRoot}scripts/test-services.sh`, "start"]);
   for (const [, name, value] of started.stdout.toString().matchAll(/export (\w+)=(\S+)/g)) {
     process.env[name as string] = value;
   }
-  stopServices = true;
+  // Services that were already running (a test shell's) are left running.
+  stopServices = !started.stderr.toString().includes("already running");
 }
 
 const testHub = await startTestHub();
