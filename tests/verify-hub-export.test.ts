@@ -64,6 +64,8 @@ describe("logmaster verify on a hub export", () => {
 
     const first = summary.chunks[0];
     if (!first) throw new Error("no exported chunk");
+    // Revoke in a later second than the stamps: a CRL's times are whole seconds.
+    await Bun.sleep(1100);
     await hub.admin.revokeAgent(first.agent_id);
     const revokedOut = join(outDir.path, "after-revocation");
     const again = await admin.exportBundle(

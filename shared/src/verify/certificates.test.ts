@@ -226,6 +226,18 @@ describe("revocation", () => {
     expect(check.detail).toContain("it was valid when it signed this chunk");
   });
 
+  test("revoked in the signing time's own second: a warning, the CRL cannot order them", async () => {
+    const revokedSecond = run.firstHourMs + 3_600_000;
+    const check = checkRevocation(
+      await crl(revokedSecond),
+      agent(),
+      chainCa(),
+      at(revokedSecond + 14),
+    );
+    expect(check.status).toBe("WARN");
+    expect(check.detail).toContain("in the same second as the signing time");
+  });
+
   test("a CRL older than the signing time cannot vouch for it", async () => {
     const old = bytes(await run.pki.makeCrl([], new Date(run.firstHourMs)));
     const check = checkRevocation(old, agent(), chainCa(), signedAt());

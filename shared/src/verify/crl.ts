@@ -157,6 +157,14 @@ export function checkRevocation(
   const revocation = crl.revoked.get(BigInt(`0x${serial}`));
   const when = describeSigningTime(time);
   const because = revocation?.reason ? ` (${revocation.reason})` : "";
+  // CRL times are whole seconds (RFC 5280 §5.1.2.4): a revocation in the signing time's
+  // own second cannot be put before or after it.
+  const signingSecondMs = Math.floor(time.at.getTime() / 1000) * 1000;
+  if (revocation && revocation.revokedAt.getTime() === signingSecondMs)
+    return warn(
+      "revocation",
+      `agent.pem (serial ${serial}) was revoked at ${revocation.revokedAt.toISOString()}${because}, in the same second as the signing time ${when}: the CRL's one-second precision cannot tell which came first; ask the chain for its revocation record`,
+    );
   if (revocation && revocation.revokedAt <= time.at)
     return fail(
       "revocation",
@@ -171,8 +179,8 @@ export function checkRevocation(
     crl.revoked.size === 0
       ? `the chain CA's CRL of ${crl.thisUpdate.toISOString()} revokes no certificate`
       : `agent.pem (serial ${serial}) is not among the ${crl.revoked.size} serial${crl.revoked.size === 1 ? "" : "s"} the chain CA's CRL of ${crl.thisUpdate.toISOString()} revokes`;
-  // CRL times are whole seconds (RFC 5280 §5.1.2.4): a CRL of the signing time's second covers it.
-  if (crl.thisUpdate.getTime() < Math.floor(time.at.getTime() / 1000) * 1000)
+  // A CRL of the signing time's second covers it.
+  if (crl.thisUpdate.getTime() < signingSecondMs)
     return warn(
       "revocation",
       `${listed}, but that CRL is older than the signing time ${when}: a revocation after ${crl.thisUpdate.toISOString()} would not show`,
