@@ -664,6 +664,10 @@ describe("seal", () => {
     expect(text).toContain('logmaster_hub_batches_total{outcome="too_large"}');
     expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 4');
     expect(text).toContain('logmaster_hub_requests_refused_total{reason="agent_revoked"} 1');
+    // Fleet gauges, from the database at the scrape: fresh certificates, agents just seen.
+    expect(text).toMatch(/^logmaster_hub_agents [1-9]\d*$/m);
+    expect(text).toMatch(/^logmaster_hub_agent_certificates_expiring 0$/m);
+    expect(text).toMatch(/^logmaster_hub_agents_silent \d+$/m);
     expect((await fetch(`${hub.httpUrl}/healthz`)).status).toBe(200);
   });
 });

@@ -16,7 +16,7 @@ import {
 import type { ListenAddress } from "../config/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import { type RunningListener, whenListening } from "../net/listen.ts";
-import type { Db } from "../store/index.ts";
+import { agentFleetHealth, type Db } from "../store/index.ts";
 import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
 
 export interface ApiContext extends CustodyRoutesContext {
@@ -57,9 +57,18 @@ export function apiRoutes(context: ApiContext): Hono {
     await context.db.execute("select 1");
     return c.json({ status: "ok" });
   });
-  app.get("/metrics", (c) =>
-    c.text(context.events.metrics.render(), 200, { "content-type": "text/plain; version=0.0.4" }),
-  );
+  app.get("/metrics", async (c) => {
+    const fleet = await agentFleetHealth(context.db, {
+      expiringWithinMs: 30 * 86_400_000,
+      silentAfterMs: 15 * 60_000,
+    });
+    context.events.agentsEnrolled.set(fleet.agents);
+    context.events.agentCertificatesExpiring.set(fleet.certificatesExpiring);
+    context.events.agentsSilent.set(fleet.silent);
+    return c.text(context.events.metrics.render(), 200, {
+      "content-type": "text/plain; version=0.0.4",
+    });
+  });
 
   app.use("/api/*", adminOnly);
   app.get("/api/chunks", async (c) =>

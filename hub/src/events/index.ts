@@ -126,6 +126,20 @@ export class HubEvents {
     "How long the oldest chunk without a time-stamp has been waiting since its seal.",
   );
 
+  /** Set from the database at each /metrics scrape (all hubs' agents; revoked ones left out). */
+  readonly agentsEnrolled = this.metrics.gauge(
+    "logmaster_hub_agents",
+    "Enrolled agents that are not revoked.",
+  );
+  readonly agentCertificatesExpiring = this.metrics.gauge(
+    "logmaster_hub_agent_certificates_expiring",
+    "Agents whose certificate ends within 30 days or has ended: they renew when a third is left, so these are not renewing (offline, or a clock or hub problem).",
+  );
+  readonly agentsSilent = this.metrics.gauge(
+    "logmaster_hub_agents_silent",
+    "Agents not heard from for 15 minutes (or never): the box, its link or its forwarding is down; it keeps what it receives.",
+  );
+
   constructor(readonly log: LogSink = (line) => console.error(line)) {}
 
   emit(event: HubEvent): void {

@@ -1,4 +1,4 @@
-import { asc, eq, isNotNull, sql } from "drizzle-orm";
+import { asc, eq, isNotNull, isNull, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { agents, chunks } from "./schema.ts";
 import { inHotelScope } from "./scope.ts";
@@ -59,6 +59,40 @@ export async function recordAgentReport(
 export async function findAgent(db: Db, agentId: string): Promise<Agent | undefined> {
   const [row] = await db.select().from(agents).where(eq(agents.id, agentId));
   return row;
+}
+
+/** What a chain admin watches about the enrolled (not revoked) agents. */
+export interface AgentFleetHealth {
+  agents: number;
+  /** Certificates that end within `expiringWithinMs` (or have ended): they should have renewed. */
+  certificatesExpiring: number;
+  /** Agents not heard from for `silentAfterMs` (or never). */
+  silent: number;
+}
+
+/**
+ * The fleet's health in one query (for /metrics, at each scrape).
+ *
+ * @example
+ * const health = await agentFleetHealth(db, { expiringWithinMs: 30 * DAY_MS, silentAfterMs: 15 * 60_000 });
+ */
+export async function agentFleetHealth(
+  db: Db,
+  limits: { expiringWithinMs: number; silentAfterMs: number; nowMs?: number },
+): Promise<AgentFleetHealth> {
+  const nowMs = limits.nowMs ?? Date.now();
+  // As text: postgres.js does not serialise a Date inside a raw sql fragment.
+  const expiringBefore = new Date(nowMs + limits.expiringWithinMs).toISOString();
+  const silentBefore = new Date(nowMs - limits.silentAfterMs).toISOString();
+  const [row] = await db
+    .select({
+      agents: sql<number>`count(*)::int`,
+      certificatesExpiring: sql<number>`count(*) filter (where ${agents.notAfter} < ${expiringBefore}::timestamptz)::int`,
+      silent: sql<number>`count(*) filter (where ${agents.lastSeenAt} is null or ${agents.lastSeenAt} < ${silentBefore}::timestamptz)::int`,
+    })
+    .from(agents)
+    .where(isNull(agents.revokedAt));
+  return row ?? { agents: 0, certificatesExpiring: 0, silent: 0 };
 }
 
 export async function listAgents(db: Db): Promise<Agent[]> {

@@ -8,6 +8,7 @@ import { eq } from "drizzle-orm";
 import { openStore, type Store } from "./db.ts";
 import {
   addHotel,
+  agentFleetHealth,
   appendBatch,
   chunkBatchPieces,
   ensureChainId,
@@ -272,6 +273,18 @@ function describeStore(driver: "postgres" | "pglite") {
         ),
       ).toMatch(/permission denied/);
       expect((await findChunk(store.db, otherKey))?.length).toBe(12);
+    });
+
+    test("fleet health: expiring certificates and silent agents, revoked ones left out", async () => {
+      const day = 86_400_000;
+      const health = (expiringWithinMs: number) =>
+        agentFleetHealth(store.db, { expiringWithinMs, silentAfterMs: 15 * 60_000 });
+      // Two agents by now (grand's and other's), each certificate valid for one more day.
+      expect(await health(0)).toMatchObject({ agents: 2, certificatesExpiring: 0 });
+      expect(await health(2 * day)).toMatchObject({ agents: 2, certificatesExpiring: 2 });
+      const silentBefore = (await health(0)).silent;
+      await touchAgent(store.db, key.agentId);
+      expect((await health(0)).silent).toBe(silentBefore - 1);
     });
 
     test("revocation is seen at once", async () => {
