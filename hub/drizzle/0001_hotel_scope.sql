@@ -11,10 +11,18 @@ CREATE OR REPLACE FUNCTION logmaster_hotel_scope() RETURNS text
 DO $$
 BEGIN
   IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'logmaster_hotel_scope') THEN
-    CREATE ROLE logmaster_hotel_scope NOLOGIN;
+    BEGIN
+      CREATE ROLE logmaster_hotel_scope NOLOGIN;
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE EXCEPTION 'the hub''s database user % may not create roles: ask the DBA to run CREATE ROLE logmaster_hotel_scope NOLOGIN; GRANT logmaster_hotel_scope TO %; then start the hub again (docs/install-hub.md)', current_user, current_user;
+    END;
   END IF;
   IF NOT pg_has_role(current_user, 'logmaster_hotel_scope', 'MEMBER') THEN
-    EXECUTE format('GRANT logmaster_hotel_scope TO %I', current_user);
+    BEGIN
+      EXECUTE format('GRANT logmaster_hotel_scope TO %I', current_user);
+    EXCEPTION WHEN insufficient_privilege THEN
+      RAISE EXCEPTION 'the hub''s database user % is not a member of logmaster_hotel_scope: ask the DBA to run GRANT logmaster_hotel_scope TO %; then start the hub again (docs/install-hub.md)', current_user, current_user;
+    END;
   END IF;
 END
 $$;

@@ -101,6 +101,18 @@ describe("describeError", () => {
     expect(describeError(new Error("plain"))).toBe("plain");
     expect(describeError("a string")).toBe("a string");
   });
+
+  test("says why the database refused, not the query drizzle sent", () => {
+    const refused = new Error("Failed query: DO $$ ... $$\nparams: ", {
+      cause: new Error("the hub's database user lm may not create roles: ask the DBA ..."),
+    });
+    expect(describeError(refused)).toBe(
+      "the database refused: the hub's database user lm may not create roles: ask the DBA ...",
+    );
+    expect(describeError(new Error("fetch failed", { cause: new Error("ECONNREFUSED") }))).toBe(
+      "fetch failed: ECONNREFUSED",
+    );
+  });
 });
 
 test("isParseArgsError knows node:util parseArgs errors only", () => {

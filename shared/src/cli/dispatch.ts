@@ -72,7 +72,12 @@ export async function runCli(spec: CliSpec, argv: string[]): Promise<number> {
  */
 export function describeError(error: unknown): string {
   if (error instanceof z.ZodError) return error.issues.map((issue) => issue.message).join("; ");
-  if (error instanceof Error) return error.message;
+  if (error instanceof Error) {
+    const cause = error.cause instanceof Error ? error.cause.message : undefined;
+    // drizzle wraps the database's answer as `cause`; its own "Failed query: <sql>" says less.
+    if (cause && error.message.startsWith("Failed query:")) return `the database refused: ${cause}`;
+    return cause ? `${error.message}: ${cause}` : error.message;
+  }
   return String(error);
 }
 
