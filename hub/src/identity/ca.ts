@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import forge from "node-forge";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
-import { generateRsaKeyPair, randomSerialHex } from "./keys.ts";
+import { generateRsaKeyPair, randomSerialHex, selfSignedRoot } from "./keys.ts";
 
 /** The chain CA: signs agent certificates and the hub's server certificate. */
 export interface ChainCa {
@@ -39,29 +39,16 @@ function toChainCa(certificatePem: string, privateKeyPem: string): ChainCa {
 export function createChainCa(options: { chainId: string; keyBits: number }): ChainCa & {
   privateKeyPem: string;
 } {
-  const { privateKeyPem, publicKeyPem } = generateRsaKeyPair(options.keyBits);
-  const privateKey = forge.pki.privateKeyFromPem(privateKeyPem);
-  const certificate = forge.pki.createCertificate();
-  certificate.publicKey = forge.pki.publicKeyFromPem(publicKeyPem);
-  certificate.serialNumber = randomSerialHex();
-  const now = Date.now();
-  certificate.validity.notBefore = new Date(now - BACKDATE_MS);
-  certificate.validity.notAfter = new Date(now);
-  certificate.validity.notAfter.setUTCFullYear(
-    certificate.validity.notAfter.getUTCFullYear() + CA_VALIDITY_YEARS,
-  );
-  const name = [
-    { name: "commonName", value: `LogMaster chain CA (${options.chainId})` },
-    { name: "organizationName", value: options.chainId },
-  ];
-  certificate.setSubject(name);
-  certificate.setIssuer(name);
-  certificate.setExtensions([
-    { name: "basicConstraints", cA: true, critical: true },
-    { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
-    { name: "subjectKeyIdentifier" },
-  ]);
-  certificate.sign(privateKey, forge.md.sha256.create());
+  // Backdated a little, like every certificate the hub makes: a peer's clock may lag.
+  const { certificate, privateKeyPem } = selfSignedRoot({
+    name: [
+      { name: "commonName", value: `LogMaster chain CA (${options.chainId})` },
+      { name: "organizationName", value: options.chainId },
+    ],
+    keyBits: options.keyBits,
+    notBefore: new Date(Date.now() - BACKDATE_MS),
+    years: CA_VALIDITY_YEARS,
+  });
   const certificatePem = forge.pki.certificateToPem(certificate);
   return { ...toChainCa(certificatePem, privateKeyPem), privateKeyPem };
 }

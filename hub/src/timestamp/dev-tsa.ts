@@ -33,7 +33,7 @@ import {
   timestampSignerProblem,
 } from "../../../shared/src/timestamp/index.ts";
 import { BACKDATE_MS } from "../identity/ca.ts";
-import { generateRsaKeyPair, randomSerialHex } from "../identity/keys.ts";
+import { generateRsaKeyPair, randomSerialHex, selfSignedRoot } from "../identity/keys.ts";
 
 /**
  * The development TSA's policy: LogMaster arc `.1` (time-stamp policies)
@@ -97,25 +97,16 @@ function years(from: Date, count: number): Date {
  */
 function createDevTsaFiles(dir: string, keyBits: number): void {
   const now = Date.now();
-  const caKeys = generateRsaKeyPair(keyBits);
-  const caKey = forge.pki.privateKeyFromPem(caKeys.privateKeyPem);
-  const ca = forge.pki.createCertificate();
-  ca.publicKey = forge.pki.publicKeyFromPem(caKeys.publicKeyPem);
-  ca.serialNumber = randomSerialHex();
-  ca.validity.notBefore = new Date(now - BACKDATE_MS);
-  ca.validity.notAfter = years(new Date(now), CA_VALIDITY_YEARS);
-  const caName = [
-    { name: "commonName", value: DEV_TSA_CA_NAME },
-    { name: "organizationName", value: "LogMaster development" },
-  ];
-  ca.setSubject(caName);
-  ca.setIssuer(caName);
-  ca.setExtensions([
-    { name: "basicConstraints", cA: true, critical: true },
-    { name: "keyUsage", keyCertSign: true, cRLSign: true, critical: true },
-    { name: "subjectKeyIdentifier" },
-  ]);
-  ca.sign(caKey, forge.md.sha256.create());
+  const root = selfSignedRoot({
+    name: [
+      { name: "commonName", value: DEV_TSA_CA_NAME },
+      { name: "organizationName", value: "LogMaster development" },
+    ],
+    keyBits,
+    notBefore: new Date(now - BACKDATE_MS),
+    years: CA_VALIDITY_YEARS,
+  });
+  const { certificate: ca, privateKey: caKey, name: caName } = root;
 
   const signerKeys = generateRsaKeyPair(keyBits);
   const signer = forge.pki.createCertificate();
