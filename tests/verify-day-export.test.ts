@@ -187,4 +187,27 @@ describe("logmaster verify on a day export", () => {
     );
     expect(withoutStamp.exitCode).toBe(1);
   }, 60_000);
+
+  test("a day the hub held nothing of: the roll-up alone verifies, and says so", async () => {
+    const emptyDir = join(scratch.path, "empty-day");
+    const summary = await testHub.hub.admin.exportBundle(
+      { hotel: "otel-gun", day: "2026-10-31", actor: "cli:test-auditor" },
+      emptyDir,
+    );
+    expect(summary.chunks).toHaveLength(0);
+    expect(summary.rollup_files).toContain("day-manifest.json");
+    const { exitCode, report } = await verifyJson(emptyDir);
+    expect(report.day?.checks.map((check) => [check.name, check.status])).toEqual([
+      ["day_manifest", "PASS"],
+      ["day_signature", "PASS"],
+      ["day_timestamp", "PASS"],
+      ["day_coverage", "PASS"],
+    ]);
+    expect(dayCheck(report, "day_coverage")?.detail).toContain("all 0 chunk(s)");
+    expect(exitCode).toBe(0);
+    const verifyMd = readFileSync(join(emptyDir, "VERIFY.md"), "utf8");
+    const { code, output } = await runInBash(shellBlocks(verifyMd).at(-1) ?? "", emptyDir);
+    expect({ code, output }).toMatchObject({ code: 0 });
+    expect(output).toContain("Verified OK");
+  }, 60_000);
 });

@@ -75,8 +75,7 @@ ${timestampStep}
 
 # 4. Every chunk the roll-up lists is here, unchanged (compare with "manifest_sha256"
 #    in day-manifest.json); then verify each chunk with its own VERIFY.md.
-${chunkLines.join("\n") || "# (the roll-up lists no chunk)"}
-ls -d */*/ | wc -l                                 # expected: ${count}
+${count > 0 ? `${chunkLines.join("\n")}\nls -d */*/ | wc -l                                 # expected: ${count}` : "# (the roll-up lists no chunk, and the export holds none)"}
 \`\`\`
 `;
 }

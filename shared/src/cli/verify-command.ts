@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import {
   createProgressBar,
+  findBundleDirs,
   hasDayRollup,
   renderReport,
   reportJson,
@@ -71,9 +72,17 @@ export async function runVerifyCommand(args: string[]): Promise<number> {
     strict: true,
   });
   const options = verifyOptionsSchema.parse({ ...values, positionals });
-  const { dirs, discovered } = resolveBundleDirs(options.positionals);
-  const bar = createProgressBar(process.stderr);
   const [root] = options.positionals;
+  // A day export whose roll-up says the hub held nothing that day has no bundle: still evidence.
+  const dayOnly =
+    options.positionals.length === 1 &&
+    root !== undefined &&
+    hasDayRollup(root) &&
+    findBundleDirs(root).length === 0;
+  const { dirs, discovered } = dayOnly
+    ? { dirs: [], discovered: true }
+    : resolveBundleDirs(options.positionals);
+  const bar = createProgressBar(process.stderr);
   const verifyOptions = {
     allowUnstamped: options["allow-unstamped"],
     sortByChunk: discovered,
