@@ -656,6 +656,24 @@ describe("seal", () => {
     );
   });
 
+  test("the API answers a refused request with its status and reason, on every route", async () => {
+    const get = (path: string) =>
+      fetch(`${hub.httpUrl}${path}`, {
+        headers: { authorization: `Bearer ${hub.adminCredential}` },
+      });
+    const unknownHotel = await get("/api/export?hotel=nope&hour=2026-11-22T08");
+    expect(unknownHotel.status).toBe(404);
+    expect(await unknownHotel.json()).toEqual({ error: 'no hotel with id or name "nope"' });
+    const badFormat = await get("/api/export?hotel=grand&hour=2026-11-22T08&format=zip");
+    expect([badFormat.status, await badFormat.json()]).toEqual([
+      400,
+      { error: "format must be tar.gz" },
+    ]);
+    const badMonth = await get("/api/reports/compliance?hotel=grand&month=November");
+    expect(badMonth.status).toBe(400);
+    expect(((await badMonth.json()) as { error: string }).error).toContain("--month");
+  });
+
   test("metrics count what happened", async () => {
     const text = await (await fetch(`${hub.httpUrl}/metrics`)).text();
     expect(text).toContain('logmaster_hub_batches_total{outcome="accepted"}');

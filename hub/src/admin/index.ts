@@ -4,9 +4,11 @@
  * CLI when no hub runs), `remoteAdmin` asks a running hub over its
  * `/admin` API (PGlite has a single writer, so the CLI must not open it then).
  */
+
 import { z } from "zod";
 import { chunkId } from "../../../shared/src/custody/index.ts";
 import type { TimestampClient } from "../../../shared/src/timestamp/index.ts";
+import { RefusedRequestError } from "../errors.ts";
 import type { HubEvents } from "../events/index.ts";
 import {
   type ExportRequest,
@@ -170,14 +172,8 @@ export interface HubAdmin {
 }
 
 /** An admin request the hub refuses (unknown hotel, duplicate name...): answered 4xx. */
-export class AdminError extends Error {
+export class AdminError extends RefusedRequestError {
   override readonly name = "AdminError";
-  constructor(
-    message: string,
-    readonly status: 400 | 404 | 409 = 400,
-  ) {
-    super(message);
-  }
 }
 
 const hotelView = (hotel: Hotel): HotelView => ({

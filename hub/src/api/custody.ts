@@ -9,7 +9,6 @@ import { z } from "zod";
 import {
   ACTOR_HEADER,
   type AdminContext,
-  AdminError,
   exportContextOf,
   type HubAdmin,
   hotelSettingsSchema,
@@ -17,8 +16,6 @@ import {
   rollupRequestSchema,
 } from "../admin/index.ts";
 import { ExportError, exportEvidenceTarGz, exportRequestSchema } from "../export/index.ts";
-import { ReportError } from "../report/index.ts";
-import { RollupError } from "../rollup/index.ts";
 import { listAudit } from "../store/index.ts";
 import type { DevTsa } from "../timestamp/dev-tsa.ts";
 
@@ -42,24 +39,6 @@ function actorOf(header: string | undefined): string {
 export function custodyRoutes(context: CustodyRoutesContext): Hono {
   const app = new Hono();
   const { admin } = context;
-
-  app.onError((error, c) => {
-    if (
-      error instanceof AdminError ||
-      error instanceof ExportError ||
-      error instanceof RollupError ||
-      error instanceof ReportError
-    )
-      return c.json({ error: error.message }, error.status);
-    if (error instanceof z.ZodError)
-      return c.json({ error: error.issues.map((issue) => issue.message).join("; ") }, 400);
-    context.adminContext.events.emit({
-      name: "RequestFailed",
-      path: c.req.path,
-      error: error.message,
-    });
-    return c.json({ error: "internal_error" }, 500);
-  });
 
   if (context.devTsa) {
     const devTsa = context.devTsa;

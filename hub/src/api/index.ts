@@ -7,13 +7,9 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { bearerAuth } from "hono/bearer-auth";
 import { z } from "zod";
-import {
-  AdminError,
-  type HubAdmin,
-  hotelRequestSchema,
-  tokenRequestSchema,
-} from "../admin/index.ts";
+import { type HubAdmin, hotelRequestSchema, tokenRequestSchema } from "../admin/index.ts";
 import type { ListenAddress } from "../config/index.ts";
+import { RefusedRequestError } from "../errors.ts";
 import type { HubEvents } from "../events/index.ts";
 import { type RunningListener, whenListening } from "../net/listen.ts";
 import { agentFleetHealth, type Db } from "../store/index.ts";
@@ -45,7 +41,7 @@ export function apiRoutes(context: ApiContext): Hono {
   });
 
   app.onError((error, c) => {
-    if (error instanceof AdminError) return c.json({ error: error.message }, error.status);
+    if (error instanceof RefusedRequestError) return c.json({ error: error.message }, error.status);
     if (error instanceof z.ZodError) {
       return c.json({ error: error.issues.map((issue) => issue.message).join("; ") }, 400);
     }

@@ -6,6 +6,7 @@
  * VERIFY.md; a day export adds the day roll-up at the root. Every export is
  * written to the audit log before any file leaves the hub.
  */
+
 import { X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -20,6 +21,7 @@ import {
   parseChunkId,
   parseManifest,
 } from "../../../shared/src/custody/index.ts";
+import { RefusedRequestError } from "../errors.ts";
 import type { HubEvents } from "../events/index.ts";
 import { buildChainCaCrl, type ChainCa } from "../identity/index.ts";
 import {
@@ -105,13 +107,10 @@ export interface ExportContext {
 }
 
 /** A request the hub cannot serve (unknown hotel, nothing sealed, ambiguous chunk). */
-export class ExportError extends Error {
+export class ExportError extends RefusedRequestError {
   override readonly name = "ExportError";
-  constructor(
-    message: string,
-    readonly status: 400 | 404 = 404,
-  ) {
-    super(message);
+  constructor(message: string, status: 400 | 404 = 404) {
+    super(message, status);
   }
 }
 

@@ -4,8 +4,10 @@
  * missing and failed hours; datagrams the agents recorded as lost; clock
  * findings; chunks purged. One data builder, two renderings (CSV, PDF).
  */
+
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import { parseManifest } from "../../../shared/src/custody/index.ts";
+import { RefusedRequestError } from "../errors.ts";
 import { expectedHours, hourCoverage } from "../rollup/coverage.ts";
 import { type ChunkRow, type Db, findHotel, tables } from "../store/index.ts";
 
@@ -56,14 +58,8 @@ export interface ComplianceReport {
 }
 
 /** A report request the hub refuses. */
-export class ReportError extends Error {
+export class ReportError extends RefusedRequestError {
   override readonly name = "ReportError";
-  constructor(
-    message: string,
-    readonly status: 400 | 404 = 400,
-  ) {
-    super(message);
-  }
 }
 
 function monthRange(month: string): { from: Date; to: Date } {

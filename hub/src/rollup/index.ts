@@ -6,6 +6,7 @@
  * day that is 23 or 25 hours long twice a year would make "every hour is
  * there" ambiguous. Made by the worker after a day ends, or on demand.
  */
+
 import { copyFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { and, asc, eq, gte, isNotNull, isNull, lt, or } from "drizzle-orm";
@@ -17,6 +18,7 @@ import {
 } from "../../../shared/src/custody/day-manifest.ts";
 import { chunkId } from "../../../shared/src/custody/index.ts";
 import type { TimestampClient } from "../../../shared/src/timestamp/index.ts";
+import { RefusedRequestError } from "../errors.ts";
 import type { HubEvents } from "../events/index.ts";
 import type { HubSigner } from "../identity/index.ts";
 import { ensureDirectory, syncDirectory, writeFileDurably } from "../seal/archive.ts";
@@ -223,14 +225,8 @@ async function stampDay(
 }
 
 /** A roll-up request the hub refuses. */
-export class RollupError extends Error {
+export class RollupError extends RefusedRequestError {
   override readonly name = "RollupError";
-  constructor(
-    message: string,
-    readonly status: 400 | 404 = 400,
-  ) {
-    super(message);
-  }
 }
 
 /**
