@@ -6,11 +6,13 @@
  * returns they are stamped. A TSA answering with the wrong nonce leaves
  * `timestamp_failed: wrong_nonce`, shown, and retried.
  */
+
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { ChunkView } from "../hub/src/admin/index.ts";
 import { type RunningHub, startHub } from "../hub/src/index.ts";
 import { createScratchDatabase } from "../hub/src/store/testing.ts";
+import { runProcess } from "../shared/src/testing/run-process.ts";
 import { type OpensslTsa, startOpensslTsa } from "./support/openssl-tsa.ts";
 import {
   type AgentProcess,
@@ -62,16 +64,15 @@ describe("hub time-stamping through a TSA outage", () => {
   }
 
   async function cliChunkList(): Promise<string> {
-    const child = Bun.spawn(
-      ["bun", join(repoRoot, "hub/src/cli/main.ts"), "chunk", "list", "--data-dir", hubDir.path],
-      { stdout: "pipe", stderr: "pipe" },
-    );
-    const [stdout, stderr, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
+    const { exitCode, stdout, stderr } = await runProcess([
+      "bun",
+      join(repoRoot, "hub/src/cli/main.ts"),
+      "chunk",
+      "list",
+      "--data-dir",
+      hubDir.path,
     ]);
-    if (code !== 0) throw new Error(`chunk list failed: ${stderr}`);
+    if (exitCode !== 0) throw new Error(`chunk list failed: ${stderr}`);
     return stdout;
   }
 

@@ -7,6 +7,7 @@
  * files of docs/custody-format.md §9 under their contract names, plus
  * `chain-ca.crl.pem`.
  */
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,6 +24,7 @@ import {
   sha256Hex,
   signManifest,
 } from "../../shared/src/custody/index.ts";
+import { runProcess } from "../../shared/src/testing/run-process.ts";
 import { createTimestampClient } from "../../shared/src/timestamp/index.ts";
 import { BUNDLE_FILES } from "../../shared/src/verify/index.ts";
 import { openssl } from "./openssl-tsa.ts";
@@ -489,15 +491,7 @@ export async function makeBundleRun(options: BundleRunOptions = {}): Promise<Bun
 export async function runCli(
   args: string[],
 ): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const child = Bun.spawn(["bun", "run", "logmaster", ...args], {
+  return runProcess(["bun", "run", "logmaster", ...args], {
     cwd: join(import.meta.dir, "..", ".."),
-    stdout: "pipe",
-    stderr: "pipe",
   });
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { exitCode, stdout, stderr };
 }

@@ -8,9 +8,11 @@
  * This file is also the one place that makes certificates for the
  * time-stamp tests, and runs `openssl ts -verify` for them.
  */
+
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProcess } from "../../shared/src/testing/run-process.ts";
 import {
   buildTimestampRequest,
   grantedResponse,
@@ -23,12 +25,7 @@ export const TEST_TSA_POLICY_OID = `${LOGMASTER_OID_ARC}.1.2`;
 
 /** Run the openssl CLI; throws with its stderr when it fails. */
 export async function openssl(args: string[], cwd: string): Promise<string> {
-  const child = Bun.spawn(["openssl", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  const { exitCode, stdout, stderr } = await runProcess(["openssl", ...args], { cwd });
   if (exitCode !== 0) throw new Error(`openssl ${args.join(" ")} failed:\n${stderr}`);
   return stdout;
 }
@@ -45,12 +42,7 @@ export async function opensslTsVerify(files: {
 }): Promise<{ ok: boolean; output: string }> {
   const args = ["ts", "-verify", "-data", files.data, "-in", files.tsr, "-CAfile", files.caFile];
   if (files.untrusted) args.push("-untrusted", files.untrusted);
-  const child = Bun.spawn(["openssl", ...args], { stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
+  const { exitCode, stdout, stderr } = await runProcess(["openssl", ...args]);
   return { ok: exitCode === 0 && stdout.includes("Verification: OK"), output: stdout + stderr };
 }
 

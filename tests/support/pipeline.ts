@@ -4,6 +4,7 @@
  * be killed with -9), enrollment through the real protocol, and helpers to
  * offer UDP traffic and to wait for conditions.
  */
+
 import { createSocket } from "node:dgram";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,6 +13,7 @@ import type { HubConfigInput } from "../../hub/src/config/index.ts";
 import { type RunningHub, startHub } from "../../hub/src/index.ts";
 import { listChunks } from "../../hub/src/store/index.ts";
 import { createScratchDatabase } from "../../hub/src/store/testing.ts";
+import { runProcess } from "../../shared/src/testing/run-process.ts";
 import { waitFor } from "../../shared/src/testing/wait-for.ts";
 
 export { waitFor };
@@ -94,14 +96,10 @@ export async function startTestHub(settings: Partial<HubConfigInput> = {}): Prom
  * and must keep answering while the CLI talks to it.
  */
 export async function agentCli(...args: string[]): Promise<string> {
-  const child = Bun.spawn(["bun", join(repoRoot, "agent/src/cli/main.ts"), ...args], {
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const [stdout, stderr, exitCode] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
+  const { exitCode, stdout, stderr } = await runProcess([
+    "bun",
+    join(repoRoot, "agent/src/cli/main.ts"),
+    ...args,
   ]);
   if (exitCode !== 0) throw new Error(`logmaster-agent ${args[0]} failed:\n${stdout}${stderr}`);
   return stdout;

@@ -2,6 +2,7 @@
  * Following a VERIFY.md literally: its fenced ```sh blocks, run with bash in
  * the directory it describes, as an auditor would paste them.
  */
+import { runProcess } from "../../shared/src/testing/run-process.ts";
 
 /** The shell blocks of a VERIFY.md, as written, in order. */
 export function shellBlocks(verifyMd: string): string[] {
@@ -15,11 +16,6 @@ export async function runInBash(
   script: string,
   cwd: string,
 ): Promise<{ code: number; output: string }> {
-  const child = Bun.spawn(["bash", "-e", "-c", script], { cwd, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, output: `${stdout}\n${stderr}` };
+  const { exitCode, stdout, stderr } = await runProcess(["bash", "-e", "-c", script], { cwd });
+  return { code: exitCode, output: `${stdout}\n${stderr}` };
 }

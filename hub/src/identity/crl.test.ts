@@ -2,17 +2,13 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProcess } from "../../../shared/src/testing/run-process.ts";
 import { createChainCa } from "./ca.ts";
 import { buildChainCaCrl } from "./crl.ts";
 
 async function openssl(args: string[], cwd: string) {
-  const child = Bun.spawn(["openssl", ...args], { cwd, stdout: "pipe", stderr: "pipe" });
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(child.stdout).text(),
-    new Response(child.stderr).text(),
-    child.exited,
-  ]);
-  return { code, output: stdout + stderr };
+  const { exitCode, stdout, stderr } = await runProcess(["openssl", ...args], { cwd });
+  return { code: exitCode, output: stdout + stderr };
 }
 
 describe("chain CA CRL", () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runProcess } from "../../../shared/src/testing/run-process.ts";
 import { tsaSettingsSchema } from "../config/index.ts";
 import { HubEvents } from "../events/index.ts";
 import { createChainCa, loadOrCreateHubSigner } from "../identity/index.ts";
@@ -160,16 +161,10 @@ describe("roll-up of a constructed day", () => {
     expect(verifyDayManifestSignature(bytes, signature, signer.certificatePem)).toBe(true);
     writeFileSync(join(view.archive_path, "chain-ca.pem"), ca.certificatePem);
     const run = async (script: string) => {
-      const child = Bun.spawn(["bash", "-e", "-c", script], {
+      const { stdout, stderr } = await runProcess(["bash", "-e", "-c", script], {
         cwd: view.archive_path,
-        stdout: "pipe",
-        stderr: "pipe",
       });
-      const [out, err] = await Promise.all([
-        new Response(child.stdout).text(),
-        new Response(child.stderr).text(),
-      ]);
-      return out + err;
+      return stdout + stderr;
     };
     const output = await run(`openssl verify -CAfile chain-ca.pem hub.pem
 openssl x509 -in hub.pem -pubkey -noout > hub-pub.pem
