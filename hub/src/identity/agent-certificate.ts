@@ -1,5 +1,6 @@
 import { X509Certificate } from "node:crypto";
 import forge from "node-forge";
+import { agentUrn, subjectAltNameUris } from "../../../shared/src/custody/certificate-names.ts";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { BACKDATE_MS, type ChainCa } from "./ca.ts";
 import { randomSerialHex } from "./keys.ts";
@@ -30,9 +31,7 @@ export function newAgentId(hotelId: string): string {
 }
 
 /** The SAN URI that names an agent; the hub reads tenant and agent from it alone. */
-export function agentUrn(identity: AgentIdentity): string {
-  return `urn:logmaster:${identity.chainId}:${identity.hotelId}:${identity.agentId}`;
-}
+export { agentUrn };
 
 export interface IssuedCertificate {
   certificatePem: string;
@@ -133,10 +132,7 @@ export function identityOfCertificate(certificate: Uint8Array | string): AgentId
   } catch {
     return undefined;
   }
-  const uris = (x509.subjectAltName ?? "")
-    .split(", ")
-    .filter((entry) => entry.startsWith("URI:"))
-    .map((entry) => entry.slice(4));
+  const uris = subjectAltNameUris(x509);
   if (uris.length !== 1) return undefined;
   const match = AGENT_URN.exec(uris[0] ?? "");
   if (!match) return undefined;

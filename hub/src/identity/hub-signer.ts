@@ -2,7 +2,7 @@ import { createSign } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import forge from "node-forge";
-import { hubUrn } from "../../../shared/src/custody/day-manifest.ts";
+import { hubUrn } from "../../../shared/src/custody/certificate-names.ts";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { BACKDATE_MS, type ChainCa } from "./ca.ts";
 import { generateRsaKeyPair, randomSerialHex } from "./keys.ts";

@@ -22,11 +22,6 @@ export const DAY_ROLLUP_FILES = {
   tsaCa: "day-tsa-ca.pem",
 } as const;
 
-/** The SAN URI by which the chain CA names the hub's signing certificate (§15). */
-export function hubUrn(chainId: string): string {
-  return `urn:logmaster:${chainId}:hub`;
-}
-
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/);
 const chunkIdText = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}(?:\.[1-9]\d*)?$/);
 const recordTime = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);

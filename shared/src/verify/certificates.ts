@@ -4,7 +4,9 @@
  * and it was valid when the chunk was signed. X.509 through node:crypto
  * (OpenSSL), so the verdicts are `openssl verify`'s.
  */
+
 import type { X509Certificate } from "node:crypto";
+import { agentUrn, subjectAltNameUris } from "../custody/certificate-names.ts";
 import {
   CustodyError,
   certificateSha256,
@@ -73,9 +75,13 @@ export interface AgentCertificateReading {
   certificate: X509Certificate | undefined;
 }
 
-/** The SAN URI by which the hub's CA names an agent (§6). */
-function agentUrn(manifest: Manifest): string {
-  return `urn:logmaster:${manifest.chain_id}:${manifest.hotel_id}:${manifest.agent_id}`;
+/** The SAN URI by which the hub's CA names the manifest's agent (§6). */
+function manifestAgentUrn(manifest: Manifest): string {
+  return agentUrn({
+    chainId: manifest.chain_id,
+    hotelId: manifest.hotel_id,
+    agentId: manifest.agent_id,
+  });
 }
 
 /**
@@ -118,13 +124,10 @@ export function checkAgentCertificate(
     problems.push(
       `its SHA-256 is ${sha256} but the manifest names ${manifest.agent_cert_sha256}: not the certificate of the signing agent`,
     );
-  const uris = (certificate.subjectAltName ?? "")
-    .split(", ")
-    .filter((entry) => entry.startsWith("URI:"))
-    .map((entry) => entry.slice(4));
-  if (!uris.includes(agentUrn(manifest)))
+  const uris = subjectAltNameUris(certificate);
+  if (!uris.includes(manifestAgentUrn(manifest)))
     problems.push(
-      `it names ${uris.join(", ") || "no agent URI"}, not ${agentUrn(manifest)} of the manifest`,
+      `it names ${uris.join(", ") || "no agent URI"}, not ${manifestAgentUrn(manifest)} of the manifest`,
     );
   if (certificate.ca) problems.push("it is a CA certificate, not an agent's");
   if (problems.length > 0)
@@ -132,7 +135,7 @@ export function checkAgentCertificate(
   return {
     check: pass(
       "agent_certificate",
-      `SHA-256 ${sha256} = agent_cert_sha256; ${names}; names ${agentUrn(manifest)}`,
+      `SHA-256 ${sha256} = agent_cert_sha256; ${names}; names ${manifestAgentUrn(manifest)}`,
     ),
     certificate,
   };

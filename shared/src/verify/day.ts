@@ -6,13 +6,14 @@
  * the bundles beside it: a day export must hold exactly the chunks the
  * roll-up lists, with those manifests.
  */
+
 import type { X509Certificate } from "node:crypto";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { hubUrn, subjectAltNameUris } from "../custody/certificate-names.ts";
 import {
   DAY_ROLLUP_FILES,
   type DayManifest,
-  hubUrn,
   parseDayManifest,
   verifyDayManifestSignature,
 } from "../custody/day-manifest.ts";
@@ -130,10 +131,7 @@ function checkDaySignature(
   if (typeof hub === "string") return fail("day_signature", hub);
   if (!chainCa.ca) return fail("day_signature", chainCa.problem);
   const { ca } = chainCa;
-  const uris = (hub.subjectAltName ?? "")
-    .split(", ")
-    .filter((entry) => entry.startsWith("URI:"))
-    .map((entry) => entry.slice(4));
+  const uris = subjectAltNameUris(hub);
   const problems: string[] = [];
   if (!uris.includes(hubUrn(manifest.chain_id)))
     problems.push(
