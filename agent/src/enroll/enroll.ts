@@ -1,10 +1,10 @@
-import { createHash, X509Certificate } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import http2 from "node:http2";
 import { hostname } from "node:os";
-import type { TLSSocket } from "node:tls";
 import { z } from "zod";
+import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { AgentConfigError } from "../config/load.ts";
+import { connectToHub, fetchPinnedCa } from "../forward/hub-identity.ts";
 import { writeFileAtomic } from "../wal/atomic.ts";
 import { createCsr, generateAgentKey } from "./csr.ts";
 import { identityPaths, loadIdentity } from "./identity.ts";
@@ -45,23 +45,6 @@ const enrollAnswerSchema = z.object({
   ca_pem: z.string().min(1),
 });
 
-export function certificateDerSha256(pem: string): string {
-  return createHash("sha256").update(new X509Certificate(pem).raw).digest("hex");
-}
-
-/** Hashes of every certificate the server presented (leaf to root). */
-function peerChainSha256(socket: TLSSocket): string[] {
-  const hashes: string[] = [];
-  let cert = socket.getPeerCertificate(true);
-  const seen = new Set<unknown>();
-  while (cert?.raw && !seen.has(cert)) {
-    seen.add(cert);
-    hashes.push(createHash("sha256").update(cert.raw).digest("hex"));
-    cert = cert.issuerCertificate;
-  }
-  return hashes;
-}
-
 export interface EnrollResult {
   agentId: string;
   hotelId: string;
@@ -74,9 +57,9 @@ export interface EnrollResult {
 }
 
 /**
- * Enroll this box with a one-time token. The hub is trusted only if its chain
- * contains the CA whose SHA-256 the token names (the token secret is not sent
- * otherwise).
+ * Enroll this box with a one-time token. The hub is trusted only if its
+ * certificate verifies, for the name dialled, against the CA whose SHA-256 the
+ * token names; no byte of the token is sent otherwise (agent/src/forward/hub-identity.ts).
  *
  * - Not enrolled yet: make the key pair and get a new agent id; store
  *   `identity/{key.pem,cert.pem,ca.pem,identity.json}`.
@@ -99,7 +82,7 @@ export async function enrollAgent(options: {
   const token = parseEnrollToken(options.token);
   const hub = options.hub ?? token.hub;
   const current = options.replace ? undefined : await loadIdentity(options.dataDir);
-  if (current && certificateDerSha256(current.caPem) !== token.ca_sha256) {
+  if (current && certificateSha256(current.caPem) !== token.ca_sha256) {
     throw new AgentConfigError(
       `this token is for another chain CA than the one ${current.agent_id} is enrolled with; to enroll with that chain instead, run enroll again with --force`,
     );
@@ -138,24 +121,19 @@ export async function enrollAgent(options: {
   };
 }
 
-/** `POST /v1/enroll` to a hub whose chain holds the token's CA; the checked answer. */
+/**
+ * `POST /v1/enroll` to a hub whose certificate verifies against the token's
+ * CA (chain, validity, the dialled name); the checked answer.
+ */
 async function postEnrollment(
   hub: string,
   token: EnrollToken,
   request: Record<string, string>,
 ): Promise<z.infer<typeof enrollAnswerSchema>> {
-  const session = http2.connect(hub, { rejectUnauthorized: false });
+  // Nothing of the token leaves the box before the server verified against its CA.
+  const caPem = await fetchPinnedCa(hub, token.ca_sha256);
+  const session = await connectToHub(hub, { ca: caPem }, token.ca_sha256, "the hub of this token");
   try {
-    await new Promise<void>((resolve, reject) => {
-      session.once("connect", () => resolve());
-      session.once("error", reject);
-    });
-    const chain = peerChainSha256(session.socket as TLSSocket);
-    if (!chain.includes(token.ca_sha256)) {
-      throw new Error(
-        `refusing ${hub}: its certificate chain does not contain the CA named by the token (sha256 ${token.ca_sha256}); wrong hub or a man in the middle`,
-      );
-    }
     const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const stream = session.request({
         ":method": "POST",
@@ -175,7 +153,7 @@ async function postEnrollment(
     if (answer.status !== 201)
       throw new Error(`the hub refused the enrollment: ${answer.status} ${answer.text}`);
     const body = enrollAnswerSchema.parse(JSON.parse(answer.text));
-    if (certificateDerSha256(body.ca_pem) !== token.ca_sha256) {
+    if (certificateSha256(body.ca_pem) !== token.ca_sha256) {
       throw new Error(
         "the hub answered with a CA that is not the one the token names; nothing stored",
       );

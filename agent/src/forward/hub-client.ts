@@ -1,4 +1,6 @@
 import http2, { type ClientHttp2Session, type OutgoingHttpHeaders } from "node:http2";
+import { certificateSha256 } from "../../../shared/src/custody/index.ts";
+import { connectToHub } from "./hub-identity.ts";
 
 /** TLS material for the mTLS connection: the agent's key + certificate, the pinned chain CA. */
 export interface ClientTls {
@@ -14,7 +16,9 @@ export interface HubResponse {
 
 /**
  * One HTTP/2 session to the hub, reopened after GOAWAY, errors or a
- * certificate change. Requests time out; a timeout or connection error
+ * certificate change. A session is used only once the hub's certificate
+ * verified against the pinned chain CA for the dialled name (an impostor gets
+ * a TLS hello and the agent's certificate, never a record). Requests time out; a timeout or connection error
  * destroys the session so the next request reconnects.
  *
  * @example
@@ -22,7 +26,7 @@ export interface HubResponse {
  * const { status, body } = await hub.request("GET", "/v1/chunks/2026-11-22T08");
  */
 export class HubClient {
-  #session: ClientHttp2Session | undefined;
+  #session: Promise<ClientHttp2Session> | undefined;
   #sessionTls: ClientTls | undefined;
 
   constructor(
@@ -31,39 +35,44 @@ export class HubClient {
     private readonly timeoutMs: number,
   ) {}
 
-  #open(): ClientHttp2Session {
+  /** The open session, or a new one that verified the hub against the pinned CA before any request. */
+  #open(): Promise<ClientHttp2Session> {
     const tls = this.tls();
-    if (
-      this.#session &&
-      !this.#session.closed &&
-      !this.#session.destroyed &&
-      this.#sessionTls === tls
-    ) {
-      return this.#session;
-    }
+    if (this.#session && this.#sessionTls === tls) return this.#session;
     this.close();
-    const session = http2.connect(this.url, { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem });
-    const drop = () => {
-      if (this.#session === session) this.#session = undefined;
-    };
-    session.on("goaway", drop);
-    session.on("close", drop);
-    session.on("error", () => {
-      drop();
-      session.destroy();
+    const opening = connectToHub(
+      this.url,
+      { key: tls.keyPem, cert: tls.certPem, ca: tls.caPem },
+      certificateSha256(tls.caPem),
+      "this agent's hub",
+      this.timeoutMs,
+    ).then((session) => {
+      const drop = () => {
+        if (this.#session === opening) this.#session = undefined;
+      };
+      session.on("goaway", drop);
+      session.on("close", drop);
+      session.on("error", () => {
+        drop();
+        session.destroy();
+      });
+      return session;
     });
-    this.#session = session;
+    opening.catch(() => {
+      if (this.#session === opening) this.#session = undefined;
+    });
+    this.#session = opening;
     this.#sessionTls = tls;
-    return session;
+    return opening;
   }
 
-  request(
+  async request(
     method: string,
     path: string,
     headers: OutgoingHttpHeaders = {},
     body?: Uint8Array,
   ): Promise<HubResponse> {
-    const session = this.#open();
+    const session = await this.#open();
     return new Promise((resolve, reject) => {
       const stream = session.request(
         { ":method": method, ":path": path, ...headers },
@@ -100,8 +109,11 @@ export class HubClient {
   }
 
   close(): void {
-    const session = this.#session;
+    const opening = this.#session;
     this.#session = undefined;
-    session?.close();
+    opening?.then(
+      (session) => session.close(),
+      () => {},
+    );
   }
 }
