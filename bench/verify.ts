@@ -141,7 +141,8 @@ try {
     const started = performance.now();
     const report = await verifyBundles([dir]);
     timings.push((performance.now() - started) / 1000);
-    if (report.verdict !== "PASS") {
+    // WARN is expected: the bench bundle is stamped by the development TSA (no legal value).
+    if (report.verdict === "FAIL") {
       console.error(JSON.stringify(report.bundles[0]?.checks, null, 2));
       throw new Error(`the bench bundle did not verify: ${report.verdict}`);
     }

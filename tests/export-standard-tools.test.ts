@@ -4,14 +4,15 @@
  * code path as a remote one) and a real agent produce two verified,
  * time-stamped chunks; `export` through the running hub's API (tar.gz)
  * writes the bundle; then VERIFY.md is followed literally: the commands of
- * its fenced block run with bash in each chunk directory, and every expected
- * output is there.
+ * its fenced block run with bash in each chunk directory, every expected
+ * output is there, and the bundle holds the same files afterwards.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { remoteAdmin } from "../hub/src/admin/index.ts";
 import { listAudit } from "../hub/src/store/index.ts";
+import { DEVELOPMENT_TSA_POLICY_OID } from "../shared/src/timestamp/development-tsa.ts";
 import { requestTimestamp } from "../shared/src/timestamp/index.ts";
 import {
   type AgentProcess,
@@ -20,7 +21,7 @@ import {
   type TestHub,
   tempDir,
 } from "./support/pipeline.ts";
-import { runInBash, shellBlocks } from "./support/verify-md.ts";
+import { filesBelow, runInBash, shellBlocks } from "./support/verify-md.ts";
 
 /** The shell commands of a bundle's VERIFY.md: its one ```sh block. */
 const verifyCommands = (verifyMd: string): string => shellBlocks(verifyMd)[0] ?? "";
@@ -79,8 +80,11 @@ describe("evidence bundle verified with standard tools", () => {
       );
       const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));
       const verifyMd = readFileSync(join(dir, "VERIFY.md"), "utf8");
+      const before = filesBelow(dir);
       const { code, output } = await runInBash(verifyCommands(verifyMd), dir);
       expect({ code, output }).toMatchObject({ code: 0 });
+      // Following VERIFY.md adds nothing to the evidence (its scratch files go to mktemp -d).
+      expect(filesBelow(dir)).toEqual(before);
 
       // 1. records
       expect(output).toContain(`${manifest.records_sha256}  records.jsonl`);
@@ -95,6 +99,14 @@ describe("evidence bundle verified with standard tools", () => {
       expect(output).toContain("agent.pem: OK");
       expect(output).toContain("Verification: OK");
       expect(output).toContain("Time stamp:");
+      // What openssl prints besides its verdict is explained where it appears.
+      if (output.includes("is not a CA cert"))
+        expect(verifyMd).toContain("rightly is no CA. Expected and harmless.");
+      // The development TSA made it: the policy VERIFY.md says has no legal value.
+      expect(output).toContain(`Policy OID: ${DEVELOPMENT_TSA_POLICY_OID}`);
+      expect(verifyMd).toContain(
+        `Policy OID ${DEVELOPMENT_TSA_POLICY_OID} is LogMaster's built-in`,
+      );
       expect(verifyMd).toMatch(
         /-attime "\$\(date -u -d \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z \+%s\)"/,
       );
@@ -135,8 +147,10 @@ describe("evidence bundle verified with standard tools", () => {
     const revokedDir = join(revokedOut, again.chunks[0]?.dir ?? "");
     const revokedMd = readFileSync(join(revokedDir, "VERIFY.md"), "utf8");
     expect(revokedMd).toContain("the CRL lists it, revoked at");
+    const beforeRevocationRun = filesBelow(revokedDir);
     const afterRevocation = await runInBash(verifyCommands(revokedMd), revokedDir);
     expect(afterRevocation.code).toBe(0);
+    expect(filesBelow(revokedDir)).toEqual(beforeRevocationRun);
     expect(afterRevocation.output).toMatch(/Serial Number: [0-9A-F]+\n\s+Revocation Date: /);
     expect(afterRevocation.output).toContain("agent.pem: OK"); // valid at its time-stamp
 

@@ -18,6 +18,7 @@ import {
   type TimestampGrant,
   verifyTimestampResponse,
 } from "../shared/src/timestamp/index.ts";
+import { checkTimestamp } from "../shared/src/verify/timestamp.ts";
 import {
   type OpensslTsa,
   opensslTsVerify,
@@ -95,6 +96,18 @@ describe("a well-behaved TSA", () => {
       untrusted: join(dir, "tsa-chain.pem"),
     });
     expect(openssl.output).toContain("Verification: OK");
+    // A TSA other than LogMaster's development TSA: a plain PASS in `logmaster verify`.
+    const bundleCheck = await checkTimestamp(
+      {
+        tsr: grant.tsr,
+        tsaChain: new TextEncoder().encode(grant.chainPems.join("")),
+        tsaCa: new TextEncoder().encode(grant.trustAnchorPem),
+      },
+      manifest,
+      { allowUnstamped: false },
+    );
+    expect(bundleCheck.check).toMatchObject({ name: "timestamp", status: "PASS" });
+    expect(bundleCheck.check.code).toBeUndefined();
   });
 });
 

@@ -1,12 +1,15 @@
 /**
  * `bun run logmaster verify` as an auditor runs it, on bundles made without
  * a hub (tests/support/bundles.ts): a good export passes every check with
- * exit 0, in text and JSON; wrong arguments exit 2; a failing check exits 1.
+ * exit 0, in text and JSON, except the time-stamp, which is the development
+ * TSA's and so a WARN (no legal value); wrong arguments exit 2; a failing
+ * check exits 1.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEVELOPMENT_TSA_WARNING } from "../shared/src/timestamp/development-tsa.ts";
 import { BUNDLE_CHECKS, BUNDLE_FILES, CHAIN_CHECKS } from "../shared/src/verify/index.ts";
 import { type BundleRun, makeBundleRun, runCli } from "./support/bundles.ts";
 
@@ -23,25 +26,42 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-/** The `STATUS  name` of every check line of the text report. */
-function checkLines(stdout: string): { status: string; name: string }[] {
-  return [...stdout.matchAll(/^ {2}(PASS|FAIL|WARN|SKIP) {2}(\w+) /gm)].map((match) => ({
+/** The `STATUS  name  detail` of every check line of the text report. */
+function checkLines(stdout: string): { status: string; name: string; detail: string }[] {
+  return [...stdout.matchAll(/^ {2}(PASS|FAIL|WARN|SKIP) {2}(\w+) +(.*)$/gm)].map((match) => ({
     status: match[1] as string,
     name: match[2] as string,
+    detail: match[3] as string,
   }));
 }
 
+/** The test bundles are stamped by the development TSA: their one warning says so. */
+function onlyDevelopmentTsaWarnings(lines: { status: string; name: string; detail: string }[]) {
+  const other = lines.filter((line) => line.status !== "PASS");
+  expect(other.map((line) => `${line.status} ${line.name}`)).toEqual(
+    other.map(() => "WARN timestamp"),
+  );
+  for (const line of other) expect(line.detail).toStartWith(DEVELOPMENT_TSA_WARNING);
+  return other.length;
+}
+
 describe("a good run", () => {
-  test("an export directory: every bundle below it, every check PASS, exit 0", async () => {
+  test("an export directory: every bundle below it, every check PASS but the development time-stamps, exit 0", async () => {
     const { exitCode, stdout, stderr } = await runCli(["verify", run.root]);
     expect(exitCode).toBe(0);
     const lines = checkLines(stdout);
     const perBundle = Object.keys(BUNDLE_CHECKS).length;
     expect(lines).toHaveLength(run.bundles.length * perBundle + Object.keys(CHAIN_CHECKS).length);
-    expect(lines.filter((line) => line.status !== "PASS")).toEqual([]);
+    expect(onlyDevelopmentTsaWarnings(lines)).toBe(run.bundles.length);
     for (const bundle of run.bundles)
       expect(stdout).toContain(`bundle ${bundle.dir} (chunk ${bundle.chunkId}`);
-    expect(stdout).toMatch(/^VERDICT: PASS \(5 bundles, 1 chain: 52 PASS\)$/m);
+    expect(stdout).toMatch(
+      /^VERDICT: PASS with warnings \(5 bundles, 1 chain: 47 PASS, 5 WARN\)$/m,
+    );
+    expect(stdout).toMatch(/^warned: .*: timestamp$/m);
+    expect(stdout).toMatch(
+      /^WARNING: 5 time-stamps are by LogMaster's built-in development TSA and have no legal value; configure TSA_URL with a qualified TSA \(e\.g\. Kamu SM\)$/m,
+    );
     // Not a terminal: no progress bar.
     expect(stderr).not.toContain("\r");
   }, 30_000);
@@ -50,7 +70,7 @@ describe("a good run", () => {
     const dirs = run.bundles.slice(1, 4).map((bundle) => bundle.dir);
     const { exitCode, stdout } = await runCli(["verify", ...dirs]);
     expect(exitCode).toBe(0);
-    expect(checkLines(stdout).every((line) => line.status === "PASS")).toBe(true);
+    expect(onlyDevelopmentTsaWarnings(checkLines(stdout))).toBe(dirs.length);
     expect(stdout).toContain(`the chunk before ${run.bundles[1]?.chunkId} was not supplied`);
   }, 30_000);
 
@@ -60,9 +80,9 @@ describe("a good run", () => {
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({
       format: "logmaster-verify/1",
-      verdict: "PASS",
+      verdict: "WARN",
       options: { allow_unstamped: false, at: null },
-      counts: { PASS: 52, WARN: 0, FAIL: 0, SKIP: 0 },
+      counts: { PASS: 47, WARN: 5, FAIL: 0, SKIP: 0 },
       unchained: [],
     });
     expect(report.bundles.map((bundle: { chunk: string }) => bundle.chunk)).toEqual(
@@ -73,8 +93,17 @@ describe("a good run", () => {
         Object.keys(BUNDLE_CHECKS),
       );
       expect(bundle.signing_time.source).toBe("timestamp");
+      expect(bundle.verdict).toBe("WARN");
       for (const check of bundle.checks)
-        expect(check).toMatchObject({ status: "PASS", detail: expect.any(String) });
+        expect(check).toMatchObject(
+          check.name === "timestamp"
+            ? {
+                status: "WARN",
+                code: "development_tsa",
+                detail: expect.stringContaining("this time-stamp has no legal value"),
+              }
+            : { status: "PASS", detail: expect.any(String) },
+        );
     }
     expect(report.chains).toHaveLength(1);
     expect(report.chains[0].agent_id).toBe(run.agent.agentId);

@@ -11,6 +11,7 @@ import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type RunningAgent, startAgent } from "../agent/src/agent.ts";
 import { enrollAgent } from "../agent/src/enroll/enroll.ts";
+import { DEVELOPMENT_TSA_WARNING } from "../shared/src/timestamp/development-tsa.ts";
 import { runCli } from "./support/bundles.ts";
 import {
   offerDatagrams,
@@ -19,15 +20,17 @@ import {
   tempDir,
   waitFor,
 } from "./support/pipeline.ts";
-import { runInBash, shellBlocks } from "./support/verify-md.ts";
+import { filesBelow, runInBash, shellBlocks } from "./support/verify-md.ts";
 
 interface JsonCheck {
   name: string;
   status: string;
   detail: string;
+  code?: string;
 }
 interface JsonReport {
   verdict: string;
+  bundles: { checks: JsonCheck[] }[];
   chains: { checks: JsonCheck[] }[];
   day: { day: string; hotel_id: string; checks: JsonCheck[] } | null;
 }
@@ -115,19 +118,34 @@ describe("logmaster verify on a day export", () => {
   test("the roll-up verifies: hub signature, time-stamp, exactly the chunks it lists", async () => {
     const { exitCode, report } = await verifyJson(exportDir.path);
     expect(report.day).toMatchObject({ day: DAY, hotel_id: "otel-gun" });
+    // The development TSA stamped the roll-up and the chunks: verified, but no legal value.
     expect(report.day?.checks.map((check) => [check.name, check.status])).toEqual([
       ["day_manifest", "PASS"],
       ["day_signature", "PASS"],
-      ["day_timestamp", "PASS"],
+      ["day_timestamp", "WARN"],
       ["day_coverage", "PASS"],
     ]);
+    expect(dayCheck(report, "day_timestamp")).toMatchObject({
+      code: "development_tsa",
+      detail: expect.stringContaining(`${DEVELOPMENT_TSA_WARNING}; genTime `),
+    });
+    for (const bundle of report.bundles)
+      expect(bundle.checks.filter((check) => check.status !== "PASS")).toEqual([
+        expect.objectContaining({ name: "timestamp", status: "WARN", code: "development_tsa" }),
+      ]);
     expect(dayCheck(report, "day_coverage")?.detail).toContain("all 2 chunk(s)");
-    expect(report.verdict).toBe("PASS");
+    expect(report.verdict).toBe("WARN");
     expect(exitCode).toBe(0);
 
     const text = await runCli(["verify", exportDir.path]);
     expect(text.stdout).toContain(`day roll-up ${exportDir.path} (hotel otel-gun, UTC day ${DAY})`);
     expect(text.stdout).toContain("1 day roll-up");
+    expect(text.stdout).toMatch(/^VERDICT: PASS with warnings /m);
+    // Two chunks and the roll-up.
+    expect(text.stdout).toMatch(
+      /^WARNING: 3 time-stamps are by LogMaster's built-in development TSA and have no legal value; /m,
+    );
+    expect(text.exitCode).toBe(0);
   }, 60_000);
 
   test("the root VERIFY.md, followed literally with openssl and sha256sum", async () => {
@@ -135,8 +153,13 @@ describe("logmaster verify on a day export", () => {
     expect(verifyMd).toContain(`# Verifying hotel otel-gun, UTC day ${DAY}`);
     expect(verifyMd).toContain("logmaster verify .");
     const standardTools = shellBlocks(verifyMd).at(-1) ?? "";
+    const before = filesBelow(exportDir.path);
     const { code, output } = await runInBash(standardTools, exportDir.path);
     expect({ code, output }).toMatchObject({ code: 0 });
+    // Following VERIFY.md adds nothing to the export (its scratch files go to mktemp -d).
+    expect(filesBelow(exportDir.path)).toEqual(before);
+    if (output.includes("is not a CA cert"))
+      expect(verifyMd).toContain("rightly is no CA. Expected and harmless.");
     expect(output).toContain("hub.pem: OK");
     expect(output).toContain("URI:urn:logmaster:default:hub");
     expect(output).toContain("Verified OK");
@@ -197,17 +220,20 @@ describe("logmaster verify on a day export", () => {
     expect(summary.chunks).toHaveLength(0);
     expect(summary.rollup_files).toContain("day-manifest.json");
     const { exitCode, report } = await verifyJson(emptyDir);
-    expect(report.day?.checks.map((check) => [check.name, check.status])).toEqual([
-      ["day_manifest", "PASS"],
-      ["day_signature", "PASS"],
-      ["day_timestamp", "PASS"],
-      ["day_coverage", "PASS"],
+    expect(report.day?.checks.map((check) => [check.name, check.status, check.code])).toEqual([
+      ["day_manifest", "PASS", undefined],
+      ["day_signature", "PASS", undefined],
+      ["day_timestamp", "WARN", "development_tsa"],
+      ["day_coverage", "PASS", undefined],
     ]);
+    expect(report.verdict).toBe("WARN");
     expect(dayCheck(report, "day_coverage")?.detail).toContain("all 0 chunk(s)");
     expect(exitCode).toBe(0);
     const verifyMd = readFileSync(join(emptyDir, "VERIFY.md"), "utf8");
+    const before = filesBelow(emptyDir);
     const { code, output } = await runInBash(shellBlocks(verifyMd).at(-1) ?? "", emptyDir);
     expect({ code, output }).toMatchObject({ code: 0 });
+    expect(filesBelow(emptyDir)).toEqual(before);
     expect(output).toContain("Verified OK");
   }, 60_000);
 });

@@ -1,12 +1,14 @@
 /**
  * The contract end to end: what a real hub exports (real agent, real
  * PostgreSQL, development TSA, the hub's CRL), `logmaster verify` accepts,
- * check by check; and after the agent is revoked, a new export still
- * verifies, saying the revocation came after the chunks were signed.
+ * check by check, warning that the development TSA's time-stamps have no
+ * legal value; and after the agent is revoked, a new export still verifies,
+ * saying the revocation came after the chunks were signed.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { remoteAdmin } from "../hub/src/admin/index.ts";
+import { DEVELOPMENT_TSA_WARNING } from "../shared/src/timestamp/development-tsa.ts";
 import { runCli } from "./support/bundles.ts";
 import {
   type AgentProcess,
@@ -20,6 +22,7 @@ interface JsonCheck {
   name: string;
   status: string;
   detail: string;
+  code?: string;
 }
 
 describe("logmaster verify on a hub export", () => {
@@ -54,7 +57,16 @@ describe("logmaster verify on a hub export", () => {
     const bundleChecks: JsonCheck[] = report.bundles.flatMap(
       (b: { checks: JsonCheck[] }) => b.checks,
     );
-    expect(bundleChecks.filter((check) => check.status !== "PASS")).toEqual([]);
+    // Every check passes but the time-stamp: the zero-setup hub's development TSA made it.
+    expect(bundleChecks.filter((check) => check.status !== "PASS")).toEqual(
+      report.bundles.map(() => ({
+        name: "timestamp",
+        status: "WARN",
+        code: "development_tsa",
+        detail: expect.stringContaining(`${DEVELOPMENT_TSA_WARNING}; genTime `),
+      })),
+    );
+    expect(report.verdict).toBe("WARN");
     expect(report.bundles).toHaveLength(summary.chunks.length);
     const [hashChain, completeness] = report.chains[0].checks as JsonCheck[];
     expect(hashChain?.status).toBe("PASS");
@@ -76,6 +88,14 @@ describe("logmaster verify on a hub export", () => {
     expect(after.stdout).toMatch(
       /^ {2}PASS {2}revocation +agent\.pem \(serial [0-9a-f]+\) was revoked at .*, after the signing time/m,
     );
+    expect(after.stdout).toContain(
+      `  WARN  timestamp           ${DEVELOPMENT_TSA_WARNING}; genTime `,
+    );
+    expect(after.stdout).toMatch(/^VERDICT: PASS with warnings /m);
+    expect(after.stdout).toMatch(
+      /^WARNING: 1 time-stamp is by LogMaster's built-in development TSA and has no legal value; /m,
+    );
+    // A WARN does not fail: exit code 0.
     expect(after.exitCode).toBe(0);
   }, 90_000);
 });

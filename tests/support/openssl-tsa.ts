@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runProcess } from "../../shared/src/testing/run-process.ts";
+import { DEVELOPMENT_TSA_POLICY_OID } from "../../shared/src/timestamp/development-tsa.ts";
 import {
   buildTimestampRequest,
   grantedResponse,
@@ -189,6 +190,12 @@ export async function makeTestTsaPki(dir: string): Promise<TestTsaPki> {
   };
 }
 
+/**
+ * `openssl ts -reply`'s configuration. Besides its own policy it stamps under
+ * the development TSA's when asked: a signer without the development marker
+ * under that policy is what a development TSA made before the marker looks
+ * like to a verifier.
+ */
 function tsaConfig(pki: TestTsaPki): string {
   return `
 [ tsa ]
@@ -201,7 +208,7 @@ certs = ${pki.intermediateFile}
 signer_key = ${pki.signerKeyFile}
 signer_digest = sha256
 default_policy = ${TEST_TSA_POLICY_OID}
-other_policies = 1.2.3.4.5
+other_policies = 1.2.3.4.5, ${DEVELOPMENT_TSA_POLICY_OID}
 digests = sha256, sha384, sha512
 accuracy = secs:1, millisecs:500
 clock_precision_digits = 3

@@ -6,7 +6,7 @@
  * its own VERIFY.md.
  */
 import type { DayManifest } from "../../../shared/src/custody/day-manifest.ts";
-import { attimeOf } from "./verify-md.ts";
+import { attimeOf, SCRATCH_DIR, timestampVerifyCommands } from "./verify-md.ts";
 
 function unheld(manifest: DayManifest): string {
   const lines = manifest.agents.flatMap((agent) => [
@@ -39,8 +39,12 @@ export function renderDayVerifyMd(manifest: DayManifest, options: { stamped: boo
   const count = chunkLines.length;
   const timestampStep = options.stamped
     ? `# 3. The time-stamp covers this day-manifest.json.
-openssl ts -verify -data day-manifest.json -in day-manifest.tsr -CAfile day-tsa-ca.pem -untrusted day-tsa-chain.pem
-#    -> Verification: OK`
+${timestampVerifyCommands({
+  data: "day-manifest.json",
+  tsr: "day-manifest.tsr",
+  tsaCa: "day-tsa-ca.pem",
+  tsaChain: "day-tsa-chain.pem",
+})}`
     : `# 3. No day-manifest.tsr: the hub has not obtained a time-stamp for this roll-up yet
 #    (it retries daily; export the day again later).`;
   return `# Verifying hotel ${manifest.hotel_id}, UTC day ${manifest.day}
@@ -51,24 +55,30 @@ signed${options.stamped ? ", time-stamped" : ""} statement of that day, \`day-ma
 
 ${unheld(manifest)}
 
-With LogMaster's verifier, everything at once (exit code 0: no check failed):
+With LogMaster's verifier, everything at once (exit code 0: no check failed;
+read its WARN lines, e.g. a time-stamp by LogMaster's built-in development TSA,
+which verifies but has no legal value):
 
 \`\`\`sh
 logmaster verify .
 \`\`\`
 
-With standard tools only (\`sha256sum\`, \`openssl\`, \`date\`), in this directory;
-each command says what must come out. The hub signed the roll-up at \`${attime}\`.
+With standard tools only (\`sha256sum\`, \`openssl\`, \`date\`, \`mktemp\`), in this
+directory; each command says what must come out. They only read the export: the
+one file they write (the hub's public key) goes to a temporary directory. The hub
+signed the roll-up at \`${attime}\`.
 
 \`\`\`sh
+${SCRATCH_DIR.make}
+
 # 1. The chain CA issued the hub's signing certificate, valid when it signed.
 openssl verify -attime "$(date -u -d ${attime} +%s)" -CAfile chain-ca.pem hub.pem
 #    -> hub.pem: OK
 openssl x509 -in hub.pem -noout -ext subjectAltName   # expected: URI:urn:logmaster:${manifest.chain_id}:hub
 
 # 2. The hub's key signed exactly this day-manifest.json.
-openssl x509 -in hub.pem -pubkey -noout > hub-pub.pem
-openssl dgst -sha256 -verify hub-pub.pem -signature day-manifest.sig day-manifest.json
+openssl x509 -in hub.pem -pubkey -noout > "$scratch/hub-pub.pem"
+openssl dgst -sha256 -verify "$scratch/hub-pub.pem" -signature day-manifest.sig day-manifest.json
 #    -> Verified OK
 
 ${timestampStep}
@@ -76,6 +86,8 @@ ${timestampStep}
 # 4. Every chunk the roll-up lists is here, unchanged (compare with "manifest_sha256"
 #    in day-manifest.json); then verify each chunk with its own VERIFY.md.
 ${count > 0 ? `${chunkLines.join("\n")}\nls -d */*/ | wc -l                                 # expected: ${count}` : "# (the roll-up lists no chunk, and the export holds none)"}
+
+${SCRATCH_DIR.remove}
 \`\`\`
 `;
 }

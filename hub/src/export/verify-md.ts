@@ -3,7 +3,11 @@
  * docs/custody-format.md §10, filled in for one chunk (its file names, the
  * expected values, the `-attime` of its time-stamp, the previous chunk's
  * directory). The one template every bundle's VERIFY.md comes from.
+ *
+ * Following it must leave the evidence as it was: what the commands write
+ * (a public key) goes to a `mktemp -d` directory, never into the bundle.
  */
+import { DEVELOPMENT_TSA_POLICY_OID } from "../../../shared/src/timestamp/development-tsa.ts";
 
 /** What VERIFY.md needs to know about one exported chunk. */
 export interface VerifyFacts {
@@ -35,6 +39,39 @@ export interface VerifyFacts {
 export function attimeOf(facts: Pick<VerifyFacts, "timestamp" | "createdAt">): string {
   const iso = facts.timestamp?.genTime ?? facts.createdAt;
   return `${new Date(iso).toISOString().slice(0, 19)}Z`;
+}
+
+/**
+ * The shell line that makes the scratch directory the commands write into,
+ * outside the evidence, and the one that removes it at the end.
+ */
+export const SCRATCH_DIR = {
+  make: `scratch="$(mktemp -d)"   # scratch files go here, never into the evidence`,
+  remove: `rm -r "$scratch"`,
+};
+
+/**
+ * The openssl commands that check an RFC 3161 time-stamp over a file, with
+ * what openssl prints besides the verdict, and how to tell the development
+ * TSA's time-stamps (no legal value) apart. For a bundle and a day roll-up.
+ */
+export function timestampVerifyCommands(files: {
+  data: string;
+  tsr: string;
+  tsaCa: string;
+  tsaChain: string;
+  /** What the token's time and serial number must be, when known. */
+  expected?: string;
+}): string {
+  const expected = files.expected ? `\n#    expected: ${files.expected}` : "";
+  return `openssl ts -verify -data ${files.data} -in ${files.tsr} -CAfile ${files.tsaCa} -untrusted ${files.tsaChain}
+#    -> Verification: OK
+#    OpenSSL 3 also prints "Warning: certificate from '${files.tsaChain}' with subject '...' is not a
+#    CA cert" (and "Using configuration from .../openssl.cnf"): ${files.tsaChain} starts with the
+#    TSA's own certificate, which signs time-stamps and rightly is no CA. Expected and harmless.
+openssl ts -reply -in ${files.tsr} -text | grep -E 'Policy OID|Serial number|Time stamp'${expected}
+#    Policy OID ${DEVELOPMENT_TSA_POLICY_OID} is LogMaster's built-in
+#    development TSA (a hub without TSA_URL): the time-stamp verifies, but has NO legal value.`;
 }
 
 function previousStep(facts: VerifyFacts): string {
@@ -79,10 +116,13 @@ export function renderVerifyMd(facts: VerifyFacts): string {
     : `the manifest's created_at (${facts.createdAt}; no time-stamp yet)`;
   const timestampStep = facts.timestamp
     ? `# 5. The time-stamp covers this manifest.json (custody format §8).
-openssl ts -verify -data manifest.json -in manifest.tsr -CAfile tsa-ca.pem -untrusted tsa-chain.pem
-#    -> Verification: OK
-openssl ts -reply -in manifest.tsr -text | grep 'Time stamp'
-#    expected: the time of ${facts.timestamp.genTime}; serial 0x${facts.timestamp.serial}`
+${timestampVerifyCommands({
+  data: "manifest.json",
+  tsr: "manifest.tsr",
+  tsaCa: "tsa-ca.pem",
+  tsaChain: "tsa-chain.pem",
+  expected: `Time stamp: the time of ${facts.timestamp.genTime}; Serial number: 0x${facts.timestamp.serial.toUpperCase()}`,
+})}`
     : `# 5. No manifest.tsr: the hub has not obtained a time-stamp for this chunk yet
 #    (awaiting-timestamp or timestamp_failed; see logmaster-hub chunk list).`;
   const revocation = facts.revokedAt
@@ -92,12 +132,16 @@ openssl ts -reply -in manifest.tsr -text | grep 'Time stamp'
 
 ${verdict}
 
-Everything below needs only \`sha256sum\`, \`openssl\`, \`grep\`, \`wc\` and \`date\`.
-Run the commands in this directory; each says what must come out. The format
-is specified in LogMaster's docs/custody-format.md (§10 lists these steps).
-The reference time for certificate checks is ${timeSource}: \`${attime}\`.
+Everything below needs only \`sha256sum\`, \`openssl\`, \`grep\`, \`wc\`, \`date\` and
+\`mktemp\`. Run the commands in this directory; each says what must come out. They
+only read the bundle: the one file they write (the agent's public key) goes to a
+temporary directory, so the bundle keeps exactly the files it was exported with.
+The format is specified in LogMaster's docs/custody-format.md (§10 lists these
+steps). The reference time for certificate checks is ${timeSource}: \`${attime}\`.
 
 \`\`\`sh
+${SCRATCH_DIR.make}
+
 # 1. The records are the ones the manifest describes.
 sha256sum records.jsonl                       # expected: ${facts.recordsSha256}  records.jsonl
 grep '"records_sha256"' manifest.json         # expected: the same hash
@@ -109,8 +153,8 @@ openssl x509 -in agent.pem -outform DER | sha256sum   # expected: ${facts.agentC
 openssl x509 -in agent.pem -noout -subject -ext subjectAltName   # names ${facts.agentId} of hotel ${facts.hotelId}
 
 # 3. The agent's key signed exactly this manifest.json.
-openssl x509 -in agent.pem -pubkey -noout > agent-pub.pem
-openssl dgst -sha256 -verify agent-pub.pem -signature manifest.sig manifest.json
+openssl x509 -in agent.pem -pubkey -noout > "$scratch/agent-pub.pem"
+openssl dgst -sha256 -verify "$scratch/agent-pub.pem" -signature manifest.sig manifest.json
 #    -> Verified OK
 
 # 4. The chain CA issued the agent certificate, and it was valid at ${attime}.
@@ -127,6 +171,8 @@ openssl crl -in chain-ca.crl.pem -CAfile chain-ca.pem -noout -verify
 openssl x509 -in agent.pem -noout -serial     # expected: serial=${facts.agentSerialHex.toUpperCase()}
 openssl crl -in chain-ca.crl.pem -noout -text | grep -i -A1 'Serial Number: ${facts.agentSerialHex.toUpperCase()}' || echo "serial not in the CRL"
 #    expected: ${revocation}
+
+${SCRATCH_DIR.remove}
 \`\`\`
 
 Reading the CRL (\`openssl crl -in chain-ca.crl.pem -noout -text\`): each

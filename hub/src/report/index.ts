@@ -1,12 +1,18 @@
 /**
  * The monthly compliance report of a hotel (docs/compliance-report.md): per
- * agent, the UTC hours expected, sealed, verified and time-stamped; the
+ * agent, the UTC hours expected, sealed, verified and time-stamped (and how
+ * many of those only by the development TSA, which has no legal value); the
  * missing and failed hours; datagrams the agents recorded as lost; clock
  * findings; chunks purged. One data builder, two renderings (CSV, PDF).
  */
 
 import { and, asc, eq, gte, lt } from "drizzle-orm";
 import { parseManifest } from "../../../shared/src/custody/index.ts";
+import {
+  DEVELOPMENT_TSA,
+  DEVELOPMENT_TSA_POLICY_OID,
+  QUALIFIED_TSA_ADVICE,
+} from "../../../shared/src/timestamp/development-tsa.ts";
 import { RefusedRequestError } from "../errors.ts";
 import { expectedHours, hourCoverage } from "../rollup/coverage.ts";
 import { type ChunkRow, type Db, findHotel, tables } from "../store/index.ts";
@@ -23,6 +29,11 @@ export interface AgentCompliance {
   hours_sealed: number;
   hours_verified: number;
   hours_timestamped: number;
+  /**
+   * Of `hours_timestamped`, hours with a part time-stamped by LogMaster's
+   * built-in development TSA: time-stamped, but with no legal value.
+   */
+  hours_timestamped_dev_tsa: number;
   /** Hours (`YYYY-MM-DDTHH`) with no chunk or with a part missing. */
   missing_hours: string[];
   /** Hours with a chunk that failed verification. */
@@ -45,6 +56,8 @@ export interface ComplianceReport {
   /** Hours counted up to here (the month's end, or the last ended hour). */
   counted_until: string;
   skew_threshold_ms: number;
+  /** Set when hours were time-stamped by the development TSA: what that means and what to do. */
+  timestamp_warning: string | null;
   agents: AgentCompliance[];
   totals: Omit<
     AgentCompliance,
@@ -60,6 +73,19 @@ export interface ComplianceReport {
 /** A report request the hub refuses. */
 export class ReportError extends RefusedRequestError {
   override readonly name = "ReportError";
+}
+
+/** A chunk time-stamped by the development TSA (recognised by the policy of the token the hub verified). */
+function stampedByDevelopmentTsa(row: ChunkRow): boolean {
+  return (
+    row.timestampStatus === "timestamped" && row.timestampPolicy === DEVELOPMENT_TSA_POLICY_OID
+  );
+}
+
+/** The report's sentence on development time-stamps, or null when there are none. */
+function timestampWarning(devHours: number, stampedHours: number): string | null {
+  if (devHours === 0) return null;
+  return `${devHours} of the ${stampedHours} time-stamped hours were time-stamped by ${DEVELOPMENT_TSA}: these time-stamps have no legal value; ${QUALIFIED_TSA_ADVICE}`;
 }
 
 function monthRange(month: string): { from: Date; to: Date } {
@@ -113,9 +139,11 @@ export async function buildComplianceReport(
     byAgentHour.set(key, [...(byAgentHour.get(key) ?? []), row]);
   }
   const reports: AgentCompliance[] = agentRows.map((agent) => {
-    const coverage = expectedHours(agent, from, to).map((hour) =>
-      hourCoverage(hour, byAgentHour.get(`${agent.id}@${hour.getTime()}`) ?? []),
-    );
+    const hours = expectedHours(agent, from, to).map((hour) => {
+      const rows = byAgentHour.get(`${agent.id}@${hour.getTime()}`) ?? [];
+      return { coverage: hourCoverage(hour, rows), rows };
+    });
+    const coverage = hours.map((hour) => hour.coverage);
     const own = chunkRows.filter((row) => row.agentId === agent.id && row.manifest);
     const skew = agent.lastClockSkewMs;
     return {
@@ -124,6 +152,9 @@ export async function buildComplianceReport(
       hours_sealed: coverage.filter((c) => c.sealed).length,
       hours_verified: coverage.filter((c) => c.verified).length,
       hours_timestamped: coverage.filter((c) => c.timestamped).length,
+      hours_timestamped_dev_tsa: hours.filter(
+        (hour) => hour.coverage.timestamped && hour.rows.some(stampedByDevelopmentTsa),
+      ).length,
       missing_hours: coverage.filter((c) => c.missing.length > 0).map((c) => c.hour),
       failed_hours: coverage.filter((c) => c.failed.length > 0).map((c) => c.hour),
       gap_lost: own.reduce((sum, row) => sum + (row.gapLost ?? 0), 0),
@@ -154,12 +185,17 @@ export async function buildComplianceReport(
     generated_at: now.toISOString(),
     counted_until: to.toISOString(),
     skew_threshold_ms: threshold,
+    timestamp_warning: timestampWarning(
+      sum((a) => a.hours_timestamped_dev_tsa),
+      sum((a) => a.hours_timestamped),
+    ),
     agents: reports,
     totals: {
       hours_expected: sum((a) => a.hours_expected),
       hours_sealed: sum((a) => a.hours_sealed),
       hours_verified: sum((a) => a.hours_verified),
       hours_timestamped: sum((a) => a.hours_timestamped),
+      hours_timestamped_dev_tsa: sum((a) => a.hours_timestamped_dev_tsa),
       missing_hours: sum((a) => a.missing_hours.length),
       failed_hours: sum((a) => a.failed_hours.length),
       gap_lost: sum((a) => a.gap_lost),
@@ -185,6 +221,7 @@ export const COMPLIANCE_CSV_COLUMNS = [
   "hours_sealed",
   "hours_verified",
   "hours_timestamped",
+  "hours_timestamped_dev_tsa",
   "missing_hours",
   "failed_hours",
   "gap_lost",
@@ -213,6 +250,7 @@ export function complianceReportCsv(report: ComplianceReport): string {
       agent.hours_sealed,
       agent.hours_verified,
       agent.hours_timestamped,
+      agent.hours_timestamped_dev_tsa,
       agent.missing_hours.length,
       agent.failed_hours.length,
       agent.gap_lost,
@@ -232,6 +270,7 @@ export function complianceReportCsv(report: ComplianceReport): string {
     t.hours_sealed,
     t.hours_verified,
     t.hours_timestamped,
+    t.hours_timestamped_dev_tsa,
     t.missing_hours,
     t.failed_hours,
     t.gap_lost,

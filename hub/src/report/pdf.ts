@@ -50,11 +50,25 @@ export async function complianceReportPdf(report: ComplianceReport): Promise<Uin
     text(value, MARGIN, size, font);
     y -= size + gap;
   };
+  /** Text wider than the page, broken into lines between words. */
+  const paragraph = (value: string, size = 10, font: PDFFont = regular, gap = 4) => {
+    const width = A4.width - 2 * MARGIN;
+    let current = "";
+    for (const word of value.split(" ")) {
+      const next = current ? `${current} ${word}` : word;
+      if (current && font.widthOfTextAtSize(next, size) > width) {
+        line(current, size, font, 2);
+        current = word;
+      } else current = next;
+    }
+    line(current, size, font, gap);
+  };
 
   line("LogMaster - Law 5651 log custody compliance report", 16, bold, 10);
   line(`Hotel: ${report.hotel_name} (${report.hotel_id})`, 11);
   line(`Month: ${report.month} (UTC hours, counted until ${report.counted_until})`, 11);
   line(`Generated: ${report.generated_at}`, 9, regular, 14);
+  if (report.timestamp_warning) paragraph(`WARNING: ${report.timestamp_warning}.`, 10, bold, 14);
 
   const columns = [
     // Widths sum to 477 pt, inside A4 less margins (495 pt) in DejaVu Sans 9 pt.
@@ -121,6 +135,10 @@ export async function complianceReportPdf(report: ComplianceReport): Promise<Uin
     bold,
   );
   y -= 6;
+  paragraph(
+    `Stamped = verified hours whose every part is time-stamped; of them by the development TSA (no legal value): ${t.hours_timestamped_dev_tsa}.`,
+    8,
+  );
   line("Lost = datagrams the agents received but could not keep (gap records).", 8);
   line(
     `Skew = hub minus agent clock at the last batch; "!" beyond ${report.skew_threshold_ms} ms.`,

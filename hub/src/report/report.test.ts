@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { and, eq } from "drizzle-orm";
 import { PDFDict, PDFDocument, PDFName } from "pdf-lib";
+import { DEVELOPMENT_TSA_POLICY_OID } from "../../../shared/src/timestamp/development-tsa.ts";
 import { addAgentRow, addHotelRow, addSealedChunk, openScratchStore } from "../store/fixtures.ts";
 import { type Db, tables } from "../store/index.ts";
 import {
@@ -41,6 +43,11 @@ describe("compliance report of a constructed month", () => {
     });
     await addSealedChunk(db, { ...a, hour: "2026-11-30T22", status: "failed" });
     await addSealedChunk(db, { hotelId: "kas", agentId: "kas-bbbbbbbb", hour: "2026-11-30T23" });
+    // Agent b's hour was time-stamped by the development TSA (the policy the hub recorded).
+    await db
+      .update(tables.chunks)
+      .set({ timestampPolicy: DEVELOPMENT_TSA_POLICY_OID })
+      .where(and(eq(tables.chunks.agentId, "kas-bbbbbbbb"), eq(tables.chunks.part, 0)));
     // Another hotel's data never counts.
     await addAgentRow(db, {
       id: "other-cccccccc",
@@ -86,6 +93,7 @@ describe("compliance report of a constructed month", () => {
       hours_sealed: 3,
       hours_verified: 2,
       hours_timestamped: 1,
+      hours_timestamped_dev_tsa: 0,
       missing_hours: ["2026-11-30T23"],
       failed_hours: ["2026-11-30T22"],
       gap_lost: 12,
@@ -93,18 +101,28 @@ describe("compliance report of a constructed month", () => {
       last_clock_skew_ms: -3_500,
       clock_skew_flagged: true,
     });
-    expect(b).toMatchObject({ hours_expected: 1, hours_verified: 1, clock_skew_flagged: false });
+    expect(b).toMatchObject({
+      hours_expected: 1,
+      hours_verified: 1,
+      hours_timestamped: 1,
+      hours_timestamped_dev_tsa: 1,
+      clock_skew_flagged: false,
+    });
     expect(report.totals).toEqual({
       hours_expected: 5,
       hours_sealed: 4,
       hours_verified: 3,
       hours_timestamped: 2,
+      hours_timestamped_dev_tsa: 1,
       missing_hours: 1,
       failed_hours: 1,
       gap_lost: 12,
       unsynchronized_chunks: 1,
     });
     expect(report.chunks_purged).toBe(2);
+    expect(report.timestamp_warning).toBe(
+      "1 of the 2 time-stamped hours were time-stamped by LogMaster's built-in development TSA: these time-stamps have no legal value; configure TSA_URL with a qualified TSA (e.g. Kamu SM)",
+    );
     // Mid-month: only ended hours count.
     const partial = await buildComplianceReport(store.db, {
       hotel: "kas",
@@ -112,6 +130,8 @@ describe("compliance report of a constructed month", () => {
       now: new Date("2026-11-30T22:10:00Z"),
     });
     expect(partial.totals.hours_expected).toBe(2);
+    // No development time-stamp among the hours counted: no warning.
+    expect(partial.timestamp_warning).toBeNull();
   });
 
   test("CSV: documented columns, one row per agent and a TOTAL row", async () => {
@@ -121,9 +141,10 @@ describe("compliance report of a constructed month", () => {
     const lines = csv.split("\r\n");
     expect(lines[0]).toBe(COMPLIANCE_CSV_COLUMNS.join(","));
     expect(lines[1]).toBe(
-      "kas,2026-11,kas-aaaaaaaa,4,3,2,1,1,1,12,1,-3500,true,2026-11-30T23,2026-11-30T22",
+      "kas,2026-11,kas-aaaaaaaa,4,3,2,1,0,1,1,12,1,-3500,true,2026-11-30T23,2026-11-30T22",
     );
-    expect(lines[3]).toBe("kas,2026-11,TOTAL,5,4,3,2,1,1,12,1,,true,,chunks_purged=2");
+    expect(lines[2]).toBe("kas,2026-11,kas-bbbbbbbb,1,1,1,1,1,0,0,0,0,120,false,,");
+    expect(lines[3]).toBe("kas,2026-11,TOTAL,5,4,3,2,1,1,1,12,1,,true,,chunks_purged=2");
     expect(csv.endsWith("\r\n")).toBe(true);
   });
 

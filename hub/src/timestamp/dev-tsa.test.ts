@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { certificatesFromPems } from "../../../shared/src/timestamp/der.ts";
+import { certificatePolicyOids } from "../../../shared/src/timestamp/development-tsa.ts";
 import {
   buildTimestampRequest,
   parseTimestampToken,
@@ -12,6 +13,7 @@ import {
 } from "../../../shared/src/timestamp/index.ts";
 import {
   DEV_TSA_FILES,
+  DEV_TSA_POLICY_NOTICE,
   DEV_TSA_POLICY_OID,
   DEV_TSA_SIGNER_NAME,
   type DevTsa,
@@ -60,6 +62,17 @@ describe("the files", () => {
     ).stdout.toString();
     expect(text).toContain(DEV_TSA_SIGNER_NAME);
     expect(text).toContain("X509v3 Extended Key Usage: critical\n    Time Stamping");
+  });
+
+  test("the signer names the development policy in certificatePolicies, the marker verifiers read", () => {
+    const [signer] = certificatesFromPems([tsa.signerPem]);
+    if (!signer) throw new Error("no signer certificate");
+    expect(certificatePolicyOids(signer)).toEqual([DEV_TSA_POLICY_OID]);
+    const text = Bun.spawnSync(["openssl", "x509", "-noout", "-ext", "certificatePolicies"], {
+      stdin: new TextEncoder().encode(tsa.signerPem),
+    }).stdout.toString();
+    expect(text).toContain(`Policy: ${DEV_TSA_POLICY_OID}`);
+    expect(text).toContain(`Explicit Text: ${DEV_TSA_POLICY_NOTICE}`);
   });
 
   test("a half-made directory is reported, not silently replaced", async () => {

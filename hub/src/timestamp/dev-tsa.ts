@@ -3,8 +3,11 @@
  * authority built into the hub, so every sealed chunk gets a `manifest.tsr`
  * that `openssl ts -verify` accepts, with no TSA account. Its tokens have NO
  * legal value (its clock is the host's and nobody audits it); its
- * certificates say so in their names, and its policy OID is LogMaster's
- * development policy. Production points TSA_URL at a real TSA.
+ * certificates say so in their names, for people, and verifiers recognise it
+ * by LogMaster's development policy OID: in every token it signs and in its
+ * signer certificate's certificatePolicies
+ * (shared/src/timestamp/development-tsa.ts). Production points TSA_URL at a
+ * real TSA.
  */
 import { createPrivateKey } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -18,12 +21,15 @@ import {
   ensureCryptoEngine,
   IMPRINT_HASHES,
   integerOf,
-  LOGMASTER_OID_ARC,
   OID,
   sortForDerSet,
   toArrayBuffer,
   toDer,
 } from "../../../shared/src/timestamp/der.ts";
+import {
+  CERTIFICATE_POLICIES_OID,
+  DEVELOPMENT_TSA_POLICY_OID,
+} from "../../../shared/src/timestamp/development-tsa.ts";
 import {
   type FetchLike,
   grantedResponse,
@@ -39,7 +45,7 @@ import { generateRsaKeyPair, randomSerialHex, selfSignedRoot } from "../identity
  * The development TSA's policy: LogMaster arc `.1` (time-stamp policies)
  * `.1` (development, no legal value). docs/timestamping.md lists the arc.
  */
-export const DEV_TSA_POLICY_OID = `${LOGMASTER_OID_ARC}.1.1`;
+export const DEV_TSA_POLICY_OID = DEVELOPMENT_TSA_POLICY_OID;
 
 /** The files in the dev TSA's directory. The CA's key is not among them (see createDevTsaFiles). */
 export const DEV_TSA_FILES = {
@@ -50,6 +56,11 @@ export const DEV_TSA_FILES = {
 
 export const DEV_TSA_CA_NAME = "LogMaster DEVELOPMENT TSA Root - NOT LEGALLY VALID";
 export const DEV_TSA_SIGNER_NAME = "LogMaster DEVELOPMENT TSA - NOT LEGALLY VALID";
+/** The user notice of the signer's certificate policy, shown by `openssl x509 -text`. */
+export const DEV_TSA_POLICY_NOTICE =
+  "LogMaster development TSA: its time-stamps have NO legal value (zero-setup mode)";
+/** id-qt-unotice (RFC 5280 §4.2.1.4). */
+const USER_NOTICE_OID = "1.3.6.1.5.5.7.2.2";
 const CA_VALIDITY_YEARS = 20;
 const SIGNER_VALIDITY_YEARS = 10;
 /** A TimeStampReq is ~100 bytes; anything this large is not one. */
@@ -85,6 +96,36 @@ function years(from: Date, count: number): Date {
   const date = new Date(from);
   date.setUTCFullYear(date.getUTCFullYear() + count);
   return date;
+}
+
+/**
+ * The signer certificate's certificatePolicies (non-critical): the
+ * development policy with a user notice, the marker verifiers read
+ * (isDevelopmentTimestamp). As forge takes an extension it does not know: the
+ * DER of its value, as a binary string.
+ */
+function developmentPolicyExtension() {
+  const policies = new pkijs.CertificatePolicies({
+    certificatePolicies: [
+      new pkijs.PolicyInformation({
+        policyIdentifier: DEVELOPMENT_TSA_POLICY_OID,
+        policyQualifiers: [
+          new pkijs.PolicyQualifierInfo({
+            policyQualifierId: USER_NOTICE_OID,
+            // UserNotice ::= SEQUENCE { explicitText UTF8String }
+            qualifier: new asn1js.Sequence({
+              value: [new asn1js.Utf8String({ value: DEV_TSA_POLICY_NOTICE })],
+            }),
+          }),
+        ],
+      }),
+    ],
+  });
+  return {
+    id: CERTIFICATE_POLICIES_OID,
+    critical: false,
+    value: Buffer.from(toDer(policies)).toString("binary"),
+  };
 }
 
 /**
@@ -124,6 +165,7 @@ function createDevTsaFiles(dir: string, keyBits: number): void {
     { name: "keyUsage", digitalSignature: true, nonRepudiation: true, critical: true },
     // RFC 3161 §2.3: exactly this purpose, critical; openssl refuses to verify anything else.
     { name: "extKeyUsage", timeStamping: true, critical: true },
+    developmentPolicyExtension(),
     { name: "subjectKeyIdentifier" },
     {
       name: "authorityKeyIdentifier",

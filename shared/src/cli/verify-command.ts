@@ -24,7 +24,12 @@ agent, the hash chain and completeness across the bundles; and, at the root
 of a day export, the hub's day roll-up (§15: day-manifest.json, its hub
 signature and time-stamp, and that the export holds exactly the chunks it
 lists). One line per check (PASS, FAIL, WARN, or SKIP when what it needs
-failed), then a verdict.
+failed), then a verdict: PASS, PASS with warnings (some check warned, none
+failed: read the WARN lines), or FAIL.
+
+A time-stamp by LogMaster's built-in development TSA (the hub's zero-setup
+mode, no TSA_URL) verifies but has no legal value: it is a WARN (code
+development_tsa in --json), never a plain PASS.
 
   <bundle-dir>       a bundle (records.jsonl, manifest.json, manifest.sig,
                      manifest.tsr, agent.pem, chain-ca.pem, chain-ca.crl.pem,
@@ -38,8 +43,9 @@ failed), then a verdict.
                      genTime, else the manifest's created_at)
   --allow-unstamped  a bundle without manifest.tsr is a warning, not a failure
 
-Exit code: 0 when no check failed (PASS, or PASS with warnings), 1 when one
-did, 2 when the arguments are wrong.`;
+Exit code: 0 when no check failed (PASS, or PASS with warnings: a WARN,
+such as a development time-stamp, does not fail), 1 when one did, 2 when the
+arguments are wrong.`;
 
 const verifyOptionsSchema = z.object({
   positionals: z.array(z.string()).min(1, "name at least one bundle directory"),

@@ -7,8 +7,9 @@
 /**
  * PASS: holds. FAIL: does not hold (the evidence is altered, incomplete or
  * not what it claims). WARN: holds, with something an auditor should read
- * (a clock warning, no revocation list). SKIP: could not run because
- * something it needs failed (that failure is reported on its own line).
+ * (a clock warning, no revocation list, a development time-stamp that has no
+ * legal value). SKIP: could not run because something it needs failed (that
+ * failure is reported on its own line).
  */
 export type CheckStatus = "PASS" | "FAIL" | "WARN" | "SKIP";
 
@@ -52,11 +53,20 @@ export type ChainCheckName = keyof typeof CHAIN_CHECKS;
 export type DayCheckName = keyof typeof DAY_CHECKS;
 export type CheckName = BundleCheckName | ChainCheckName | DayCheckName;
 
+/**
+ * A finding a program may act on without reading the detail's words (in
+ * `--json` as `code`). `development_tsa`: the time-stamp verifies but is by
+ * LogMaster's built-in development TSA, so it has no legal value.
+ */
+export type CheckCode = "development_tsa";
+
 export interface Check<Name extends CheckName = CheckName> {
   name: Name;
   status: CheckStatus;
   /** What was found, in a sentence or two; for a FAIL, why (line numbers, fields, chunks). */
   detail: string;
+  /** Set on the findings {@link CheckCode} names; absent otherwise. */
+  code?: CheckCode;
 }
 
 /** PASS, or WARN when any check warned: no FAIL either way (exit code 0). FAIL otherwise. */
@@ -70,8 +80,12 @@ export function fail<Name extends CheckName>(name: Name, detail: string): Check<
   return { name, status: "FAIL", detail };
 }
 
-export function warn<Name extends CheckName>(name: Name, detail: string): Check<Name> {
-  return { name, status: "WARN", detail };
+export function warn<Name extends CheckName>(
+  name: Name,
+  detail: string,
+  code?: CheckCode,
+): Check<Name> {
+  return code ? { name, status: "WARN", detail, code } : { name, status: "WARN", detail };
 }
 
 export function skip<Name extends CheckName>(name: Name, detail: string): Check<Name> {

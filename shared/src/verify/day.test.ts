@@ -2,9 +2,15 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type DayManifest, serializeDayManifest } from "../custody/day-manifest.ts";
+import { stampManifest } from "../../../tests/support/bundles.ts";
+import {
+  DAY_ROLLUP_FILES,
+  type DayManifest,
+  serializeDayManifest,
+} from "../custody/day-manifest.ts";
 import { buildManifest, sha256Hex } from "../custody/index.ts";
 import { firstManifestFields } from "../custody/testing.ts";
+import { DEVELOPMENT_TSA_WARNING } from "../timestamp/development-tsa.ts";
 import { verifyDayRollup } from "./day.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "logmaster-day-test-"));
@@ -83,5 +89,27 @@ describe("day_coverage", () => {
       ["day_timestamp", "FAIL"],
       ["day_coverage", "SKIP"],
     ]);
+  });
+});
+
+describe("day_timestamp", () => {
+  test("the development TSA's time-stamp verifies, but is a WARN: no legal value", async () => {
+    const bytes = serializeDayManifest(rollUp());
+    const stamp = await stampManifest(bytes);
+    const stampedDir = mkdtempSync(join(tmpdir(), "logmaster-day-stamped-"));
+    try {
+      writeFileSync(join(stampedDir, DAY_ROLLUP_FILES.manifest), bytes);
+      writeFileSync(join(stampedDir, DAY_ROLLUP_FILES.tsr), stamp.tsr);
+      writeFileSync(join(stampedDir, DAY_ROLLUP_FILES.tsaChain), stamp.tsaChainPem);
+      writeFileSync(join(stampedDir, DAY_ROLLUP_FILES.tsaCa), stamp.tsaCaPem);
+      const report = await verifyDayRollup(stampedDir, members);
+      const check = report.checks.find((c) => c.name === "day_timestamp");
+      expect(check).toMatchObject({ status: "WARN", code: "development_tsa" });
+      expect(check?.detail).toStartWith(`${DEVELOPMENT_TSA_WARNING}; genTime `);
+      expect(check?.detail).toContain("chains to day-tsa-ca.pem");
+      expect(report.signingTime).toMatchObject({ at: stamp.genTime, source: "timestamp" });
+    } finally {
+      rmSync(stampedDir, { recursive: true, force: true });
+    }
   });
 });

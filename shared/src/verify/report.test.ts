@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DEVELOPMENT_TSA_WARNING } from "../timestamp/development-tsa.ts";
 import { BundleLocationError, findBundleDirs, resolveBundleDirs } from "./bundle.ts";
 import { type Check, fail, pass, skip, verdictOf, warn } from "./checks.ts";
 import { createProgressBar } from "./progress.ts";
@@ -66,8 +67,76 @@ describe("renderReport", () => {
     expect(text).toContain("chain of agent a1: 2026-11-22T08\n  PASS  hash_chain");
     expect(text).toContain("not in any chain (manifest unreadable): export/bad");
     expect(text).toContain(
-      "VERDICT: FAIL (2 bundles, 1 chain: 2 PASS, 1 WARN, 2 FAIL, 1 SKIP)\nfailed: export/a1/2026-11-22T08: records_match; export/bad: manifest\n",
+      "VERDICT: FAIL (2 bundles, 1 chain: 2 PASS, 1 WARN, 2 FAIL, 1 SKIP)\nfailed: export/a1/2026-11-22T08: records_match; export/bad: manifest\nwarned: chain of agent a1: completeness\n",
     );
+  });
+});
+
+describe("development time-stamps", () => {
+  const stamped = (dir: string) => ({
+    dir,
+    chunk: "2026-11-22T08",
+    agentId: "a1",
+    signingTime: { at: new Date("2026-11-22T09:00:01.000Z"), source: "timestamp" as const },
+    checks: [
+      pass("manifest", "chunk 2026-11-22T08 of agent a1"),
+      warn("timestamp", `${DEVELOPMENT_TSA_WARNING}; genTime ...`, "development_tsa"),
+    ],
+    verdict: "WARN" as const,
+  });
+  const development: VerifyReport = {
+    bundles: [stamped("export/a1/2026-11-22T08")],
+    chains: [],
+    unchained: [],
+    day: {
+      dir: "export",
+      day: "2026-11-22",
+      hotelId: "h1",
+      signingTime: undefined,
+      checks: [warn("day_timestamp", DEVELOPMENT_TSA_WARNING, "development_tsa")],
+      verdict: "WARN",
+    },
+    verdict: "WARN",
+    counts: { PASS: 1, WARN: 2, FAIL: 0, SKIP: 0 },
+  };
+
+  test("never a plain PASS: the verdict warns, names where, and says they have no legal value", () => {
+    const text = renderReport(development);
+    expect(text).toContain(`  WARN  timestamp           ${DEVELOPMENT_TSA_WARNING}; genTime ...\n`);
+    expect(text).toContain("  => PASS with warnings\n");
+    expect(text).toEndWith(
+      [
+        "VERDICT: PASS with warnings (1 bundle, 0 chains, 1 day roll-up: 1 PASS, 2 WARN)",
+        "warned: export/a1/2026-11-22T08: timestamp; day roll-up export: day_timestamp",
+        "WARNING: 2 time-stamps are by LogMaster's built-in development TSA and have no legal value; configure TSA_URL with a qualified TSA (e.g. Kamu SM)",
+        "",
+      ].join("\n"),
+    );
+    expect(renderReport(report)).not.toContain("no legal value");
+  });
+
+  test("in JSON: verdict WARN, and the checks carry code development_tsa", () => {
+    expect(reportJson(development)).toMatchObject({
+      verdict: "WARN",
+      bundles: [
+        {
+          verdict: "WARN",
+          checks: [
+            { name: "manifest", status: "PASS" },
+            {
+              name: "timestamp",
+              status: "WARN",
+              code: "development_tsa",
+              detail: expect.stringContaining("no legal value"),
+            },
+          ],
+        },
+      ],
+      day: { checks: [{ name: "day_timestamp", status: "WARN", code: "development_tsa" }] },
+    });
+    const [manifestCheck] =
+      (reportJson(development) as { bundles: { checks: object[] }[] }).bundles[0]?.checks ?? [];
+    expect(manifestCheck).not.toHaveProperty("code");
   });
 });
 

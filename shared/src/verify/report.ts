@@ -2,6 +2,7 @@
  * A verify report for people (one line per check, a verdict at the end) and
  * for programs (one JSON document, `logmaster-verify/1`).
  */
+import { developmentTimestampsSummary } from "../timestamp/development-tsa.ts";
 import { describeSigningTime, type SigningTime } from "./certificates.ts";
 import type { Check, CheckStatus, Verdict } from "./checks.ts";
 import type { VerifyReport } from "./verify.ts";
@@ -30,25 +31,33 @@ function summary(report: VerifyReport): string {
   return `${bundles}, ${report.chains.length} chain${report.chains.length === 1 ? "" : "s"}${day}: ${parts.join(", ")}`;
 }
 
-function failedNames(report: VerifyReport): string[] {
+/** Where each check of a status is (`<dir>: timestamp`), for the lines under the verdict. */
+function namesWith(report: VerifyReport, status: CheckStatus): string[] {
   return [
     ...report.bundles.flatMap((bundle) =>
-      bundle.checks.filter((c) => c.status === "FAIL").map((c) => `${bundle.dir}: ${c.name}`),
+      bundle.checks.filter((c) => c.status === status).map((c) => `${bundle.dir}: ${c.name}`),
     ),
     ...report.chains.flatMap((chain) =>
       chain.checks
-        .filter((c) => c.status === "FAIL")
+        .filter((c) => c.status === status)
         .map((c) => `chain of agent ${chain.agentId}: ${c.name}`),
     ),
     ...(report.day?.checks ?? [])
-      .filter((c) => c.status === "FAIL")
+      .filter((c) => c.status === status)
       .map((c) => `day roll-up ${report.day?.dir}: ${c.name}`),
   ];
 }
 
+/** How many time-stamps (bundles' and the day roll-up's) are the development TSA's. */
+function developmentTimestamps(report: VerifyReport): number {
+  const checks = [...report.bundles.flatMap((b) => b.checks), ...(report.day?.checks ?? [])];
+  return checks.filter((check) => check.code === "development_tsa").length;
+}
+
 /**
  * The report as text: per bundle and per agent chain, one line per check
- * (`PASS  name  detail`), then the verdict.
+ * (`PASS  name  detail`), then the verdict, where it failed or warned, and
+ * a line of its own when time-stamps have no legal value (development TSA).
  *
  * @example
  * process.stdout.write(renderReport(await verifyBundles(dirs)));
@@ -83,8 +92,12 @@ export function renderReport(report: VerifyReport): string {
     lines.push(`  => ${verdictWords(day.verdict)}`, "");
   }
   lines.push(`VERDICT: ${verdictWords(report.verdict)} (${summary(report)})`);
-  const failed = failedNames(report);
+  const failed = namesWith(report, "FAIL");
   if (failed.length > 0) lines.push(`failed: ${failed.join("; ")}`);
+  const warned = namesWith(report, "WARN");
+  if (warned.length > 0) lines.push(`warned: ${warned.join("; ")}`);
+  const development = developmentTimestamps(report);
+  if (development > 0) lines.push(`WARNING: ${developmentTimestampsSummary(development)}`);
   return `${lines.join("\n")}\n`;
 }
 

@@ -1,14 +1,24 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type BundleRun, makeBundleRun } from "../../../tests/support/bundles.ts";
+import { type OpensslTsa, startOpensslTsa } from "../../../tests/support/openssl-tsa.ts";
+import {
+  DEVELOPMENT_TSA_POLICY_OID,
+  DEVELOPMENT_TSA_WARNING,
+} from "../timestamp/development-tsa.ts";
+import { requestTimestamp } from "../timestamp/index.ts";
 import { loadBundle } from "./bundle.ts";
 import { type DerNode, derBytes, derChildren, derRoot } from "./encoding.ts";
 import { checkTimestamp, type TimestampFiles } from "./timestamp.ts";
 
 let run: BundleRun;
+let opensslTsa: OpensslTsa;
 beforeAll(async () => {
-  run = await makeBundleRun();
+  [run, opensslTsa] = await Promise.all([makeBundleRun(), startOpensslTsa()]);
 }, 60_000);
-afterAll(() => run?.cleanup());
+afterAll(async () => {
+  run?.cleanup();
+  await opensslTsa?.stop();
+});
 
 const files = (index = 0) => loadBundle(run.bundles[index]?.dir as string).files;
 const stampFiles = (index = 0): TimestampFiles => {
@@ -27,16 +37,49 @@ function patched(bytes: Uint8Array, find: number[], replace: number[], from = 0)
   return copy;
 }
 
+/** The first bundle's manifest.json time-stamped by a TSA we did not write (`openssl ts -reply`). */
+async function opensslStampFiles(policy?: string): Promise<TimestampFiles> {
+  const grant = await requestTimestamp({
+    url: opensslTsa.url,
+    data: files().manifest as Uint8Array,
+    timeoutMs: 10_000,
+    trustedCaPems: [opensslTsa.pki.caPem],
+    ...(policy ? { policy } : {}),
+  });
+  const encode = (text: string) => new TextEncoder().encode(text);
+  return {
+    tsr: grant.tsr,
+    tsaChain: encode(grant.chainPems.join("")),
+    tsaCa: encode(grant.trustAnchorPem),
+  };
+}
+
 const SHA256_OID = [0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 
 describe("timestamp", () => {
-  test("a token over this manifest, chaining to tsa-ca.pem", async () => {
-    const { check: result, genTime } = await check(stampFiles());
-    expect(result.status).toBe("PASS");
+  test("a TSA's token over this manifest, chaining to tsa-ca.pem", async () => {
+    const { check: result, genTime } = await check(await opensslStampFiles());
+    expect(result).toMatchObject({ status: "PASS" });
+    expect(result.code).toBeUndefined();
     expect(result.detail).toContain(`genTime ${genTime?.toISOString()}`);
     expect(result.detail).toMatch(
-      /DEVELOPMENT TSA - NOT LEGALLY VALID.*chains to tsa-ca\.pem \(SHA-256 [0-9a-f]{64}\)/,
+      /CN=LogMaster TEST TSA \(tsa\).*chains to tsa-ca\.pem \(SHA-256 [0-9a-f]{64}\)/,
     );
+  });
+
+  test("the development TSA's token verifies, but is a WARN: no legal value", async () => {
+    const { check: result, genTime } = await check(stampFiles());
+    expect(result).toMatchObject({ status: "WARN", code: "development_tsa" });
+    expect(result.detail).toStartWith(`${DEVELOPMENT_TSA_WARNING}; genTime `);
+    expect(result.detail).toContain(`genTime ${genTime?.toISOString()}`);
+    expect(genTime).toBeInstanceOf(Date);
+  });
+
+  test("a signer without the development marker stamping under the development policy: a WARN", async () => {
+    // What a development TSA made before its certificates carried the marker looks like.
+    const { check: result } = await check(await opensslStampFiles(DEVELOPMENT_TSA_POLICY_OID));
+    expect(result).toMatchObject({ status: "WARN", code: "development_tsa" });
+    expect(result.detail).toContain(`policy ${DEVELOPMENT_TSA_POLICY_OID}`);
   });
 
   test("no token: a failure, or a warning when unstamped bundles are allowed", async () => {
@@ -65,6 +108,7 @@ describe("timestamp", () => {
     const { check: result } = await check({ ...stamp, tsr });
     expect(result).toMatchObject({
       status: "WARN",
+      code: "development_tsa",
       detail: expect.stringContaining("grantedWithMods"),
     });
   });
@@ -125,7 +169,8 @@ describe("timestamp", () => {
     const raw = new Uint8Array(derBytes(tsr, tokenNode as DerNode));
     const kept = await check({ ...stamp, raw });
     expect(kept.check).toMatchObject({
-      status: "PASS",
+      status: "WARN",
+      code: "development_tsa",
       detail: expect.stringContaining("wraps the bare token the TSA sent"),
     });
     raw[raw.length - 1] = (raw[raw.length - 1] as number) ^ 0x01;

@@ -12,9 +12,15 @@
  * writes: consistent with its signed parts (RFC 5652 §5), embedding only
  * certificates of the verified chain; and tsa-chain.pem / tsa-ca.pem hold
  * only certificates of that chain, intact.
+ *
+ * A token of LogMaster's built-in development TSA verifies like any other but
+ * has no legal value: it is a WARN with code `development_tsa`, never a plain
+ * PASS (recognised by OIDs it signs, see
+ * shared/src/timestamp/development-tsa.ts).
  */
 import type { X509Certificate } from "node:crypto";
-import { OID, pemBlocks } from "../timestamp/der.ts";
+import { certificatesFromPems, OID, pemBlocks } from "../timestamp/der.ts";
+import { DEVELOPMENT_TSA_WARNING, isDevelopmentTimestamp } from "../timestamp/development-tsa.ts";
 import { grantedResponse, verifyTimestampResponse } from "../timestamp/index.ts";
 import { BUNDLE_FILES } from "./bundle.ts";
 import { oneLineName, rootProblem } from "./certificates.ts";
@@ -314,10 +320,16 @@ export async function checkTimestamp<Name extends TimestampCheckName = "timestam
   const anchorSha256 = new Bun.CryptoHasher("sha256").update(anchor ?? "").digest("hex");
   const raw = files.raw ? `; wraps the bare token the TSA sent (${names.raw})` : "";
   const detail = `genTime ${token.genTime.toISOString()}${accuracy} by ${token.tsaName ?? token.signerName ?? "the TSA"}, serial 0x${token.serialNumber}, policy ${token.policy}; chains to ${names.tsaCa} (SHA-256 ${anchorSha256})${raw}`;
+  const notes = findings.notes.length > 0 ? `; ${findings.notes.join("; ")}` : "";
+  const development = isDevelopmentTimestamp(
+    token.policy,
+    certificatesFromPems([...result.chainPems, result.trustAnchorPem], "the verified TSA chain"),
+  );
   return {
-    check:
-      findings.notes.length > 0
-        ? warn(names.check, `${detail}; ${findings.notes.join("; ")}`)
+    check: development
+      ? warn(names.check, `${DEVELOPMENT_TSA_WARNING}; ${detail}${notes}`, "development_tsa")
+      : notes
+        ? warn(names.check, `${detail}${notes}`)
         : pass(names.check, detail),
     genTime: token.genTime,
   };
