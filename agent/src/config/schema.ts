@@ -1,41 +1,11 @@
 import { z } from "zod";
+import { listenAddressTextSchema } from "../../../shared/src/net/listen-address.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-/** `HOST:PORT` or `[IPv6]:PORT`; port 0 asks the OS for a free one (tests). */
-export const listenAddressSchema = z
-  .string()
-  .regex(
-    /^(\[[0-9A-Fa-f:.%a-z]+\]|[^:[\]\s]+):\d{1,5}$/,
-    "must be HOST:PORT or [IPv6]:PORT, e.g. 0.0.0.0:514 or [::]:514",
-  )
-  .refine(
-    (text) => Number(text.slice(text.lastIndexOf(":") + 1)) <= 65535,
-    "port must be 0..65535",
-  );
-
-/** A listen address split into host and port. */
-export interface ListenAddress {
-  host: string;
-  port: number;
-  /** True when the host is an IPv6 address (`[::]:514`), so the socket is udp6. */
-  ipv6: boolean;
-}
-
-/**
- * Split a validated `HOST:PORT` / `[IPv6]:PORT`.
- *
- * @example
- * parseListenAddress("[::]:514") // { host: "::", port: 514, ipv6: true }
- */
-export function parseListenAddress(text: string): ListenAddress {
-  const colon = text.lastIndexOf(":");
-  const rawHost = text.slice(0, colon);
-  const ipv6 = rawHost.startsWith("[");
-  return { host: ipv6 ? rawHost.slice(1, -1) : rawHost, port: Number(text.slice(colon + 1)), ipv6 };
-}
-
+/** A syslog listen address, kept as written (status and logs show it back). */
+const listenAddressSchema = listenAddressTextSchema(undefined, "0.0.0.0:514");
 /** One address or a list of them; always a list after parsing. */
 const listenListSchema = z
   .union([listenAddressSchema, z.array(listenAddressSchema)])
@@ -122,7 +92,7 @@ export const agentConfigSchema = z
     status: z
       .object({
         /** Local status/control server (status, seal, /metrics, /healthz). Keep it on loopback. */
-        listen: listenAddressSchema.default("127.0.0.1:5141"),
+        listen: listenAddressTextSchema(undefined, "127.0.0.1:5141").default("127.0.0.1:5141"),
       })
       .strict()
       .prefault({}),

@@ -1,3 +1,4 @@
+import { encodePrometheus, type MetricFamily } from "../../../shared/src/metrics/prometheus.ts";
 import type { RenewalState } from "../enroll/renew.ts";
 import type { AgentTelemetry } from "../events/index.ts";
 
@@ -59,12 +60,12 @@ export interface StatusServerOptions {
   reloadIdentity: () => Promise<object>;
 }
 
-function gauge(name: string, help: string, value: number): string {
-  return `# HELP ${name} ${help}\n# TYPE ${name} gauge\n${name} ${value}\n`;
+function gauge(name: string, help: string, value: number): MetricFamily {
+  return { name, help, type: "gauge", samples: [{ value }] };
 }
 
-/** Gauges from a status snapshot, in Prometheus text. */
-function prometheusGauges(status: AgentStatus): string {
+/** Gauges from a status snapshot. */
+function gaugeFamilies(status: AgentStatus): MetricFamily[] {
   const p = "logmaster_agent_";
   return [
     gauge(`${p}wal_disk_used_bytes`, "Bytes used under chunks/", status.wal.diskUsedBytes),
@@ -102,7 +103,7 @@ function prometheusGauges(status: AgentStatus): string {
         ? Math.round((Date.parse(status.certificateExpiresAt) - Date.now()) / 1000)
         : 0,
     ),
-  ].join("");
+  ];
 }
 
 /**
@@ -124,7 +125,10 @@ export function startStatusServer(options: StatusServerOptions) {
       if (request.method === "GET" && pathname === "/status")
         return Response.json(options.status());
       if (request.method === "GET" && pathname === "/metrics") {
-        const text = options.telemetry.prometheusCounters() + prometheusGauges(options.status());
+        const text = encodePrometheus([
+          ...options.telemetry.counterFamilies(),
+          ...gaugeFamilies(options.status()),
+        ]);
         return new Response(text, { headers: { "content-type": "text/plain; version=0.0.4" } });
       }
       if (request.method === "GET" && pathname === "/healthz") {

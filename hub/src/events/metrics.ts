@@ -1,38 +1,46 @@
 /**
- * Counters in the Prometheus text format. Small on purpose: the hub only
- * counts events, so a client library would bring more than it gives.
+ * The hub's counters and gauges, rendered at `/metrics` by the shared
+ * Prometheus encoder. Small on purpose: the hub only counts events and sets a
+ * few gauges, so a client library would bring more than it gives.
  */
+import {
+  assertMetricName,
+  encodePrometheus,
+  type MetricFamily,
+} from "../../../shared/src/metrics/prometheus.ts";
+
 type Labels = Record<string, string>;
 
-function labelKey(labels: Labels): string {
-  const entries = Object.entries(labels).sort(([a], [b]) => a.localeCompare(b));
-  if (entries.length === 0) return "";
-  const escapeValue = (value: string) =>
-    value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-  return `{${entries.map(([k, v]) => `${k}="${escapeValue(v)}"`).join(",")}}`;
+/** One label set, whatever order a caller wrote it in: sorted by label name. */
+function sortedLabels(labels: Labels): { key: string; labels: Labels } {
+  const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return { key: JSON.stringify(entries), labels: Object.fromEntries(entries) };
 }
 
 export class Counter {
-  readonly #values = new Map<string, number>();
+  readonly #series = new Map<string, { labels: Labels; value: number }>();
   constructor(
     readonly name: string,
     readonly help: string,
-  ) {}
+  ) {
+    assertMetricName(name);
+  }
 
   inc(labels: Labels = {}, by = 1): void {
-    const key = labelKey(labels);
-    this.#values.set(key, (this.#values.get(key) ?? 0) + by);
+    const { key, labels: sorted } = sortedLabels(labels);
+    const series = this.#series.get(key);
+    if (series) series.value += by;
+    else this.#series.set(key, { labels: sorted, value: by });
   }
 
   get(labels: Labels = {}): number {
-    return this.#values.get(labelKey(labels)) ?? 0;
+    return this.#series.get(sortedLabels(labels).key)?.value ?? 0;
   }
 
-  render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`];
-    if (this.#values.size === 0) lines.push(`${this.name} 0`);
-    for (const [key, value] of this.#values) lines.push(`${this.name}${key} ${value}`);
-    return lines.join("\n");
+  /** Its samples in first-counted order; `name 0` until something is counted. */
+  family(): MetricFamily {
+    const samples = this.#series.size === 0 ? [{ value: 0 }] : [...this.#series.values()];
+    return { name: this.name, help: this.help, type: "counter", samples };
   }
 }
 
@@ -42,7 +50,9 @@ export class Gauge {
   constructor(
     readonly name: string,
     readonly help: string,
-  ) {}
+  ) {
+    assertMetricName(name);
+  }
 
   set(value: number): void {
     this.#value = value;
@@ -52,16 +62,19 @@ export class Gauge {
     return this.#value;
   }
 
-  render(): string {
-    return [
-      `# HELP ${this.name} ${this.help}`,
-      `# TYPE ${this.name} gauge`,
-      `${this.name} ${this.#value}`,
-    ].join("\n");
+  family(): MetricFamily {
+    return { name: this.name, help: this.help, type: "gauge", samples: [{ value: this.#value }] };
   }
 }
 
-/** A set of counters and gauges rendered together at `/metrics`. */
+/**
+ * A set of counters and gauges rendered together at `/metrics`.
+ *
+ * @example
+ * const metrics = new MetricsRegistry();
+ * metrics.counter("logmaster_hub_batches_total", "Record batches.").inc({ outcome: "accepted" });
+ * metrics.render(); // "# HELP logmaster_hub_batches_total Record batches.\n..."
+ */
 export class MetricsRegistry {
   readonly #metrics: (Counter | Gauge)[] = [];
 
@@ -77,7 +90,8 @@ export class MetricsRegistry {
     return gauge;
   }
 
+  /** Prometheus text of every metric, in the order they were made. */
   render(): string {
-    return `${this.#metrics.map((metric) => metric.render()).join("\n")}\n`;
+    return encodePrometheus(this.#metrics.map((metric) => metric.family()));
   }
 }
