@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { usePrivateUmask } from "../../shared/src/data-dir/index.ts";
 import { pruneVerifiedChunks } from "./chunk/prune.ts";
 import { readChainState, Sealer, type SealNowResult, sealedUntilUs } from "./chunk/sealer.ts";
 import {
@@ -7,6 +8,7 @@ import {
   parseAgentConfig,
   parseListenAddress,
 } from "./config/index.ts";
+import { prepareAgentDataDir } from "./data-dir/index.ts";
 import { type AgentIdentity, loadIdentity } from "./enroll/identity.ts";
 import { RenewalScheduler } from "./enroll/renew.ts";
 import { AgentTelemetry, type LogSink } from "./events/index.ts";
@@ -66,7 +68,11 @@ export async function startAgent(
 ): Promise<RunningAgent> {
   const config = parseAgentConfig(input);
   const startedAt = new Date();
+  // Here too, not only in the CLI: whatever embeds an agent (scripts/start.ts,
+  // tests) is an agent process, and its keys and WAL must not be readable by others.
+  usePrivateUmask();
   const telemetry = new AgentTelemetry(runtime.log);
+  prepareAgentDataDir(config.dataDir, telemetry);
   const clock = new ReceiveClock((byUs) => telemetry.emit("ClockStepBack", {}, { byUs }));
   const nowUs = runtime.nowUs ?? (() => clock.nowUs());
   let identity: AgentIdentity | undefined = await loadIdentity(config.dataDir);

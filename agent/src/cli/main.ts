@@ -6,9 +6,12 @@
  */
 import { parseArgs } from "node:util";
 import { isParseArgsError, runCli } from "../../../shared/src/cli/dispatch.ts";
+import { NoDataDirError, usePrivateUmask } from "../../../shared/src/data-dir/index.ts";
 import { startAgent } from "../agent.ts";
 import { AgentConfigError, loadAgentConfig } from "../config/index.ts";
+import { prepareAgentDataDir, requireAgentDataDir } from "../data-dir/index.ts";
 import { enrollAgent } from "../enroll/enroll.ts";
+import { AgentTelemetry } from "../events/index.ts";
 import type { AgentStatus } from "../status/server.ts";
 import { agentInfoPath } from "../wal/layout.ts";
 import { inspectWal } from "./wal-inspect.ts";
@@ -28,7 +31,8 @@ Commands:
                                                    of the hour); push to the hub
   wal      [--data-dir D] [--json]                 count what is on disk (agent may be stopped)
 
---data-dir defaults to ./data/agent. Flags override agent.toml.`;
+--data-dir defaults to ./data/agent; run and enroll make it (mode 0700), status, seal and wal
+need an agent there. Flags override agent.toml.`;
 
 const DEFAULT_DATA_DIR = "./data/agent";
 
@@ -79,6 +83,7 @@ async function enrollCommand(args: string[]): Promise<number> {
       "--token is required (create one with: logmaster-hub token create --hotel H)",
     );
   const dataDir = values["data-dir"] ?? DEFAULT_DATA_DIR;
+  prepareAgentDataDir(dataDir, new AgentTelemetry());
   const result = await enrollAgent({
     token: values.token,
     dataDir,
@@ -112,6 +117,7 @@ async function tellRunningAgent(dataDir: string): Promise<string> {
 }
 
 async function runningAgentUrl(dataDir: string): Promise<string> {
+  requireAgentDataDir(dataDir);
   const file = Bun.file(agentInfoPath(dataDir));
   if (!(await file.exists())) {
     throw new Error(
@@ -207,7 +213,9 @@ async function walCommand(args: string[]): Promise<number> {
     options: { "data-dir": { type: "string" }, json: { type: "boolean" } },
     strict: true,
   });
-  const inventory = await inspectWal(values["data-dir"] ?? DEFAULT_DATA_DIR);
+  const dataDir = values["data-dir"] ?? DEFAULT_DATA_DIR;
+  requireAgentDataDir(dataDir);
+  const inventory = await inspectWal(dataDir);
   if (values.json) {
     console.log(JSON.stringify(inventory));
     return 0;
@@ -224,6 +232,8 @@ async function walCommand(args: string[]): Promise<number> {
 }
 
 if (import.meta.main) {
+  // Keys, the WAL and its state: this user's alone.
+  usePrivateUmask();
   process.exitCode = await runCli(
     {
       name: "logmaster-agent",
@@ -237,7 +247,11 @@ if (import.meta.main) {
       },
       // 2: the call was wrong (flags, config); 1: it failed (no running agent, hub refused).
       exitCodeFor: (error) =>
-        error instanceof AgentConfigError || isParseArgsError(error) ? 2 : 1,
+        error instanceof AgentConfigError ||
+        error instanceof NoDataDirError ||
+        isParseArgsError(error)
+          ? 2
+          : 1,
     },
     process.argv.slice(2),
   );
