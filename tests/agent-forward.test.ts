@@ -61,11 +61,11 @@ function startMiniHub(
       };
       if (failures > 0) {
         failures--;
-        return reply(503, { error: "unavailable" });
+        return reply(503, { code: "internal_error", message: "unavailable" });
       }
       const path = String(headers[":path"]);
       const match = /^\/v1\/chunks\/([0-9T.-]+)(\/records|\/seal)?$/.exec(path);
-      if (!match?.[1]) return reply(404, { error: "not_found" });
+      if (!match?.[1]) return reply(404, { code: "not_found", message: "no such chunk" });
       const hour = match[1];
       const chunk = chunks.get(hour) ?? { bytes: Buffer.alloc(0), status: "open" as const };
       chunks.set(hour, chunk);
@@ -77,7 +77,7 @@ function startMiniHub(
         const body = Buffer.from(Bun.zstdDecompressSync(Buffer.concat(parts)));
         const offset = Number(headers["x-lm-offset"]);
         if (body.byteLength !== Number(headers["x-lm-length"]))
-          return reply(400, { error: "invalid_batch" });
+          return reply(400, { code: "invalid_batch", message: "bad batch" });
         if (offset > length) return reply(409, { status: "gap", length, wanted_offset: length });
         const overlap = Math.min(length - offset, body.byteLength);
         if (!chunk.bytes.subarray(offset, offset + overlap).equals(body.subarray(0, overlap))) {

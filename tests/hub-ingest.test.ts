@@ -215,17 +215,17 @@ describe("enrollment", () => {
   test("a token works once; bad tokens and bodies are refused with reasons", async () => {
     const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
     expect((await post({ token, csr_pem: keyPair.csrPem })).status).toBe(201);
-    expect(await post({ token, csr_pem: keyPair.csrPem })).toEqual({
+    expect(await post({ token, csr_pem: keyPair.csrPem })).toMatchObject({
       status: 401,
-      json: { error: "token_used" },
+      json: { code: "token_used", message: expect.stringContaining("used already") },
     });
-    expect((await post({ token: "lm1.garbage", csr_pem: keyPair.csrPem })).json).toEqual({
-      error: "token_invalid",
+    expect((await post({ token: "lm1.garbage", csr_pem: keyPair.csrPem })).json).toMatchObject({
+      code: "token_invalid",
     });
     const fresh = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
     const badCsr = await post({ token: fresh.token, csr_pem: "nope" });
     expect(badCsr.status).toBe(400);
-    expect(badCsr.json.error).toBe("invalid_request");
+    expect(badCsr.json.code).toBe("invalid_request");
     expect((await post({ nothing: true })).status).toBe(400);
   });
 
@@ -237,13 +237,13 @@ describe("enrollment", () => {
       await post({ token, csr_pem: keyPair.csrPem, agent_id: agentB.agentId }),
       await post({ token, csr_pem: keyPair.csrPem, agent_id: "grand-zzzzzzzz" }),
     ];
-    expect(refusals.map((answer) => [answer.status, answer.json.error])).toEqual([
+    expect(refusals.map((answer) => [answer.status, answer.json.code])).toEqual([
       [403, "reenroll_refused"],
       [403, "reenroll_refused"],
       [403, "reenroll_refused"],
     ]);
-    expect(String(refusals[0]?.json.reason)).toContain("is not agent");
-    expect(String(refusals[1]?.json.reason)).toContain("in hotel grand");
+    expect(String(refusals[0]?.json.message)).toContain("is not agent");
+    expect(String(refusals[1]?.json.message)).toContain("in hotel grand");
     const again = await post({ token, csr_pem: keyPair.csrPem, agent_id: agentA.agentId });
     expect(again.status).toBe(201);
     expect(again.json.agent_id).toBe(agentA.agentId);
@@ -291,13 +291,13 @@ describe("replication by offset", () => {
   test("malformed batches get 400 with a reason, bombs and big bodies 413", async () => {
     const bad = await sendBatch(agentA, hour, 0, records, { headers: { "x-lm-offset": "-1" } });
     expect(bad.status).toBe(400);
-    expect(bad.json.error).toBe("invalid_batch");
-    expect(String(bad.json.reason)).toContain("x-lm-offset");
+    expect(bad.json.code).toBe("invalid_batch");
+    expect(String(bad.json.message)).toContain("x-lm-offset");
     const garbage = await sendRawZstd(agentA, hour, "not zstd at all", 5);
     expect(garbage.status).toBe(400);
     const bomb = Bun.zstdCompressSync(new Uint8Array(200 * 1024 * 1024));
     const bombAnswer = await sendRawZstd(agentA, hour, bomb, 100);
-    expect(bombAnswer).toEqual({ status: 413, json: { error: "too_large" } });
+    expect(bombAnswer).toMatchObject({ status: 413, json: { code: "too_large" } });
     const hugeHeader = await sendBatch(agentA, hour, 0, records, {
       headers: { "x-lm-length": String(65 * 1024 * 1024) },
     });
@@ -310,7 +310,7 @@ describe("replication by offset", () => {
     ]) {
       const answer = await sendBatch(agentA, badId, 0, records);
       expect(answer.status).toBe(400);
-      expect(String(answer.json.reason)).toContain("YYYY-MM-DDTHH.N");
+      expect(String(answer.json.message)).toContain("YYYY-MM-DDTHH.N");
     }
     // The hub kept running and kept what it had.
     expect((await getChunk(agentA, hour)).json.length).toBe(records.byteLength);
@@ -332,7 +332,7 @@ describe("authentication and tenants", () => {
       method: "GET",
       path: `/v1/chunks/${hour}`,
     });
-    expect(answer).toEqual({ status: 401, json: { error: "client_certificate_required" } });
+    expect(answer).toMatchObject({ status: 401, json: { code: "client_certificate_required" } });
   });
 
   test("a certificate from another CA: 403", async () => {
@@ -347,7 +347,7 @@ describe("authentication and tenants", () => {
       hour,
     );
     expect(answer.status).toBe(403);
-    expect(answer.json.error).toBe("client_certificate_invalid");
+    expect(answer.json.code).toBe("client_certificate_invalid");
   });
 
   test("an expired certificate of the right CA: 403", async () => {
@@ -363,15 +363,18 @@ describe("authentication and tenants", () => {
       hour,
     );
     expect(answer.status).toBe(403);
-    expect(answer.json).toMatchObject({ error: "client_certificate_invalid" });
-    expect(String(answer.json.reason)).toMatch(/EXPIRED|expired/);
+    expect(answer.json).toMatchObject({ code: "client_certificate_invalid" });
+    expect(String(answer.json.message)).toMatch(/EXPIRED|expired/);
   });
 
   test("a revoked agent: 403 at once", async () => {
     const doomed = await enroll("grand");
     expect((await getChunk(doomed, hour)).status).toBe(200);
     await hub.admin.revokeAgent(doomed.agentId);
-    expect(await getChunk(doomed, hour)).toEqual({ status: 403, json: { error: "agent_revoked" } });
+    expect(await getChunk(doomed, hour)).toMatchObject({
+      status: 403,
+      json: { code: "agent_revoked" },
+    });
   });
 
   test("hotel A's certificate can never write hotel B: no request field names a hotel", async () => {
@@ -505,7 +508,7 @@ describe("seal", () => {
     });
     const garbage = await seal(agentA, hour, new TextEncoder().encode("{}"), new Uint8Array(8));
     expect(garbage.status).toBe(400);
-    expect(garbage.json.error).toBe("invalid_manifest");
+    expect(garbage.json.code).toBe("invalid_manifest");
   });
 
   test("an early-sealed hour: part 0 and part 1 (`/v1/chunks/H.1`) replicate, seal and link", async () => {
@@ -663,15 +666,20 @@ describe("seal", () => {
       });
     const unknownHotel = await get("/api/export?hotel=nope&hour=2026-11-22T08");
     expect(unknownHotel.status).toBe(404);
-    expect(await unknownHotel.json()).toEqual({ error: 'no hotel with id or name "nope"' });
+    expect(await unknownHotel.json()).toEqual({
+      code: "not_found",
+      message: 'no hotel with id or name "nope"',
+    });
     const badFormat = await get("/api/export?hotel=grand&hour=2026-11-22T08&format=zip");
     expect([badFormat.status, await badFormat.json()]).toEqual([
       400,
-      { error: "format must be tar.gz" },
+      { code: "invalid_request", message: "format must be tar.gz" },
     ]);
     const badMonth = await get("/api/reports/compliance?hotel=grand&month=November");
     expect(badMonth.status).toBe(400);
-    expect(((await badMonth.json()) as { error: string }).error).toContain("--month");
+    const badMonthBody = (await badMonth.json()) as { code: string; message: string };
+    expect(badMonthBody.code).toBe("invalid_request");
+    expect(badMonthBody.message).toContain("--month");
   });
 
   test("metrics count what happened", async () => {
@@ -681,7 +689,9 @@ describe("seal", () => {
     expect(text).toContain('logmaster_hub_batches_total{outcome="conflict"} 1');
     expect(text).toContain('logmaster_hub_batches_total{outcome="too_large"}');
     expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 4');
-    expect(text).toContain('logmaster_hub_requests_refused_total{reason="agent_revoked"} 1');
+    expect(text).toContain(
+      'logmaster_hub_requests_refused_total{code="agent_revoked",listener="ingest"} 1',
+    );
     // Fleet gauges, from the database at the scrape: fresh certificates, agents just seen.
     expect(text).toMatch(/^logmaster_hub_agents [1-9]\d*$/m);
     expect(text).toMatch(/^logmaster_hub_agent_certificates_expiring 0$/m);

@@ -2,12 +2,15 @@
  * A whole hub in one call: database, chain CA, ingest listener, API listener.
  * The CLI's `serve` and the end-to-end tests both start hubs through here.
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { certificateSha256 } from "../../shared/src/custody/index.ts";
+import { removeGroupAndWorldAccess, usePrivateUmask } from "../../shared/src/data-dir/index.ts";
 import { ensureAdminCredential } from "./admin/credential.ts";
 import { type AdminContext, type HubAdmin, localAdmin } from "./admin/index.ts";
 import { startApiListener } from "./api/index.ts";
 import { type HubConfig, type HubConfigInput, hubConfigSchema } from "./config/index.ts";
+import { prepareHubDataDir } from "./data-dir/index.ts";
 import { HubEvents, type LogSink } from "./events/index.ts";
 import { type ChainCa, loadOrCreateChainCa, loadOrCreateHubSigner } from "./identity/index.ts";
 import { startIngestListener } from "./ingest/server.ts";
@@ -26,6 +29,8 @@ export const HUB_STATE_FILE = "hub.json";
 export interface HubState {
   pid: number;
   http_url?: string;
+  /** SHA-256 of the certificate the HTTPS `--http` listener presents: the CLI pins it. */
+  http_cert_sha256?: string;
   ingest_url?: string;
   started_at: string;
 }
@@ -62,6 +67,8 @@ export async function openHubStore(config: HubConfig): Promise<Store> {
     await store.close();
     throw error;
   }
+  // PGlite chooses its files' modes itself, past the umask.
+  if (!config.databaseUrl) removeGroupAndWorldAccess(join(config.dataDir, "pglite"));
   return store;
 }
 
@@ -114,8 +121,11 @@ export async function startHub(
   options: { log?: LogSink } = {},
 ): Promise<RunningHub> {
   const config = "publicUrlDerived" in input ? input : hubConfigSchema.parse(input);
-  mkdirSync(config.dataDir, { recursive: true, mode: 0o750 });
+  // Here too, not only in the CLI: whatever embeds a hub (scripts/start.ts,
+  // tests) is a hub process, and its keys and archive must not be readable by others.
+  usePrivateUmask();
   const events = new HubEvents(options.log ?? (config.quiet ? () => {} : undefined));
+  prepareHubDataDir(config.dataDir, events);
   const statePath = join(config.dataDir, HUB_STATE_FILE);
   const writeState = (state: HubState) =>
     writeFileSync(statePath, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
@@ -146,6 +156,8 @@ export async function startHub(
         agentCertDays: config.agentCertDays,
         maxBatchBytes: config.maxBatchBytes,
         maxDecompressedBytes: config.maxDecompressedBytes,
+        certificateOverlapMs: config.agentCertOverlapSeconds * 1000,
+        maxRequestsInFlightPerAgent: config.maxAgentRequestsInFlight,
       },
       config.ingest,
       config.hostnames,
@@ -165,6 +177,7 @@ export async function startHub(
     const api = await startApiListener(
       { db: store.db, events, admin, adminCredential, adminContext, devTsa: tsa.devTsa },
       config.http,
+      { tls: config.httpTls, insecure: config.httpInsecure },
     );
     stops.push(api.stop);
     const worker = startTimestampWorker({
@@ -181,6 +194,9 @@ export async function startHub(
     writeState({
       pid: process.pid,
       http_url: api.url,
+      ...(config.httpTls
+        ? { http_cert_sha256: certificateSha256(readFileSync(config.httpTls.certFile, "utf8")) }
+        : {}),
       ingest_url: ingest.url,
       started_at: startedAt,
     });

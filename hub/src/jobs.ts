@@ -52,7 +52,7 @@ export function startDailyJobs(context: AdminContext, intervalMs: number) {
   const tick = () => {
     if (stopped) return;
     running = pass().catch((error) =>
-      context.events.emit({ name: "RequestFailed", path: "daily-jobs", error: String(error) }),
+      context.events.emit({ name: "DailyJobFailed", error: String(error) }),
     );
   };
   const timer = setInterval(tick, intervalMs);

@@ -178,7 +178,7 @@ export class Sealer {
       this.#timer = setTimeout(
         () => {
           this.sealDue().catch((error) =>
-            this.options.telemetry.info("seal failed", { error: String(error) }),
+            this.options.telemetry.emit("SealFailed", {}, { error: String(error) }),
           );
           schedule();
         },
@@ -187,7 +187,7 @@ export class Sealer {
     };
     schedule();
     void this.sealDue().catch((error) =>
-      this.options.telemetry.info("seal failed", { error: String(error) }),
+      this.options.telemetry.emit("SealFailed", {}, { error: String(error) }),
     );
   }
 

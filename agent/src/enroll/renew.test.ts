@@ -33,12 +33,13 @@ describe("RenewalScheduler", () => {
   test("an expired certificate is not sent to the hub; status says to enroll again", async () => {
     const logs: string[] = [];
     const expired = identityValid(Date.now() - 10 * day, Date.now() - day);
+    const telemetry = new AgentTelemetry((line) => logs.push(line));
     const scheduler = new RenewalScheduler({
       dataDir: "/nonexistent",
       identity: () => expired,
       // Nothing listens here: a request would fail with a connection error instead.
       hubUrl: () => "https://127.0.0.1:1",
-      telemetry: new AgentTelemetry((line) => logs.push(line)),
+      telemetry,
       onRenewed: () => {
         throw new Error("must not renew");
       },
@@ -47,7 +48,9 @@ describe("RenewalScheduler", () => {
     try {
       await waitFor("the renewal check", () => scheduler.state.lastError !== null, 5_000, 10);
       expect(scheduler.state.lastError).toMatch(/certificate expired at .*logmaster-agent enroll/);
-      expect(logs.join("\n")).toContain("certificate renewal failed");
+      // An event: logged and counted in /metrics, not only a log line.
+      expect(logs.join("\n")).toContain('"event":"RenewalFailed"');
+      expect(telemetry.count("RenewalFailed")).toBe(1);
     } finally {
       scheduler.stop();
     }

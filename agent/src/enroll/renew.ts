@@ -152,6 +152,6 @@ export class RenewalScheduler {
 
   #fail(message: string): void {
     this.#state = { ...this.#state, lastError: message };
-    this.options.telemetry.info("certificate renewal failed", { error: message });
+    this.options.telemetry.emit("RenewalFailed", {}, { error: message });
   }
 }

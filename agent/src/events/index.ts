@@ -8,6 +8,8 @@
  * rejections cannot flood the journal.
  */
 
+import type { MetricFamily } from "../../../shared/src/metrics/prometheus.ts";
+
 type Level = "debug" | "info" | "warn" | "error";
 
 interface EventSpec {
@@ -93,6 +95,16 @@ export const agentEvents = {
     help: "Agent certificate renewals",
     level: "info",
   },
+  RenewalFailed: {
+    metric: "certificate_renewal_failures_total",
+    help: "Certificate renewal attempts that failed (retried with backoff; an expired certificate needs a new enrollment)",
+    level: "error",
+  },
+  SealFailed: {
+    metric: "seal_failures_total",
+    help: "Seal passes that failed (the chunk stays open and is sealed at the next pass)",
+    level: "error",
+  },
   ClockStepBack: {
     metric: "clock_step_back_total",
     help: "Times the wall clock went backwards; receive times are held monotonic",
@@ -102,6 +114,11 @@ export const agentEvents = {
     metric: "receiver_errors_total",
     help: "Socket errors on syslog receivers",
     level: "error",
+  },
+  DataDirTightened: {
+    metric: "data_dir_tightened_total",
+    help: "Times the data dir was found open to group or others at start and chmod-ed to 0700",
+    level: "warn",
   },
 } as const satisfies Record<string, EventSpec>;
 
@@ -116,6 +133,11 @@ function labelKey(labels: Labels | undefined): string {
     .sort()
     .map((key) => `${key}="${String(labels[key]).replace(/["\\\n]/g, "_")}"`)
     .join(",");
+}
+
+/** The labels a `labelKey` was made from (its values hold no quote, so they split cleanly). */
+function labelsOfKey(key: string): Labels {
+  return Object.fromEntries([...key.matchAll(/([^=,]+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
 }
 
 /** Where log lines go; tests pass a collector. */
@@ -197,18 +219,19 @@ export class AgentTelemetry {
     return out;
   }
 
-  /** Prometheus text for every counter (gauges are added by the status server). */
-  prometheusCounters(): string {
-    const lines: string[] = [];
-    for (const [name, spec] of Object.entries(agentEvents) as [AgentEventName, EventSpec][]) {
-      const metric = `logmaster_agent_${spec.metric}`;
-      lines.push(`# HELP ${metric} ${spec.help}`, `# TYPE ${metric} counter`);
+  /** Every counter as a Prometheus metric family (the status server adds gauges and encodes). */
+  counterFamilies(): MetricFamily[] {
+    return (Object.entries(agentEvents) as [AgentEventName, EventSpec][]).map(([name, spec]) => {
       const byLabels = this.#counters.get(name);
-      if (!byLabels || byLabels.size === 0) lines.push(`${metric} 0`);
-      else
-        for (const [key, value] of byLabels)
-          lines.push(`${metric}${key ? `{${key}}` : ""} ${value}`);
-    }
-    return `${lines.join("\n")}\n`;
+      return {
+        name: `logmaster_agent_${spec.metric}`,
+        help: spec.help,
+        type: "counter",
+        samples:
+          !byLabels || byLabels.size === 0
+            ? [{ value: 0 }]
+            : [...byLabels].map(([key, value]) => ({ labels: labelsOfKey(key), value })),
+      };
+    });
   }
 }

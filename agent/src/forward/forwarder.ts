@@ -239,7 +239,7 @@ export class Forwarder {
       },
       Bun.zstdCompressSync(raw),
     );
-    const status = String(answer.body.status ?? answer.body.error ?? answer.status);
+    const status = String(answer.body.status ?? answer.body.code ?? answer.status);
     const length = Number(answer.body.length ?? Number.NaN);
     if (answer.status === 200 && (status === "accepted" || status === "duplicate")) {
       this.options.telemetry.emit("BatchAcked", { status }, { chunk: id, offset: from, length }, 1);
@@ -282,7 +282,7 @@ export class Forwarder {
         }),
       ),
     );
-    const status = String(answer.body.status ?? answer.body.error ?? answer.status);
+    const status = String(answer.body.status ?? answer.body.code ?? answer.status);
     if (answer.status === 200 && (status === "verified" || status === "failed")) {
       this.#recordVerdict(id, status, answer.body.reason);
     } else if (status === "incomplete") {

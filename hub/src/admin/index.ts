@@ -40,6 +40,7 @@ import {
   revokeAgent,
   writeAudit,
 } from "../store/index.ts";
+import { pinnedFetch } from "./pinned-fetch.ts";
 
 export interface HotelView {
   id: string;
@@ -330,9 +331,14 @@ export const ACTOR_HEADER = "x-logmaster-actor";
  * const admin = remoteAdmin("http://127.0.0.1:8080", await readAdminCredential(dataDir));
  * await admin.listAgents();
  */
-export function remoteAdmin(httpUrl: string, credential: string): HubAdmin {
+export function remoteAdmin(
+  httpUrl: string,
+  credential: string,
+  /** SHA-256 of the certificate an HTTPS listener presents (hub.json's `http_cert_sha256`). */
+  httpCertSha256?: string,
+): HubAdmin {
   async function send(method: string, path: string, body?: unknown, actor?: string) {
-    const response = await fetch(`${httpUrl}${path}`, {
+    const init = {
       method,
       headers: {
         authorization: `Bearer ${credential}`,
@@ -340,11 +346,12 @@ export function remoteAdmin(httpUrl: string, credential: string): HubAdmin {
         ...(actor ? { [ACTOR_HEADER]: actor } : {}),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
+    };
+    const response = await pinnedFetch(`${httpUrl}${path}`, init, httpCertSha256);
     if (!response.ok) {
-      const answer = (await response.json().catch(() => ({}))) as { error?: string };
+      const answer = (await response.json().catch(() => ({}))) as { message?: string };
       const status = response.status === 404 || response.status === 409 ? response.status : 400;
-      throw new AdminError(answer.error ?? `hub answered ${response.status}`, status);
+      throw new AdminError(answer.message ?? `hub answered ${response.status}`, status);
     }
     return response;
   }

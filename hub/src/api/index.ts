@@ -1,16 +1,21 @@
 /**
  * The `--http` listener: health, metrics, a first JSON API and the admin API
- * the CLI uses while a hub runs. Plain HTTP, loopback by default.
+ * the CLI uses while a hub runs. Plain HTTP on loopback by default; HTTPS
+ * with `--http-cert`/`--http-key`, which any other address needs.
  */
 import { timingSafeEqual } from "node:crypto";
+import { readFileSync } from "node:fs";
+import https from "node:https";
+import { createSecureContext } from "node:tls";
 import { serve } from "@hono/node-server";
-import { Hono } from "hono";
-import { bearerAuth } from "hono/bearer-auth";
+import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { formatListenAddress } from "../../../shared/src/net/listen-address.ts";
+import { TLS_SERVER_POSTURE } from "../../../shared/src/net/tls-posture.ts";
 import { type HubAdmin, hotelRequestSchema, tokenRequestSchema } from "../admin/index.ts";
 import type { ListenAddress } from "../config/index.ts";
-import { RefusedRequestError } from "../errors.ts";
 import type { HubEvents } from "../events/index.ts";
+import { answerErrorsAsJson, refuse } from "../net/answers.ts";
 import { type RunningListener, whenListening } from "../net/listen.ts";
 import { agentFleetHealth, type Db } from "../store/index.ts";
 import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
@@ -35,19 +40,20 @@ function sameSecret(a: string, b: string): boolean {
  */
 export function apiRoutes(context: ApiContext): Hono {
   const app = new Hono();
+  const where = { events: context.events, listener: "http" as const };
+  answerErrorsAsJson(app, where);
   // Until dashboard users exist (roles, JWT), every read of chunk data is an admin read.
-  const adminOnly = bearerAuth({
-    verifyToken: (token) => sameSecret(token, context.adminCredential),
-  });
-
-  app.onError((error, c) => {
-    if (error instanceof RefusedRequestError) return c.json({ error: error.message }, error.status);
-    if (error instanceof z.ZodError) {
-      return c.json({ error: error.issues.map((issue) => issue.message).join("; ") }, 400);
+  const adminOnly: MiddlewareHandler = async (c, next) => {
+    const header = c.req.header("authorization");
+    const bearer = /^Bearer +(\S+) *$/i.exec(header ?? "")?.[1];
+    if (!bearer || !sameSecret(bearer, context.adminCredential)) {
+      c.header("WWW-Authenticate", 'Bearer realm="logmaster-hub"');
+      return header
+        ? refuse(c, where, 401, "invalid_credential")
+        : refuse(c, where, 401, "unauthorized");
     }
-    context.events.emit({ name: "RequestFailed", path: c.req.path, error: error.message });
-    return c.json({ error: "internal_error" }, 500);
-  });
+    await next();
+  };
 
   app.get("/healthz", async (c) => {
     await context.db.execute("select 1");
@@ -91,22 +97,83 @@ export function apiRoutes(context: ApiContext): Hono {
   return app;
 }
 
-/** Start the `--http` listener. */
+/** How the `--http` listener is served: HubConfig's `httpTls` and `httpInsecure`. */
+export interface ApiListenerSecurity {
+  /** PEM certificate (chain) and key files: serve HTTPS. */
+  tls?: { certFile: string; keyFile: string };
+  /** Plain HTTP beyond loopback, which the operator accepted: warned and flagged in /metrics. */
+  insecure?: boolean;
+}
+
+/** The PEMs of `--http-cert`/`--http-key`, checked to be a pair now rather than at the first client. */
+function readHttpTls(files: { certFile: string; keyFile: string }): { cert: Buffer; key: Buffer } {
+  const read = (option: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`${option} ${file} cannot be read: ${(error as Error).message}`);
+    }
+  };
+  const pems = {
+    cert: read("--http-cert", files.certFile),
+    key: read("--http-key", files.keyFile),
+  };
+  try {
+    createSecureContext(pems);
+  } catch (error) {
+    throw new Error(
+      `--http-cert ${files.certFile} and --http-key ${files.keyFile} are not a usable certificate and key: ${(error as Error).message}`,
+    );
+  }
+  return pems;
+}
+
+/**
+ * Start the `--http` listener: HTTPS when given a certificate (TLS 1.2 and
+ * 1.3 with forward secrecy, `TLS_SERVER_POSTURE`), plain HTTP otherwise.
+ * Plain HTTP beyond loopback is refused by the config unless the operator
+ * accepted it; then it is logged as a warning and `logmaster_hub_http_insecure` is 1.
+ *
+ * @example
+ * const api = await startApiListener(context, config.http, { tls: config.httpTls, insecure: config.httpInsecure });
+ * console.log(api.url); // https://127.0.0.1:8080
+ */
 export async function startApiListener(
   context: ApiContext,
   address: ListenAddress,
+  security: ApiListenerSecurity = {},
 ): Promise<RunningListener> {
   const app = apiRoutes(context);
-  const server = serve({
+  const options = {
     fetch: app.fetch,
     hostname: address.host,
     port: address.port,
     overrideGlobalObjects: false, // see startIngestListener
-  });
+  };
+  const server = security.tls
+    ? serve({
+        ...options,
+        createServer: https.createServer,
+        serverOptions: { ...readHttpTls(security.tls), ...TLS_SERVER_POSTURE },
+      })
+    : serve(options);
+  // A client that breaks off a handshake (or speaks TLS 1.1) must not take the process down.
+  if (security.tls) server.on("tlsClientError", () => {});
   // A keep-alive client (the CLI, a browser) would otherwise hold the close open.
-  return whenListening(server, address.host, "http", () =>
+  const listener = await whenListening(server, address.host, security.tls ? "https" : "http", () =>
     (server as { closeAllConnections?: () => void }).closeAllConnections?.(),
   );
+  const insecure = security.insecure === true && !security.tls;
+  context.events.httpInsecure.set(0);
+  if (insecure) {
+    context.events.emit({
+      name: "HttpListenerInsecure",
+      listen: formatListenAddress({ host: address.host, port: listener.port }),
+      warning:
+        "the --http listener serves plain HTTP beyond loopback (--http-insecure): the admin credential crosses the network in clear text; give it --http-cert and --http-key",
+    });
+  }
+  return listener;
 }
 
 const chunkLimitSchema = z.coerce.number().int().min(1).max(1000).default(100);

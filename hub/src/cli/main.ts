@@ -10,9 +10,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { runCli } from "../../../shared/src/cli/dispatch.ts";
+import { usePrivateUmask } from "../../../shared/src/data-dir/index.ts";
 import { readAdminCredential } from "../admin/credential.ts";
 import { type HubAdmin, localAdmin, remoteAdmin } from "../admin/index.ts";
 import { type HubConfig, hubConfigFlags, loadHubConfig } from "../config/index.ts";
+import { prepareHubDataDir, requireHubDataDir } from "../data-dir/index.ts";
 import { HubEvents } from "../events/index.ts";
 import { HUB_STATE_FILE, type HubState, hubAdminContext, openHubStore, startHub } from "../hub.ts";
 import { ensureChainId } from "../store/index.ts";
@@ -42,8 +44,13 @@ Commands:
 
 Options (every command):
   --data-dir DIR     hub state: database (embedded), CA, archive. Default ./data/hub
+                     (made, mode 0700, by serve and migrate only; other commands need a hub there)
   --ingest HOST:PORT agents' mTLS HTTP/2 listener. Default 127.0.0.1:8443
   --http HOST:PORT   API, metrics and admin listener. Default 127.0.0.1:8080
+                     (:PORT = every interface; beyond loopback it needs TLS or --http-insecure)
+  --http-cert FILE   PEM certificate of the http listener: serve HTTPS (env HUB_HTTP_CERT)
+  --http-key FILE    its private key (env HUB_HTTP_KEY)
+  --http-insecure    plain HTTP beyond loopback anyway, warned (env HUB_HTTP_INSECURE=1)
   --public-url URL   https URL agents reach the ingest listener at (env HUB_PUBLIC_URL)
   --hostname NAME    extra name for the ingest certificate (repeatable; env HUB_HOSTNAMES)
   --chain-id SLUG    chain id, fixed at first start. Default "default"
@@ -53,6 +60,8 @@ Environment: DATABASE_URL (PostgreSQL; absent = embedded PGlite in DATA_DIR/pgli
   (RFC 3161 TSA; absent TSA_URL = the built-in development TSA, no legal value),
   HUB_AGENT_CERT_DAYS (agent certificate validity in days, default 397; fractions
   allow short-lived certificates; agents renew when a third is left),
+  HUB_AGENT_CERT_OVERLAP_SECONDS (a renewed agent's old certificate works this long, default 600),
+  HUB_MAX_AGENT_REQUESTS_IN_FLIGHT (per agent and hub process, default 8),
   HUB_CA_KEY_BITS (2048|3072|4096 for a new chain CA, default 3072).`;
 
 const ttlSchema = z
@@ -121,12 +130,13 @@ async function runningHub(config: HubConfig): Promise<HubState | undefined> {
 }
 
 async function withAdmin<T>(config: HubConfig, work: (admin: HubAdmin) => Promise<T>): Promise<T> {
+  requireHubDataDir(config.dataDir); // before anything below opens (and would create) it
   const running = await runningHub(config);
   const credential = readAdminCredential(config.dataDir);
   if (running?.http_url) {
     if (!credential)
       throw new Error(`a hub runs on ${config.dataDir} but its admin credential is missing`);
-    return work(remoteAdmin(running.http_url, credential));
+    return work(remoteAdmin(running.http_url, credential, running.http_cert_sha256));
   }
   const store = await openHubStore(config);
   try {
@@ -185,6 +195,7 @@ async function migrate(args: string[]): Promise<number> {
   const { config } = parse(args);
   if (await runningHub(config))
     throw new Error("a hub runs on this data dir; it migrated at start");
+  prepareHubDataDir(config.dataDir, new HubEvents());
   const store = await openHubStore(config);
   await store.close();
   console.log(`migrations applied (${config.databaseUrl ? "PostgreSQL" : "PGlite"})`);
@@ -392,6 +403,8 @@ async function purge(args: string[]): Promise<number> {
   return 0;
 }
 
+// Keys, the admin credential, the database and exports: this user's alone.
+usePrivateUmask();
 process.exitCode = await runCli(
   {
     name: "logmaster-hub",

@@ -4,8 +4,10 @@ import { hubConfigSchema, loadHubConfig } from "./index.ts";
 describe("hub config", () => {
   test("zero-setup defaults: unprivileged loopback ports, PGlite, CA in the data dir", () => {
     const config = loadHubConfig({}, {});
-    expect(config.ingest).toEqual({ host: "127.0.0.1", port: 8443 });
-    expect(config.http).toEqual({ host: "127.0.0.1", port: 8080 });
+    expect(config.ingest).toEqual({ host: "127.0.0.1", port: 8443, ipv6: false });
+    expect(config.http).toEqual({ host: "127.0.0.1", port: 8080, ipv6: false });
+    expect(config.httpTls).toBeUndefined();
+    expect(config.httpInsecure).toBe(false);
     expect(config.databaseUrl).toBeUndefined();
     expect(config.dataDir).toEndWith("/data/hub");
     expect(config.caDir).toBe(`${config.dataDir}/ca`);
@@ -22,7 +24,7 @@ describe("hub config", () => {
         HUB_PUBLIC_URL: "https://hub.example.com:9443",
       },
     );
-    expect(config.ingest).toEqual({ host: "0.0.0.0", port: 9443 });
+    expect(config.ingest).toEqual({ host: "0.0.0.0", port: 9443, ipv6: false });
     expect(config.databaseUrl).toBe("postgres://db/hub");
     expect(config.hostnames).toContain("hub.example.com");
     expect(config.caDir).toBe("/srv/hub/ca");
@@ -73,6 +75,97 @@ describe("hub config", () => {
     expect(hubConfigSchema.parse({ ingest: "[::1]:8443" }).ingest).toEqual({
       host: "::1",
       port: 8443,
+      ipv6: true,
     });
+  });
+
+  test("`:PORT` means every interface", () => {
+    expect(loadHubConfig({ ingest: ":9443" }, {}).ingest).toEqual({
+      host: "0.0.0.0",
+      port: 9443,
+      ipv6: false,
+    });
+  });
+});
+
+describe("--http beyond loopback needs TLS or an explicit --http-insecure", () => {
+  test("loopback stays plain HTTP without any setting", () => {
+    for (const http of ["127.0.0.1:8080", "127.9.9.9:8080", "localhost:8080", "[::1]:8080"]) {
+      const config = loadHubConfig({ http }, {});
+      expect(config.httpTls).toBeUndefined();
+      expect(config.httpInsecure).toBe(false);
+    }
+  });
+
+  test("a non-loopback address without TLS or --http-insecure is refused, naming the options", () => {
+    for (const http of [
+      ":8080",
+      "0.0.0.0:8080",
+      "[::]:8080",
+      "192.0.2.10:8080",
+      "hub.example:80",
+    ]) {
+      expect(() => loadHubConfig({ http }, {})).toThrow(
+        /--http .* is reachable from the network: .*--http-cert FILE and --http-key FILE .*--http-insecure/,
+      );
+    }
+    expect(() => loadHubConfig({}, { HUB_HTTP: ":8080" })).toThrow(/HUB_HTTP_INSECURE=1/);
+  });
+
+  test("--http-insecure (or HUB_HTTP_INSECURE=1) accepts plain HTTP and marks it", () => {
+    expect(loadHubConfig({ http: ":8080", "http-insecure": true }, {}).httpInsecure).toBe(true);
+    expect(loadHubConfig({}, { HUB_HTTP: ":8080", HUB_HTTP_INSECURE: "1" }).httpInsecure).toBe(
+      true,
+    );
+    expect(loadHubConfig({}, { HUB_HTTP: ":8080", HUB_HTTP_INSECURE: "true" }).httpTls).toBe(
+      undefined,
+    );
+    // On loopback nothing is insecure, so nothing is flagged.
+    expect(loadHubConfig({ "http-insecure": true }, {}).httpInsecure).toBe(false);
+    expect(() => loadHubConfig({ http: ":8080" }, { HUB_HTTP_INSECURE: "0" })).toThrow(
+      /reachable from the network/,
+    );
+    expect(() => loadHubConfig({}, { HUB_HTTP_INSECURE: "yes" })).toThrow(
+      /HUB_HTTP_INSECURE must be 1 or 0/,
+    );
+  });
+
+  test("a certificate and its key make it HTTPS, on any address", () => {
+    const fromFlags = loadHubConfig(
+      { http: ":8443", "http-cert": "/etc/lm/http.pem", "http-key": "/etc/lm/http.key" },
+      {},
+    );
+    expect(fromFlags.httpTls).toEqual({
+      certFile: "/etc/lm/http.pem",
+      keyFile: "/etc/lm/http.key",
+    });
+    expect(fromFlags.httpInsecure).toBe(false);
+    const fromEnv = loadHubConfig(
+      {},
+      { HUB_HTTP: "[::]:8443", HUB_HTTP_CERT: "/c.pem", HUB_HTTP_KEY: "/k.pem" },
+    );
+    expect(fromEnv.httpTls).toEqual({ certFile: "/c.pem", keyFile: "/k.pem" });
+    expect(loadHubConfig({ "http-cert": "/c.pem", "http-key": "/k.pem" }, {}).httpTls).toEqual({
+      certFile: "/c.pem",
+      keyFile: "/k.pem",
+    });
+  });
+
+  test("a certificate without its key (or the reverse) names the missing option", () => {
+    expect(() => loadHubConfig({ "http-cert": "/c.pem" }, {})).toThrow(
+      /--http-cert needs --http-key \(HUB_HTTP_KEY\)/,
+    );
+    expect(() => loadHubConfig({}, { HUB_HTTP_KEY: "/k.pem" })).toThrow(
+      /--http-key needs --http-cert \(HUB_HTTP_CERT\)/,
+    );
+  });
+
+  test("TLS and --http-insecure together is a contradiction", () => {
+    expect(() =>
+      loadHubConfig(
+        { http: ":8443", "http-cert": "/c.pem", "http-key": "/k.pem", "http-insecure": true },
+        {},
+      ),
+    ).toThrow(/--http-insecure .* give one or the other/);
   });
 });

@@ -4,25 +4,24 @@
  */
 import { resolve } from "node:path";
 import { z } from "zod";
+import {
+  formatListenAddress,
+  isLoopbackAddress,
+  listenAddressSchema,
+} from "../../../shared/src/net/listen-address.ts";
 
-export interface ListenAddress {
-  host: string;
-  port: number;
-}
+export type { ListenAddress } from "../../../shared/src/net/listen-address.ts";
 
-/** `HOST:PORT`, `[v6]:PORT` or `:PORT`; port 0 asks the OS for a free one (tests). */
-function listenAddress(option: string, example: string) {
-  return z.string().transform((text, context): ListenAddress => {
-    const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text.trim());
-    const port = Number(match?.[3]);
-    if (!match || port > 65_535) {
-      context.addIssue({
-        code: "custom",
-        message: `${option} must be HOST:PORT (e.g. ${example}), got "${text}"`,
-      });
+/** An on/off setting: the flag (boolean) or its environment variable (1/0, true/false). */
+function switchSetting(setting: string) {
+  const words: Record<string, boolean> = { "1": true, true: true, "0": false, false: false };
+  return z.union([z.boolean(), z.string()]).transform((value, context) => {
+    const on = typeof value === "boolean" ? value : words[value];
+    if (on === undefined) {
+      context.addIssue({ code: "custom", message: `${setting} must be 1 or 0, got "${value}"` });
       return z.NEVER;
     }
-    return { host: match[1] ?? (match[2] || "0.0.0.0"), port };
+    return on;
   });
 }
 
@@ -96,8 +95,13 @@ export const DEFAULT_HTTP = "127.0.0.1:8080";
 export const hubConfigSchema = z
   .object({
     dataDir: z.string().min(1, "--data-dir must not be empty").default("./data/hub"),
-    ingest: listenAddress("--ingest", DEFAULT_INGEST).prefault(DEFAULT_INGEST),
-    http: listenAddress("--http", DEFAULT_HTTP).prefault(DEFAULT_HTTP),
+    ingest: listenAddressSchema("--ingest", DEFAULT_INGEST).prefault(DEFAULT_INGEST),
+    http: listenAddressSchema("--http", DEFAULT_HTTP).prefault(DEFAULT_HTTP),
+    /** PEM certificate (chain) and its key: the --http listener speaks HTTPS. */
+    httpCert: z.string().min(1, "--http-cert must not be empty").optional(),
+    httpKey: z.string().min(1, "--http-key must not be empty").optional(),
+    /** Plain HTTP on a non-loopback --http all the same (warned at start, a gauge in /metrics). */
+    httpInsecure: switchSetting("HUB_HTTP_INSECURE").default(false),
     /** Absent: embedded PGlite under `<data-dir>/pglite`. */
     databaseUrl: z
       .string()
@@ -128,6 +132,17 @@ export const hubConfigSchema = z
       .positive("HUB_AGENT_CERT_DAYS must be positive")
       .max(825, "HUB_AGENT_CERT_DAYS must be at most 825")
       .default(397),
+    /**
+     * How long a renewed (or re-enrolled) agent's previous certificate still
+     * authenticates, so requests under way on its old session finish.
+     */
+    agentCertOverlapSeconds: z.coerce
+      .number({ message: "HUB_AGENT_CERT_OVERLAP_SECONDS must be a number of seconds" })
+      .min(0, "HUB_AGENT_CERT_OVERLAP_SECONDS must be 0 or more")
+      .max(86_400, "HUB_AGENT_CERT_OVERLAP_SECONDS must be at most 86400 (a day)")
+      .default(600),
+    /** Requests one agent may have under way on one hub process (an agent sends one at a time). */
+    maxAgentRequestsInFlight: positiveInteger("HUB_MAX_AGENT_REQUESTS_IN_FLIGHT").default(8),
     /** Compressed request body cap for a batch (protocol: 8 MiB). */
     maxBatchBytes: positiveInteger("maxBatchBytes").default(8 * 1024 * 1024),
     /** Decompressed batch cap, against zstd bombs (protocol: 64 MiB). */
@@ -137,7 +152,24 @@ export const hubConfigSchema = z
     /** Where the hub writes its log lines; tests pass a silent sink. */
     quiet: z.boolean().default(false),
   })
-  .transform((config) => {
+  .superRefine((config, context) => {
+    const issue = (message: string) => context.addIssue({ code: "custom", message });
+    if (config.httpCert && !config.httpKey)
+      issue("--http-cert needs --http-key (HUB_HTTP_KEY), the certificate's private key");
+    if (config.httpKey && !config.httpCert)
+      issue("--http-key needs --http-cert (HUB_HTTP_CERT), the certificate of that key");
+    const tls = config.httpCert !== undefined || config.httpKey !== undefined;
+    if (tls && config.httpInsecure)
+      issue(
+        "--http-insecure (HUB_HTTP_INSECURE) asks for plain HTTP but --http-cert/--http-key ask for HTTPS: give one or the other",
+      );
+    // The admin credential (and soon users' passwords) travel on this listener.
+    if (!tls && !config.httpInsecure && !isLoopbackAddress(config.http))
+      issue(
+        `--http ${formatListenAddress(config.http)} is reachable from the network: serve it over HTTPS with --http-cert FILE and --http-key FILE (HUB_HTTP_CERT, HUB_HTTP_KEY), or accept plain HTTP with --http-insecure (HUB_HTTP_INSECURE=1)`,
+      );
+  })
+  .transform(({ httpCert, httpKey, httpInsecure, ...config }) => {
     const dataDir = resolve(config.dataDir);
     const publicHost =
       config.ingest.host === "0.0.0.0" ||
@@ -157,6 +189,13 @@ export const hubConfigSchema = z
       publicUrlDerived: config.publicUrl === undefined,
       hostnames: [...new Set([...config.hostnames, publicUrlHost])],
       caDir: resolve(config.caDir ?? `${dataDir}/ca`),
+      /** Set: the --http listener serves HTTPS with this certificate (PEM files). */
+      httpTls:
+        httpCert && httpKey
+          ? { certFile: resolve(httpCert), keyFile: resolve(httpKey) }
+          : undefined,
+      /** True when --http serves plain HTTP beyond loopback (the operator accepted it). */
+      httpInsecure: httpInsecure && !isLoopbackAddress(config.http),
     };
   });
 
@@ -168,6 +207,9 @@ export const hubConfigFlags = {
   "data-dir": { type: "string" },
   ingest: { type: "string" },
   http: { type: "string" },
+  "http-cert": { type: "string" },
+  "http-key": { type: "string" },
+  "http-insecure": { type: "boolean" },
   "public-url": { type: "string" },
   hostname: { type: "string", multiple: true },
   "chain-id": { type: "string" },
@@ -178,6 +220,9 @@ export type HubConfigFlagValues = {
   "data-dir"?: string;
   ingest?: string;
   http?: string;
+  "http-cert"?: string;
+  "http-key"?: string;
+  "http-insecure"?: boolean;
   "public-url"?: string;
   hostname?: string[];
   "chain-id"?: string;
@@ -204,6 +249,9 @@ export function loadHubConfig(
     dataDir: flags["data-dir"] ?? env.HUB_DATA_DIR,
     ingest: flags.ingest ?? env.HUB_INGEST,
     http: flags.http ?? env.HUB_HTTP,
+    httpCert: flags["http-cert"] ?? (env.HUB_HTTP_CERT || undefined),
+    httpKey: flags["http-key"] ?? (env.HUB_HTTP_KEY || undefined),
+    httpInsecure: flags["http-insecure"] ?? (env.HUB_HTTP_INSECURE || undefined),
     databaseUrl: env.DATABASE_URL || undefined,
     publicUrl: flags["public-url"] ?? (env.HUB_PUBLIC_URL || undefined),
     hostnames,
@@ -211,6 +259,8 @@ export function loadHubConfig(
     caDir: flags["ca-dir"] ?? env.HUB_CA_DIR,
     caKeyBits: env.HUB_CA_KEY_BITS,
     agentCertDays: env.HUB_AGENT_CERT_DAYS,
+    agentCertOverlapSeconds: env.HUB_AGENT_CERT_OVERLAP_SECONDS || undefined,
+    maxAgentRequestsInFlight: env.HUB_MAX_AGENT_REQUESTS_IN_FLIGHT || undefined,
     tsa: {
       url: env.TSA_URL || undefined,
       auth: (env.TSA_AUTH || undefined) as TsaSettings["auth"],

@@ -2,6 +2,7 @@
  * Every notable happening in the hub is a named event: `emit` logs it and
  * counts it in one call, so `/metrics` and the log never disagree.
  */
+import type { ErrorCode } from "../errors.ts";
 import { MetricsRegistry } from "./metrics.ts";
 
 export { Counter, Gauge, MetricsRegistry } from "./metrics.ts";
@@ -13,11 +14,8 @@ interface ChunkRef {
   chunk: string;
 }
 
-/** Why the hub refused a request before looking at its body. */
-export type AuthRefusal =
-  | "client_certificate_required"
-  | "client_certificate_invalid"
-  | "agent_revoked";
+/** Which listener answered: agents' mTLS ingest, or the `--http` API. */
+export type Listener = "ingest" | "http";
 
 /** Why a batch was not stored (the protocol's 4xx answers to a batch). */
 export type BatchRejection = "gap" | "conflict" | "sealed" | "invalid_batch" | "too_large";
@@ -31,8 +29,18 @@ export type HubEvent =
   | { name: "AgentEnrolled"; hotelId: string; agentId: string }
   | { name: "AgentRenewed"; hotelId: string; agentId: string }
   | { name: "EnrollmentRefused"; reason: string }
-  | { name: "RequestRefused"; reason: AuthRefusal; detail?: string; agentId?: string }
-  | { name: "RequestFailed"; path: string; error: string }
+  | {
+      name: "RequestRefused";
+      listener: Listener;
+      status: number;
+      code: ErrorCode;
+      path: string;
+      detail?: string;
+      agentId?: string;
+    }
+  | { name: "RequestFailed"; listener: Listener; path: string; error: string }
+  | { name: "DailyJobFailed"; error: string }
+  | { name: "TimestampWorkerFailed"; error: string }
   | ({ name: "ChunkTimestamped"; genTime: string; serial: string; waitedMs: number } & ChunkRef)
   | ({
       name: "TimestampFailed";
@@ -43,7 +51,10 @@ export type HubEvent =
     } & ChunkRef)
   | { name: "EvidenceExported"; actor: string; chunks: number; selector: string }
   | { name: "DayRolledUp"; hotelId: string; day: string; timestamped: boolean }
-  | { name: "ChunksPurged"; hotelId: string; chunks: number; dryRun: boolean };
+  | { name: "ChunksPurged"; hotelId: string; chunks: number; dryRun: boolean }
+  /** The data dir was open to group or others at start; it is 0700 now. */
+  | { name: "DataDirTightened"; dir: string; oldMode: string }
+  | { name: "HttpListenerInsecure"; listen: string; warning: string };
 
 const FAILURE_KINDS = [
   "records hash mismatch",
@@ -93,11 +104,15 @@ export class HubEvents {
   );
   readonly #refusals = this.metrics.counter(
     "logmaster_hub_requests_refused_total",
-    "Ingest requests refused by authentication, by reason.",
+    "Requests answered with a 4xx error, by listener (ingest, http) and error code.",
   );
   readonly #failures = this.metrics.counter(
     "logmaster_hub_request_errors_total",
-    "Ingest requests that failed inside the hub (answered 500).",
+    "Requests that failed inside the hub (answered 500), by listener.",
+  );
+  readonly #backgroundFailures = this.metrics.counter(
+    "logmaster_hub_background_job_failures_total",
+    "Passes of a background job that failed (daily roll-up and retention, time-stamp worker); retried at its next pass.",
   );
 
   readonly #timestamps = this.metrics.counter(
@@ -115,6 +130,10 @@ export class HubEvents {
   readonly #purged = this.metrics.counter(
     "logmaster_hub_chunks_purged_total",
     "Chunks removed past retention (dry runs counted separately).",
+  );
+  readonly #dataDirsTightened = this.metrics.counter(
+    "logmaster_hub_data_dirs_tightened_total",
+    "Times the hub found its data dir open to group or others at start and chmod-ed it to 0700.",
   );
   /** Set by the time-stamp worker from the database (all hubs' chunks). */
   readonly awaitingTimestamp = this.metrics.gauge(
@@ -138,6 +157,11 @@ export class HubEvents {
   readonly agentsSilent = this.metrics.gauge(
     "logmaster_hub_agents_silent",
     "Agents not heard from for 15 minutes (or never): the box, its link or its forwarding is down; it keeps what it receives.",
+  );
+  /** Set by the --http listener at start. */
+  readonly httpInsecure = this.metrics.gauge(
+    "logmaster_hub_http_insecure",
+    "1 when the --http listener serves plain HTTP beyond loopback (--http-insecure): the admin credential crosses the network in clear text.",
   );
 
   constructor(readonly log: LogSink = (line) => console.error(line)) {}
@@ -178,10 +202,16 @@ export class HubEvents {
         this.#enrollments.inc({ result: event.reason });
         return;
       case "RequestRefused":
-        this.#refusals.inc({ reason: event.reason });
+        this.#refusals.inc({ listener: event.listener, code: event.code });
         return;
       case "RequestFailed":
-        this.#failures.inc();
+        this.#failures.inc({ listener: event.listener });
+        return;
+      case "DailyJobFailed":
+        this.#backgroundFailures.inc({ job: "daily" });
+        return;
+      case "TimestampWorkerFailed":
+        this.#backgroundFailures.inc({ job: "timestamp_worker" });
         return;
       case "ChunkTimestamped":
         this.#timestamps.inc({ result: "timestamped", reason: "" });
@@ -199,6 +229,12 @@ export class HubEvents {
         return;
       case "ChunksPurged":
         this.#purged.inc({ dry_run: String(event.dryRun) }, event.chunks);
+        return;
+      case "DataDirTightened":
+        this.#dataDirsTightened.inc();
+        return;
+      case "HttpListenerInsecure":
+        this.httpInsecure.set(1);
         return;
     }
   }

@@ -43,6 +43,8 @@ export interface IssuerContext {
   ca: ChainCa;
   chainId: string;
   agentValidityDays?: number;
+  /** How long a renewed (or re-enrolled) agent's previous certificate still authenticates. */
+  certificateOverlapMs: number;
 }
 
 /**
@@ -121,6 +123,7 @@ async function reenrollAgent(
     token.id,
     agentId,
     certificateColumns(issued),
+    issuer.certificateOverlapMs,
   );
   if (!spent) throw new TokenError("token_used");
   return answer(issuer, identity, issued.certificatePem);
@@ -139,7 +142,12 @@ export async function renewAgent(
   csrPem: string,
 ): Promise<EnrollResponse> {
   const issued = issueFor(issuer, csrPem, identity);
-  await updateAgentCertificate(issuer.db, identity.agentId, certificateColumns(issued));
+  await updateAgentCertificate(
+    issuer.db,
+    identity.agentId,
+    certificateColumns(issued),
+    issuer.certificateOverlapMs,
+  );
   return answer(issuer, identity, issued.certificatePem);
 }
 

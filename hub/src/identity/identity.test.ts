@@ -108,7 +108,7 @@ describe("agent certificates", () => {
 });
 
 describe("enrollment tokens", () => {
-  const issuer = () => ({ db: store.db, ca, chainId: "default" });
+  const issuer = () => ({ db: store.db, ca, chainId: "default", certificateOverlapMs: 600_000 });
   const create = (ttlMs: number) =>
     createEnrollmentToken(store.db, {
       hotelId: "grand",

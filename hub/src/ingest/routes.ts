@@ -1,5 +1,6 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
 import { z } from "zod";
 import type { HubEvents } from "../events/index.ts";
 import {
@@ -12,6 +13,7 @@ import {
   renewRequestSchema,
   TokenError,
 } from "../identity/index.ts";
+import { answerErrorsAsJson, describeIssues, refuse } from "../net/answers.ts";
 import { SealRequestError, sealChunk } from "../seal/index.ts";
 import {
   appendBatch,
@@ -33,6 +35,9 @@ export interface IngestContext {
   agentCertDays: number;
   maxBatchBytes: number;
   maxDecompressedBytes: number;
+  /** How long a renewed agent's previous certificate still authenticates. */
+  certificateOverlapMs: number;
+  maxRequestsInFlightPerAgent: number;
 }
 
 /** Enrollment and seal bodies are small JSON; a manifest is ~1 KiB. */
@@ -68,12 +73,6 @@ const sealBodySchema = z.strictObject({
   signature_b64: z.base64().max(4096),
 });
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
-    .join("; ");
-}
-
 /**
  * The ingest routes of docs/agent-hub-protocol.md. Every route but enrollment
  * sits behind `requireAgent`; hotel and agent come from `c.get("agent")` only.
@@ -89,18 +88,18 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     ca: context.ca,
     chainId: context.chainId,
     agentValidityDays: context.agentCertDays,
+    certificateOverlapMs: context.certificateOverlapMs,
   };
-  const tooLarge = bodyLimit({
-    maxSize: MAX_JSON_BODY_BYTES,
-    onError: (c) => c.json({ error: "too_large" }, 413),
-  });
+  const where = { events: context.events, listener: "ingest" as const };
+  answerErrorsAsJson(app, where);
+  const capBody = (maxSize: number) =>
+    bodyLimit({ maxSize, onError: (c) => refuse(c, where, 413, "too_large") });
+  const tooLarge = capBody(MAX_JSON_BODY_BYTES);
+  // Routes put agentOnly before any body limit or read: a caller without a
+  // valid certificate is answered before a byte of its body is taken.
   const agentOnly = requireAgent(context);
-
-  app.onError((error, c) => {
-    context.events.emit({ name: "RequestFailed", path: c.req.path, error: error.message });
-    return c.json({ error: "internal_error" }, 500);
-  });
-  app.notFound((c) => c.json({ error: "not_found" }, 404));
+  const invalid = (c: Context<IngestEnv>, message: string) =>
+    refuse(c, where, 400, "invalid_request", message);
 
   async function readJson(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
     try {
@@ -114,7 +113,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     const parsed = enrollRequestSchema.safeParse(await readJson(c));
     if (!parsed.success) {
       context.events.emit({ name: "EnrollmentRefused", reason: "invalid_request" });
-      return c.json({ error: "invalid_request", reason: describeIssues(parsed.error) }, 400);
+      return invalid(c, describeIssues(parsed.error));
     }
     try {
       const answer = await enrollAgent(issuer, parsed.data);
@@ -127,25 +126,23 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     } catch (error) {
       if (error instanceof TokenError) {
         context.events.emit({ name: "EnrollmentRefused", reason: error.code });
-        return c.json({ error: error.code }, 401);
+        return refuse(c, where, 401, error.code);
       }
       if (error instanceof CertificateRequestError) {
         context.events.emit({ name: "EnrollmentRefused", reason: "invalid_request" });
-        return c.json({ error: "invalid_request", reason: error.message }, 400);
+        return invalid(c, error.message);
       }
       if (error instanceof ReenrollError) {
         context.events.emit({ name: "EnrollmentRefused", reason: "reenroll_refused" });
-        return c.json({ error: "reenroll_refused", reason: error.message }, 403);
+        return refuse(c, where, 403, "reenroll_refused", error.message);
       }
       throw error;
     }
   });
 
-  app.post("/v1/renew", tooLarge, agentOnly, async (c) => {
+  app.post("/v1/renew", agentOnly, tooLarge, async (c) => {
     const parsed = renewRequestSchema.safeParse(await readJson(c));
-    if (!parsed.success) {
-      return c.json({ error: "invalid_request", reason: describeIssues(parsed.error) }, 400);
-    }
+    if (!parsed.success) return invalid(c, describeIssues(parsed.error));
     const { identity } = c.get("agent");
     try {
       const answer = await renewAgent(issuer, identity, parsed.data.csr_pem);
@@ -156,21 +153,16 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
       });
       return c.json(answer, 200);
     } catch (error) {
-      if (error instanceof CertificateRequestError) {
-        return c.json({ error: "invalid_request", reason: error.message }, 400);
-      }
+      if (error instanceof CertificateRequestError) return invalid(c, error.message);
       throw error;
     }
   });
 
-  const badChunk = {
-    error: "invalid_request",
-    reason: "chunk must be YYYY-MM-DDTHH (UTC hour, part 0) or YYYY-MM-DDTHH.N (part N > 0)",
-  };
+  const badChunk = "chunk must be YYYY-MM-DDTHH (UTC hour, part 0) or YYYY-MM-DDTHH.N (part N > 0)";
 
   app.get("/v1/chunks/:chunk", agentOnly, async (c) => {
     const chunkPath = parseChunkPath(c.req.param("chunk"));
-    if (!chunkPath) return c.json(badChunk, 400);
+    if (!chunkPath) return invalid(c, badChunk);
     const { identity } = c.get("agent");
     const chunk = await inHotelScope(context.db, identity.hotelId, (tx) =>
       findChunk(tx, { ...identity, hourStart: chunkPath.hourDate, part: chunkPath.part }),
@@ -183,114 +175,109 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     });
   });
 
-  app.post(
-    "/v1/chunks/:chunk/records",
-    bodyLimit({
-      maxSize: context.maxBatchBytes,
-      onError: (c) => c.json({ error: "too_large" }, 413),
-    }),
-    agentOnly,
-    async (c) => {
-      const { identity } = c.get("agent");
-      const ref = {
-        hotelId: identity.hotelId,
-        agentId: identity.agentId,
-        chunk: c.req.param("chunk"),
-      };
-      const reject = (reason: "invalid_batch" | "too_large", detail: string) => {
-        context.events.emit({ name: "BatchRejected", ...ref, reason, detail });
-        return reason === "too_large"
-          ? c.json({ error: "too_large" }, 413)
-          : c.json({ error: "invalid_batch", reason: detail }, 400);
-      };
-      const chunkPath = parseChunkPath(ref.chunk);
-      if (!chunkPath) return reject("invalid_batch", badChunk.reason);
-      const headers = batchHeadersSchema.safeParse(c.req.header());
-      if (!headers.success) return reject("invalid_batch", describeIssues(headers.error));
-      const batch = headers.data;
-      if (batch["x-lm-length"] > context.maxDecompressedBytes) {
-        return reject("too_large", `x-lm-length ${batch["x-lm-length"]} is over the cap`);
-      }
-      const body = new Uint8Array(await c.req.arrayBuffer());
-      let records: Uint8Array;
-      try {
-        records =
-          batch["content-encoding"] === "zstd"
-            ? decompressBatch(body, batch["x-lm-length"], context.maxDecompressedBytes)
-            : body;
-      } catch (error) {
-        if (!(error instanceof BatchDecodeError)) throw error;
-        return reject(error.tooLarge ? "too_large" : "invalid_batch", error.message);
-      }
-      if (records.byteLength !== batch["x-lm-length"]) {
-        return reject(
-          "invalid_batch",
-          `body is ${records.byteLength} bytes but x-lm-length is ${batch["x-lm-length"]}`,
-        );
-      }
-      const outcome = await appendBatch(
-        context.db,
-        { ...identity, hourStart: chunkPath.hourDate, part: chunkPath.part },
-        batch["x-lm-offset"],
-        records,
-      );
-      const agentTime = batch["x-lm-agent-time"] ? new Date(batch["x-lm-agent-time"]) : undefined;
-      await recordAgentReport(context.db, identity, {
-        agentTime,
-        clockSkewMs: agentTime ? Date.now() - agentTime.getTime() : undefined,
-        stats: batch["x-lm-agent-stats"],
-      });
-      switch (outcome.status) {
-        case "accepted":
-          context.events.emit({
-            name: "BatchAccepted",
-            ...ref,
-            bytes: outcome.storedBytes,
-            length: outcome.length,
-          });
-          return c.json({ status: "accepted", length: outcome.length }, 200);
-        case "duplicate":
-          context.events.emit({ name: "BatchDuplicate", ...ref, length: outcome.length });
-          return c.json({ status: "duplicate", length: outcome.length }, 200);
-        case "gap":
-          context.events.emit({
-            name: "BatchRejected",
-            ...ref,
-            reason: "gap",
-            length: outcome.length,
-          });
-          return c.json(
-            { status: "gap", length: outcome.length, wanted_offset: outcome.length },
-            409,
-          );
-        case "conflict":
-          context.events.emit({
-            name: "BatchRejected",
-            ...ref,
-            reason: "conflict",
-            length: outcome.length,
-            detail: `bytes differ from the held copy at offset ${outcome.atOffset}`,
-          });
-          return c.json({ status: "conflict", length: outcome.length }, 409);
-        case "sealed":
-          context.events.emit({
-            name: "BatchRejected",
-            ...ref,
-            reason: "sealed",
-            length: outcome.length,
-          });
-          return c.json({ status: "sealed", length: outcome.length }, 409);
-      }
-    },
-  );
-
-  app.put("/v1/chunks/:chunk/seal", tooLarge, agentOnly, async (c) => {
-    const chunkPath = parseChunkPath(c.req.param("chunk"));
-    if (!chunkPath) return c.json(badChunk, 400);
-    const parsed = sealBodySchema.safeParse(await readJson(c));
-    if (!parsed.success) {
-      return c.json({ error: "invalid_request", reason: describeIssues(parsed.error) }, 400);
+  app.post("/v1/chunks/:chunk/records", agentOnly, capBody(context.maxBatchBytes), async (c) => {
+    const { identity } = c.get("agent");
+    const ref = {
+      hotelId: identity.hotelId,
+      agentId: identity.agentId,
+      chunk: c.req.param("chunk"),
+    };
+    const reject = (reason: "invalid_batch" | "too_large", detail: string) => {
+      context.events.emit({ name: "BatchRejected", ...ref, reason, detail });
+      return refuse(c, where, reason === "too_large" ? 413 : 400, reason, detail, ref.agentId);
+    };
+    const chunkPath = parseChunkPath(ref.chunk);
+    if (!chunkPath) return reject("invalid_batch", badChunk);
+    const headers = batchHeadersSchema.safeParse(c.req.header());
+    if (!headers.success) return reject("invalid_batch", describeIssues(headers.error));
+    const batch = headers.data;
+    if (batch["x-lm-length"] > context.maxDecompressedBytes) {
+      return reject("too_large", `x-lm-length ${batch["x-lm-length"]} is over the cap`);
     }
+    let body: Uint8Array;
+    try {
+      body = new Uint8Array(await c.req.arrayBuffer());
+    } catch (error) {
+      // The client reset the stream or the connection dropped mid-body.
+      if (error instanceof HTTPException) throw error; // the body limit's 413
+      return reject("invalid_batch", `the body was cut off: ${String(error)}`);
+    }
+    let records: Uint8Array;
+    try {
+      records =
+        batch["content-encoding"] === "zstd"
+          ? decompressBatch(body, batch["x-lm-length"], context.maxDecompressedBytes)
+          : body;
+    } catch (error) {
+      if (!(error instanceof BatchDecodeError)) throw error;
+      return reject(error.tooLarge ? "too_large" : "invalid_batch", error.message);
+    }
+    if (records.byteLength !== batch["x-lm-length"]) {
+      return reject(
+        "invalid_batch",
+        `body is ${records.byteLength} bytes but x-lm-length is ${batch["x-lm-length"]}`,
+      );
+    }
+    const outcome = await appendBatch(
+      context.db,
+      { ...identity, hourStart: chunkPath.hourDate, part: chunkPath.part },
+      batch["x-lm-offset"],
+      records,
+    );
+    const agentTime = batch["x-lm-agent-time"] ? new Date(batch["x-lm-agent-time"]) : undefined;
+    await recordAgentReport(context.db, identity, {
+      agentTime,
+      clockSkewMs: agentTime ? Date.now() - agentTime.getTime() : undefined,
+      stats: batch["x-lm-agent-stats"],
+    });
+    switch (outcome.status) {
+      case "accepted":
+        context.events.emit({
+          name: "BatchAccepted",
+          ...ref,
+          bytes: outcome.storedBytes,
+          length: outcome.length,
+        });
+        return c.json({ status: "accepted", length: outcome.length }, 200);
+      case "duplicate":
+        context.events.emit({ name: "BatchDuplicate", ...ref, length: outcome.length });
+        return c.json({ status: "duplicate", length: outcome.length }, 200);
+      case "gap":
+        context.events.emit({
+          name: "BatchRejected",
+          ...ref,
+          reason: "gap",
+          length: outcome.length,
+        });
+        return c.json(
+          { status: "gap", length: outcome.length, wanted_offset: outcome.length },
+          409,
+        );
+      case "conflict":
+        context.events.emit({
+          name: "BatchRejected",
+          ...ref,
+          reason: "conflict",
+          length: outcome.length,
+          detail: `bytes differ from the held copy at offset ${outcome.atOffset}`,
+        });
+        return c.json({ status: "conflict", length: outcome.length }, 409);
+      case "sealed":
+        context.events.emit({
+          name: "BatchRejected",
+          ...ref,
+          reason: "sealed",
+          length: outcome.length,
+        });
+        return c.json({ status: "sealed", length: outcome.length }, 409);
+    }
+  });
+
+  app.put("/v1/chunks/:chunk/seal", agentOnly, tooLarge, async (c) => {
+    const chunkPath = parseChunkPath(c.req.param("chunk"));
+    if (!chunkPath) return invalid(c, badChunk);
+    const parsed = sealBodySchema.safeParse(await readJson(c));
+    if (!parsed.success) return invalid(c, describeIssues(parsed.error));
     try {
       const outcome = await sealChunk(
         context,
@@ -314,7 +301,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
       }
     } catch (error) {
       if (error instanceof SealRequestError) {
-        return c.json({ error: "invalid_manifest", reason: error.message }, 400);
+        return refuse(c, where, 400, "invalid_manifest", error.message);
       }
       throw error;
     }

@@ -18,8 +18,25 @@ export async function updateAgentCertificate(
   db: Db,
   agentId: string,
   certificate: AgentCertificate,
+  overlapMs: number,
 ): Promise<void> {
-  await db.update(agents).set(certificate).where(eq(agents.id, agentId));
+  await db
+    .update(agents)
+    .set(supersedingColumns(certificate, overlapMs))
+    .where(eq(agents.id, agentId));
+}
+
+/**
+ * The columns that make `certificate` the agent's current one and keep the
+ * one it replaces valid for `overlapMs` more (read in the same UPDATE, so the
+ * previous certificate is the one the row held, whatever the caller thought).
+ */
+export function supersedingColumns(certificate: AgentCertificate, overlapMs: number) {
+  return {
+    ...certificate,
+    previousCertSha256: sql`${agents.certSha256}`,
+    previousCertUntil: sql`now() + make_interval(secs => ${overlapMs / 1000})`,
+  };
 }
 
 /**
@@ -30,12 +47,28 @@ export async function updateAgentCertificate(
 export async function touchAgent(
   db: Db,
   agentId: string,
-): Promise<{ revokedAt: Date | null; hotelId: string } | undefined> {
+): Promise<
+  | {
+      revokedAt: Date | null;
+      hotelId: string;
+      certSha256: string;
+      /** The certificate a renewal replaced, while its overlap lasts (else null). */
+      previousCertSha256: string | null;
+    }
+  | undefined
+> {
   const [row] = await db
     .update(agents)
     .set({ lastSeenAt: sql`now()` })
     .where(eq(agents.id, agentId))
-    .returning({ revokedAt: agents.revokedAt, hotelId: agents.hotelId });
+    .returning({
+      revokedAt: agents.revokedAt,
+      hotelId: agents.hotelId,
+      certSha256: agents.certSha256,
+      previousCertSha256: sql<
+        string | null
+      >`case when ${agents.previousCertUntil} > now() then ${agents.previousCertSha256} end`,
+    });
   return row;
 }
 

@@ -93,6 +93,13 @@ export const agents = pgTable(
     certSha256: text("cert_sha256").notNull(),
     certPem: text("cert_pem").notNull(),
     notAfter: timestamptz("not_after").notNull(),
+    /**
+     * The certificate a renewal (or re-enrollment) replaced, and until when it
+     * still authenticates: requests under way on the old session may finish;
+     * after that only the new certificate is let in.
+     */
+    previousCertSha256: text("previous_cert_sha256"),
+    previousCertUntil: timestamptz("previous_cert_until"),
     enrolledAt: timestamptz("enrolled_at").notNull().defaultNow(),
     revokedAt: timestamptz("revoked_at"),
     lastSeenAt: timestamptz("last_seen_at"),

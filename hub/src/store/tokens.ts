@@ -1,5 +1,5 @@
 import { eq } from "drizzle-orm";
-import type { AgentCertificate, NewAgent } from "./agents.ts";
+import { type AgentCertificate, type NewAgent, supersedingColumns } from "./agents.ts";
 import type { Db, Tx } from "./db.ts";
 import { agents, enrollmentTokens } from "./schema.ts";
 
@@ -57,15 +57,16 @@ export function spendEnrollmentToken(db: Db, tokenId: string, agent: NewAgent): 
  * token's use in one transaction. False when the token was used meanwhile.
  *
  * @example
- * if (!(await spendTokenOnReenrollment(db, token.id, agentId, certificate))) throw new TokenError("token_used");
+ * if (!(await spendTokenOnReenrollment(db, token.id, agentId, certificate, overlapMs))) throw new TokenError("token_used");
  */
 export function spendTokenOnReenrollment(
   db: Db,
   tokenId: string,
   agentId: string,
   certificate: AgentCertificate,
+  overlapMs: number,
 ): Promise<boolean> {
   return spendToken(db, tokenId, agentId, (tx) =>
-    tx.update(agents).set(certificate).where(eq(agents.id, agentId)),
+    tx.update(agents).set(supersedingColumns(certificate, overlapMs)).where(eq(agents.id, agentId)),
   );
 }

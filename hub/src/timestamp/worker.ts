@@ -175,9 +175,7 @@ export function startTimestampWorker(context: TimestampWorkerContext): Timestamp
   const loop = () => {
     if (stopped) return;
     running = runOnce()
-      .catch((error) =>
-        events.emit({ name: "RequestFailed", path: "timestamp-worker", error: String(error) }),
-      )
+      .catch((error) => events.emit({ name: "TimestampWorkerFailed", error: String(error) }))
       .finally(() => {
         if (!stopped) timer = setTimeout(loop, settings.pollMs);
       });

@@ -1,0 +1,275 @@
+/**
+ * The hub's edges tried as an attacker would (docs/security.md): a client
+ * without a certificate pushing a large body, weak TLS, anonymous and wrong
+ * credentials on every API route, a renewed agent's old certificate, an agent
+ * flooding requests. Real hub, real HTTP/2 + TLS, real PostgreSQL.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import http2 from "node:http2";
+import { apiRoutes } from "../hub/src/api/index.ts";
+import { makeCertificateRequest } from "../hub/src/identity/testing.ts";
+import { type ClientIdentity, h2Request } from "../hub/src/ingest/testing.ts";
+import { runProcess } from "../shared/src/testing/run-process.ts";
+import { startTestHub, type TestHub } from "./support/pipeline.ts";
+
+let testHub: TestHub;
+const keyPair = makeCertificateRequest(2048);
+const OVERLAP_SECONDS = 2;
+
+beforeAll(async () => {
+  testHub = await startTestHub({
+    agentCertOverlapSeconds: OVERLAP_SECONDS,
+    maxAgentRequestsInFlight: 2,
+  });
+  await testHub.hub.admin.addHotel({ name: "Grand", id: "grand" });
+});
+afterAll(async () => {
+  await testHub.destroy();
+});
+
+async function enroll(): Promise<ClientIdentity & { agentId: string }> {
+  const { hub } = testHub;
+  const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+  const answer = await h2Request(hub.ingestUrl, hub.caPem, {
+    method: "POST",
+    path: "/v1/enroll",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token, csr_pem: keyPair.csrPem, hostname: "site-box" }),
+  });
+  expect(answer.status).toBe(201);
+  return {
+    agentId: String(answer.json.agent_id),
+    certificatePem: String(answer.json.certificate_pem),
+    privateKeyPem: keyPair.privateKeyPem,
+  };
+}
+
+const HOUR = "2026-11-22T08";
+const getChunk = (agent?: ClientIdentity) =>
+  h2Request(
+    testHub.hub.ingestUrl,
+    testHub.hub.caPem,
+    { method: "GET", path: `/v1/chunks/${HOUR}` },
+    agent,
+  );
+
+/** A records POST whose headers are sent and whose body is not: resolves with the answer. */
+function openUpload(session: http2.ClientHttp2Session, declaredBytes: number) {
+  const stream = session.request(
+    {
+      ":method": "POST",
+      ":path": `/v1/chunks/${HOUR}/records`,
+      "content-encoding": "zstd",
+      "content-length": String(declaredBytes),
+      "x-lm-offset": "0",
+      "x-lm-length": "1",
+    },
+    { endStream: false },
+  );
+  const answer = new Promise<{ status: number; body: string }>((resolve, reject) => {
+    let status = 0;
+    const parts: Buffer[] = [];
+    stream.on("response", (headers) => {
+      status = Number(headers[":status"]);
+    });
+    stream.on("data", (part: Buffer) => parts.push(part));
+    stream.on("end", () => resolve({ status, body: Buffer.concat(parts).toString("utf8") }));
+    stream.on("error", reject);
+  });
+  return { stream, answer };
+}
+
+describe("ingest refuses before it reads", () => {
+  test("no certificate and a 9 MiB body: 401 comes back before one body byte is sent", async () => {
+    const session = http2.connect(testHub.hub.ingestUrl, { ca: testHub.hub.caPem });
+    try {
+      const { stream, answer } = openUpload(session, 9 * 1024 * 1024);
+      const refused = await Promise.race([
+        answer,
+        Bun.sleep(10_000).then(() => ({ status: 0, body: "no answer within 10 s" })),
+      ]);
+      // Nothing was written to the stream: the hub answered a body it never had.
+      expect(stream.writableLength).toBe(0);
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(refused.body)).toMatchObject({
+        code: "client_certificate_required",
+        message: expect.any(String),
+      });
+    } finally {
+      session.destroy();
+    }
+  });
+
+  test("the ingest session announces its HTTP/2 limits", async () => {
+    const session = http2.connect(testHub.hub.ingestUrl, { ca: testHub.hub.caPem });
+    try {
+      await new Promise<void>((resolve) => session.once("remoteSettings", () => resolve()));
+      expect(session.remoteSettings.maxConcurrentStreams).toBe(16);
+      expect(session.remoteSettings.maxHeaderListSize).toBe(16 * 1024);
+    } finally {
+      session.destroy();
+    }
+  });
+
+  test("an agent with too many requests under way gets 429, then is served again", async () => {
+    const agent = await enroll();
+    const session = http2.connect(testHub.hub.ingestUrl, {
+      ca: testHub.hub.caPem,
+      cert: agent.certificatePem,
+      key: agent.privateKeyPem,
+    });
+    try {
+      // Two uploads whose bodies never finish hold both of the agent's places.
+      const held = [openUpload(session, 1024), openUpload(session, 1024)];
+      await Bun.sleep(300);
+      const third = await getChunk(agent);
+      expect(third.status).toBe(429);
+      expect(third.json.code).toBe("too_many_requests");
+      for (const upload of held) upload.stream.close(http2.constants.NGHTTP2_CANCEL);
+      await Bun.sleep(300);
+      expect((await getChunk(agent)).status).toBe(200);
+      // A cut-off upload is the client's doing: counted as a refusal, not as a hub failure.
+      const metrics = await (await fetch(`${testHub.hub.httpUrl}/metrics`)).text();
+      expect(metrics).not.toMatch(/^logmaster_hub_request_errors_total\{listener="ingest"\}/m);
+    } finally {
+      session.destroy();
+    }
+  });
+});
+
+describe("TLS posture of the ingest listener", () => {
+  const port = () => new URL(testHub.hub.ingestUrl).port;
+  /** openssl s_client with the client's own floor lowered, so only the hub can refuse. */
+  const handshake = (...args: string[]) =>
+    runProcess(["openssl", "s_client", "-connect", `127.0.0.1:${port()}`, "-brief", ...args]);
+
+  test("TLS 1.2 with a non-forward-secret suite (AES128-SHA) fails", async () => {
+    const run = await handshake("-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0");
+    expect(run.exitCode).not.toBe(0);
+  });
+  test("TLS 1.2 with AES256-SHA fails", async () => {
+    const run = await handshake("-tls1_2", "-cipher", "AES256-SHA:@SECLEVEL=0");
+    expect(run.exitCode).not.toBe(0);
+  });
+  test("TLS 1.1 fails", async () => {
+    const run = await handshake("-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");
+    expect(run.exitCode).not.toBe(0);
+  });
+  test("TLS 1.2 with ECDHE-RSA-AES128-GCM-SHA256 works", async () => {
+    const run = await handshake("-tls1_2", "-cipher", "ECDHE-RSA-AES128-GCM-SHA256");
+    expect(`${run.stdout}${run.stderr}`).toContain("ECDHE-RSA-AES128-GCM-SHA256");
+    expect(run.exitCode).toBe(0);
+  });
+  test("TLS 1.3 works", async () => {
+    const run = await handshake("-tls1_3");
+    expect(`${run.stdout}${run.stderr}`).toContain("TLSv1.3");
+    expect(run.exitCode).toBe(0);
+  });
+});
+
+describe("the HTTP listener refuses the anonymous and the wrong credential", () => {
+  /** Every /api and /admin route the API app serves, with its parameters filled in. */
+  function protectedRoutes(): { method: string; path: string }[] {
+    const { hub } = testHub;
+    const app = apiRoutes({
+      db: hub.db,
+      events: hub.events,
+      admin: hub.admin,
+      adminCredential: hub.adminCredential,
+      adminContext: hub.adminContext,
+      devTsa: undefined,
+    });
+    const routes = app.routes
+      .filter((route) => /^\/(api|admin)\//.test(route.path) && route.method !== "ALL")
+      .map((route) => ({ method: route.method, path: route.path.replace(/:\w+/g, "x") }));
+    return [...new Map(routes.map((route) => [`${route.method} ${route.path}`, route])).values()];
+  }
+
+  test("every /api and /admin route: 401 with a JSON code, none an internal error", async () => {
+    const routes = protectedRoutes();
+    expect(routes.length).toBeGreaterThan(8);
+    const before = await (await fetch(`${testHub.hub.httpUrl}/metrics`)).text();
+    for (const { method, path } of routes) {
+      for (const authorization of [
+        undefined,
+        "Bearer not-the-credential",
+        "Basic YWRtaW46YWRtaW4=",
+      ]) {
+        const response = await fetch(`${testHub.hub.httpUrl}${path}`, {
+          method,
+          headers: {
+            "content-type": "application/json",
+            ...(authorization ? { authorization } : {}),
+          },
+          ...(method === "GET" ? {} : { body: "{}" }),
+        });
+        const body = (await response.json()) as { code: string; message: string };
+        expect([method, path, authorization, response.status]).toEqual([
+          method,
+          path,
+          authorization,
+          401,
+        ]);
+        expect(body.code).toBe(authorization ? "invalid_credential" : "unauthorized");
+        expect(body.message.length).toBeGreaterThan(0);
+        expect(response.headers.get("www-authenticate")).toContain("Bearer");
+      }
+    }
+    const after = await (await fetch(`${testHub.hub.httpUrl}/metrics`)).text();
+    const internal = (text: string) =>
+      text.match(/^logmaster_hub_request_errors_total\{listener="http"\} (\d+)$/m)?.[1] ?? "0";
+    expect(internal(after)).toBe(internal(before));
+    expect(after).toMatch(
+      /^logmaster_hub_requests_refused_total\{code="unauthorized",listener="http"\} \d+$/m,
+    );
+    expect(after).toMatch(
+      /^logmaster_hub_requests_refused_total\{code="invalid_credential",listener="http"\} \d+$/m,
+    );
+  });
+
+  test("an unknown route answers 404 with a JSON code", async () => {
+    const response = await fetch(`${testHub.hub.httpUrl}/nothing-here`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as { code: string }).code).toBe("not_found");
+  });
+});
+
+describe("renewal retires the previous certificate", () => {
+  test("the old certificate works during the overlap and is refused after it", async () => {
+    const agent = await enroll();
+    const renewed = await h2Request(
+      testHub.hub.ingestUrl,
+      testHub.hub.caPem,
+      {
+        method: "POST",
+        path: "/v1/renew",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ csr_pem: keyPair.csrPem }),
+      },
+      agent,
+    );
+    expect(renewed.status).toBe(200);
+    const current = { ...agent, certificatePem: String(renewed.json.certificate_pem) };
+    expect((await getChunk(agent)).status).toBe(200); // in the overlap
+    expect((await getChunk(current)).status).toBe(200);
+    await Bun.sleep(OVERLAP_SECONDS * 1000 + 500);
+    const old = await getChunk(agent);
+    expect(old.status).toBe(403);
+    expect(old.json.code).toBe("client_certificate_invalid");
+    expect(String(old.json.message)).toContain("replaced by a renewal");
+    expect((await getChunk(current)).status).toBe(200);
+    // Renewing with the retired certificate is refused too.
+    const again = await h2Request(
+      testHub.hub.ingestUrl,
+      testHub.hub.caPem,
+      {
+        method: "POST",
+        path: "/v1/renew",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ csr_pem: keyPair.csrPem }),
+      },
+      agent,
+    );
+    expect(again.status).toBe(403);
+  });
+});
