@@ -14,7 +14,7 @@ import {
 } from "../hub/src/identity/index.ts";
 import { makeCertificateRequest } from "../hub/src/identity/testing.ts";
 import { type RunningHub, startHub } from "../hub/src/index.ts";
-import { type ClientIdentity, h2Request } from "../hub/src/ingest/testing.ts";
+import { type ClientIdentity, enrollOverHttp2, h2Request } from "../hub/src/ingest/testing.ts";
 import { createScratchDatabase } from "../hub/src/store/testing.ts";
 import {
   buildManifest,
@@ -42,19 +42,7 @@ interface EnrolledAgent extends ClientIdentity {
 
 async function enroll(hotel: string): Promise<EnrolledAgent> {
   const { token } = await hub.admin.createToken({ hotel, ttl_ms: 60_000 });
-  const answer = await h2Request(hub.ingestUrl, hub.caPem, {
-    method: "POST",
-    path: "/v1/enroll",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token, csr_pem: keyPair.csrPem, hostname: "site-box" }),
-  });
-  expect(answer.status).toBe(201);
-  return {
-    agentId: String(answer.json.agent_id),
-    hotelId: String(answer.json.hotel_id),
-    certificatePem: String(answer.json.certificate_pem),
-    privateKeyPem: keyPair.privateKeyPem,
-  };
+  return enrollOverHttp2(hub.ingestUrl, hub.caPem, token, keyPair);
 }
 
 function sendBatch(

@@ -61,3 +61,32 @@ export function h2Request(
     stream.end(request.body);
   });
 }
+
+/**
+ * `POST /v1/enroll` with a token and a CSR, as an agent sends it; the answer
+ * as a client identity (the key is the caller's). Tests only.
+ *
+ * @example
+ * const agent = await enrollOverHttp2(hub.ingestUrl, hub.caPem, token, makeCertificateRequest(2048));
+ */
+export async function enrollOverHttp2(
+  url: string,
+  caPem: string,
+  token: string,
+  keyPair: { csrPem: string; privateKeyPem: string },
+): Promise<ClientIdentity & { agentId: string; hotelId: string }> {
+  const answer = await h2Request(url, caPem, {
+    method: "POST",
+    path: "/v1/enroll",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token, csr_pem: keyPair.csrPem, hostname: "site-box" }),
+  });
+  if (answer.status !== 201)
+    throw new Error(`enroll answered ${answer.status}: ${JSON.stringify(answer.json)}`);
+  return {
+    agentId: String(answer.json.agent_id),
+    hotelId: String(answer.json.hotel_id),
+    certificatePem: String(answer.json.certificate_pem),
+    privateKeyPem: keyPair.privateKeyPem,
+  };
+}
