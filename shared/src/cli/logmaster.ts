@@ -5,12 +5,14 @@
  */
 import { runCli } from "./dispatch.ts";
 import { parseUsage, runParseCommand } from "./parse-command.ts";
+import { runSimulateCommand, simulateUsage } from "./simulate-command.ts";
 
 const usage = `Usage: logmaster <command> [options]
 
 Commands:
   parse     raw syslog lines on stdin -> one JSON object per line (the hub's parser)
   verify    check evidence bundles offline: hashes, signature, certificates, time-stamp, hash chain
+  simulate  send realistic hotel RouterOS syslog over UDP (or print it), deterministic for a seed
 
 Run 'logmaster <command> --help' for a command's options.`;
 
@@ -20,6 +22,7 @@ process.exitCode = await runCli(
     usage,
     commands: {
       parse: { run: runParseCommand, usage: parseUsage },
+      simulate: { run: runSimulateCommand, usage: simulateUsage },
       // Loaded here, not imported above: `parse` need not load the verifier's X.509/CMS code.
       verify: (await import("./verify-command.ts")).verifyCommand,
     },
