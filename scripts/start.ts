@@ -4,16 +4,21 @@
  * to it on first start, all on unprivileged loopback ports. Data stays in
  * ./data (hub in data/hub, agent in data/agent), so a second start resumes.
  *
- *   bun run start [--data-dir ./data] [--udp-port 5514] [--ingest-port 8443] [--http-port 8080]
+ * Unless `--no-demo`, three demo hotels get an agent each (data/demo/<hotel>,
+ * free loopback ports), fed by `logmaster simulate` at a modest rate, so there
+ * is guest traffic to look at within a minute.
+ *
+ *   bun run start [--no-demo] [--data-dir ./data] [--udp-port 5514] [--ingest-port 8443] [--http-port 8080]
  */
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
-import { startAgent } from "../agent/src/agent.ts";
+import { type RunningAgent, startAgent } from "../agent/src/agent.ts";
 import { enrollAgent } from "../agent/src/enroll/enroll.ts";
 import { identityPaths } from "../agent/src/enroll/identity.ts";
-import { startHub } from "../hub/src/index.ts";
+import { type RunningHub, startHub } from "../hub/src/index.ts";
+import { sendTraffic } from "../shared/src/simulate/index.ts";
 
 const port = (flag: string) =>
   z.coerce
@@ -28,9 +33,70 @@ const optionsSchema = z.object({
   "ingest-port": port("--ingest-port").default(8443),
   "http-port": port("--http-port").default(8080),
   "status-port": port("--status-port").default(5141),
+  "no-demo": z.boolean().default(false),
 });
 
 const DEMO_HOTEL = { id: "demo-otel", name: "Demo Otel" };
+
+/** The simulator's hotels 1..3, each with its own agent, as a chain's hotels would be. */
+const DEMO_CHAIN = [
+  { id: "antalya-lara", name: "Lara Beach Otel (Antalya)" },
+  { id: "istanbul-sisli", name: "Şişli Business Otel (İstanbul)" },
+  { id: "izmir-alsancak", name: "Alsancak Otel (İzmir)" },
+];
+/** Lines per second over the three demo hotels: a quiet night at three small hotels. */
+const DEMO_EPS = 30;
+
+/** Enroll an agent for `hotel` in `agentDir` unless it has an identity already. */
+async function ensureEnrolled(
+  hub: RunningHub,
+  hotel: { id: string; name: string },
+  agentDir: string,
+): Promise<string | undefined> {
+  if (existsSync(identityPaths(agentDir).cert)) return undefined;
+  const hotels = await hub.admin.listHotels();
+  if (!hotels.some((row) => row.id === hotel.id)) await hub.admin.addHotel(hotel);
+  const { token } = await hub.admin.createToken({ hotel: hotel.id, ttl_ms: 600_000 });
+  const enrolled = await enrollAgent({ token, dataDir: agentDir, hub: hub.ingestUrl });
+  return enrolled.agentId;
+}
+
+/**
+ * The demo chain: one agent per demo hotel on free loopback ports, and the
+ * simulator sending each hotel's router lines to its agent. Returns a stop.
+ */
+async function startDemoChain(hub: RunningHub, dataDir: string): Promise<() => Promise<void>> {
+  const agents: RunningAgent[] = [];
+  for (const hotel of DEMO_CHAIN) {
+    const agentDir = join(dataDir, "demo", hotel.id);
+    await ensureEnrolled(hub, hotel, agentDir);
+    agents.push(
+      await startAgent({
+        dataDir: agentDir,
+        udp: { listen: ["127.0.0.1:0"] },
+        tcp: { listen: [] },
+        status: { listen: "127.0.0.1:0" },
+        hub: { url: hub.ingestUrl },
+      }),
+    );
+  }
+  const stopFeed = new AbortController();
+  const feeding = sendTraffic({
+    host: "127.0.0.1",
+    port: agents[0]?.udpPort ?? 0,
+    portOfHotel: (hotel) => agents[hotel - 1]?.udpPort ?? 0,
+    hotels: agents.length,
+    eps: DEMO_EPS,
+    seed: Date.now() % 1_000_000,
+    durationMs: 365 * 86_400_000,
+    signal: stopFeed.signal,
+  });
+  return async () => {
+    stopFeed.abort();
+    await feeding;
+    for (const agent of agents) await agent.stop();
+  };
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -40,6 +106,7 @@ async function main(): Promise<void> {
       "ingest-port": { type: "string" },
       "http-port": { type: "string" },
       "status-port": { type: "string" },
+      "no-demo": { type: "boolean" },
     },
   });
   const options = optionsSchema.parse(values);
@@ -54,13 +121,8 @@ async function main(): Promise<void> {
     quiet: true,
   });
 
-  if (!existsSync(identityPaths(agentDir).cert)) {
-    const hotels = await hub.admin.listHotels();
-    if (!hotels.some((hotel) => hotel.id === DEMO_HOTEL.id)) await hub.admin.addHotel(DEMO_HOTEL);
-    const { token } = await hub.admin.createToken({ hotel: DEMO_HOTEL.id, ttl_ms: 600_000 });
-    const enrolled = await enrollAgent({ token, dataDir: agentDir, hub: hub.ingestUrl });
-    console.log(`enrolled the local agent as ${enrolled.agentId} (hotel ${enrolled.hotelId})`);
-  }
+  const enrolledId = await ensureEnrolled(hub, DEMO_HOTEL, agentDir);
+  if (enrolledId) console.log(`enrolled the local agent as ${enrolledId} (hotel ${DEMO_HOTEL.id})`);
 
   const udp = `127.0.0.1:${options["udp-port"]}`;
   const agent = await startAgent({
@@ -70,6 +132,8 @@ async function main(): Promise<void> {
     status: { listen: `127.0.0.1:${options["status-port"]}` },
     hub: { url: hub.ingestUrl },
   });
+
+  const stopDemo = options["no-demo"] ? undefined : await startDemoChain(hub, dataDir);
 
   const relAgentDir = join(options["data-dir"], "agent");
   const relHubDir = join(options["data-dir"], "hub");
@@ -93,13 +157,23 @@ Seal the open chunk now and have the hub verify it:
   bun run logmaster-agent seal --data-dir ${relAgentDir}
   bun run logmaster-hub chunk list --data-dir ${relHubDir}
 
-Ctrl-C stops both.`);
+${
+  stopDemo
+    ? `Demo chain: ${DEMO_CHAIN.map((hotel) => hotel.id).join(", ")} each have an agent (${join(options["data-dir"], "demo")}),
+fed by the traffic simulator at ${DEMO_EPS} lines/s in all (guest DHCP leases, hotspot logins, NAT).
+See what arrived: bun run logmaster-hub agent list --data-dir ${relHubDir}
+(bun run start -- --no-demo leaves the demo out.)
+`
+    : ""
+}
+Ctrl-C stops everything.`);
 
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
     console.log("\nstopping: flushing the agent's WAL, closing the hub");
+    await stopDemo?.();
     await agent.stop();
     await hub.stop();
     process.exit(0);

@@ -11,6 +11,11 @@ export interface SendTrafficOptions
   extends Pick<SimulateOptions, "seed" | "hotels" | "eps" | "count" | "utcOffsetMinutes"> {
   host: string;
   port: number;
+  /**
+   * A port per hotel (1-based index), when each hotel's router logs to its own
+   * receiver (one agent per hotel, as in the zero-setup demo); `port` otherwise.
+   */
+  portOfHotel?: (hotel: number) => number;
   /** Stop after this long; with `count` too, whichever comes first. */
   durationMs?: number;
   /** Stops the sender between batches; it still resolves with what went out. */
@@ -39,7 +44,7 @@ export async function sendTraffic(options: SendTrafficOptions): Promise<TrafficS
     // logging does not care whether anyone listens, and neither does the simulator.
     socket: { error: () => {} },
   });
-  const target = { host: options.host, port: options.port };
+  const portOf = options.portOfHotel ?? (() => options.port);
   const tally = new TrafficTally(options.hotels);
   const startMs = Date.now();
   const lines = simulateTraffic({
@@ -56,7 +61,7 @@ export async function sendTraffic(options: SendTrafficOptions): Promise<TrafficS
         batch.push(next.value);
         next = lines.next();
       }
-      const sent = await sendBatch(socket, batch, target);
+      const sent = await sendBatch(socket, batch, options.host, portOf);
       for (let index = 0; index < sent; index++) tally.add(batch[index] as SimulatedLine);
       if (!next.done) await Bun.sleep(BATCH_INTERVAL_MS);
     }
@@ -73,14 +78,16 @@ export async function sendTraffic(options: SendTrafficOptions): Promise<TrafficS
 async function sendBatch(
   socket: Bun.udp.Socket<"buffer">,
   batch: SimulatedLine[],
-  target: { host: string; port: number },
+  host: string,
+  portOf: (hotel: number) => number,
 ): Promise<number> {
   let sent = 0;
   let stalls = 0;
   while (sent < batch.length && stalls < MAX_STALLS) {
     const packets: (string | number)[] = [];
     for (let index = sent; index < batch.length; index++) {
-      packets.push((batch[index] as SimulatedLine).line, target.port, target.host);
+      const { line, hotel } = batch[index] as SimulatedLine;
+      packets.push(line, portOf(hotel), host);
     }
     // A pending ICMP error also cuts a sendMany short: go on at once unless nothing went.
     const taken = socket.sendMany(packets);
