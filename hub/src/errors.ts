@@ -49,6 +49,26 @@ export function errorBody(code: ErrorCode, message?: string): ErrorBody {
   return { code, message: message || ERROR_CODES[code] };
 }
 
+/** The code of a 4xx status when nothing more precise is known (a thrown refusal). */
+export function codeOfStatus(status: number): ErrorCode {
+  switch (status) {
+    case 401:
+      return "unauthorized";
+    case 403:
+      return "forbidden";
+    case 404:
+      return "not_found";
+    case 409:
+      return "conflict";
+    case 413:
+      return "too_large";
+    case 429:
+      return "too_many_requests";
+    default:
+      return "invalid_request";
+  }
+}
+
 /**
  * A request the hub refuses for a reason the asker can act on (an unknown
  * hotel, a day that has not ended, a duplicate name): the API answers its
@@ -66,6 +86,6 @@ export class RefusedRequestError extends Error {
     readonly status: 400 | 404 | 409 = 400,
   ) {
     super(message);
-    this.code = status === 404 ? "not_found" : status === 409 ? "conflict" : "invalid_request";
+    this.code = codeOfStatus(status);
   }
 }

@@ -2,9 +2,8 @@
  * A whole hub in one call: database, chain CA, ingest listener, API listener.
  * The CLI's `serve` and the end-to-end tests both start hubs through here.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { certificateSha256 } from "../../shared/src/custody/index.ts";
 import { removeGroupAndWorldAccess, usePrivateUmask } from "../../shared/src/data-dir/index.ts";
 import { ensureAdminCredential } from "./admin/credential.ts";
 import { type AdminContext, type HubAdmin, localAdmin } from "./admin/index.ts";
@@ -194,9 +193,7 @@ export async function startHub(
     writeState({
       pid: process.pid,
       http_url: api.url,
-      ...(config.httpTls
-        ? { http_cert_sha256: certificateSha256(readFileSync(config.httpTls.certFile, "utf8")) }
-        : {}),
+      ...(api.certificateSha256 ? { http_cert_sha256: api.certificateSha256 } : {}),
       ingest_url: ingest.url,
       started_at: startedAt,
     });

@@ -10,6 +10,7 @@ import { createSecureContext } from "node:tls";
 import { serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { formatListenAddress } from "../../../shared/src/net/listen-address.ts";
 import { TLS_SERVER_POSTURE } from "../../../shared/src/net/tls-posture.ts";
 import { type HubAdmin, hotelRequestSchema, tokenRequestSchema } from "../admin/index.ts";
@@ -136,13 +137,13 @@ function readHttpTls(files: { certFile: string; keyFile: string }): { cert: Buff
  *
  * @example
  * const api = await startApiListener(context, config.http, { tls: config.httpTls, insecure: config.httpInsecure });
- * console.log(api.url); // https://127.0.0.1:8080
+ * console.log(api.url, api.certificateSha256); // https://127.0.0.1:8080 and the certificate's SHA-256
  */
 export async function startApiListener(
   context: ApiContext,
   address: ListenAddress,
   security: ApiListenerSecurity = {},
-): Promise<RunningListener> {
+): Promise<RunningListener & { certificateSha256?: string }> {
   const app = apiRoutes(context);
   const options = {
     fetch: app.fetch,
@@ -150,11 +151,12 @@ export async function startApiListener(
     port: address.port,
     overrideGlobalObjects: false, // see startIngestListener
   };
-  const server = security.tls
+  const pems = security.tls ? readHttpTls(security.tls) : undefined;
+  const server = pems
     ? serve({
         ...options,
         createServer: https.createServer,
-        serverOptions: { ...readHttpTls(security.tls), ...TLS_SERVER_POSTURE },
+        serverOptions: { ...pems, ...TLS_SERVER_POSTURE },
       })
     : serve(options);
   // A client that breaks off a handshake (or speaks TLS 1.1) must not take the process down.
@@ -173,7 +175,8 @@ export async function startApiListener(
         "the --http listener serves plain HTTP beyond loopback (--http-insecure): the admin credential crosses the network in clear text; give it --http-cert and --http-key",
     });
   }
-  return listener;
+  // What the CLI pins when it reaches this listener over loopback (hub.json).
+  return pems ? { ...listener, certificateSha256: certificateSha256(pems.cert) } : listener;
 }
 
 const chunkLimitSchema = z.coerce.number().int().min(1).max(1000).default(100);

@@ -8,7 +8,7 @@ import type { Context, Env, ErrorHandler, Hono, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { type ErrorCode, errorBody, RefusedRequestError } from "../errors.ts";
+import { codeOfStatus, type ErrorCode, errorBody, RefusedRequestError } from "../errors.ts";
 import type { HubEvents, Listener } from "../events/index.ts";
 
 /** A refusal status the hub uses. */
@@ -38,25 +38,6 @@ export function refuse(
     ...(agentId ? { agentId } : {}),
   });
   return c.json(errorBody(code, message), status);
-}
-
-function codeOfStatus(status: number): ErrorCode {
-  switch (status) {
-    case 401:
-      return "unauthorized";
-    case 403:
-      return "forbidden";
-    case 404:
-      return "not_found";
-    case 409:
-      return "conflict";
-    case 413:
-      return "too_large";
-    case 429:
-      return "too_many_requests";
-    default:
-      return "invalid_request";
-  }
 }
 
 /** "field.path: message; …" for a zod error. */
