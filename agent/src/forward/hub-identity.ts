@@ -76,34 +76,26 @@ function presentedCertificates(socket: tls.TLSSocket): PeerCertificate[] {
  * @example
  * const caPem = await fetchPinnedCa("https://hub:8443", token.ca_sha256);
  */
-export function fetchPinnedCa(url: string, caSha256: string, timeoutMs = 30_000): Promise<string> {
+export async function fetchPinnedCa(
+  url: string,
+  caSha256: string,
+  timeoutMs = 30_000,
+): Promise<string> {
   const { hostname, port } = new URL(url);
   const host = hostname.replace(/^\[(.*)\]$/, "$1");
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({
-      host,
-      port: Number(port || 443),
-      ...(isIP(host) ? {} : { servername: host }),
-      ALPNProtocols: ["h2"],
-      // Only to read the presented chain; nothing is sent on this connection.
-      rejectUnauthorized: false,
-    });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new Error(`no TLS handshake from ${url} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    socket.once("secureConnect", () => {
-      clearTimeout(timer);
-      const pinned = presentedCertificates(socket).find((cert) => sha256Hex(cert.raw) === caSha256);
-      socket.destroy();
-      if (!pinned) return reject(notOurHub(url, "the hub of this token", caSha256));
-      resolve(new X509Certificate(pinned.raw).toString());
-    });
-    socket.once("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
+  const socket = tls.connect({
+    host,
+    port: Number(port || 443),
+    ...(isIP(host) ? {} : { servername: host }),
+    ALPNProtocols: ["h2"],
+    // Only to read the presented chain; nothing is sent on this connection.
+    rejectUnauthorized: false,
   });
+  await handshake(url, socket, "secureConnect", timeoutMs);
+  const pinned = presentedCertificates(socket).find((cert) => sha256Hex(cert.raw) === caSha256);
+  socket.destroy();
+  if (!pinned) throw notOurHub(url, "the hub of this token", caSha256);
+  return new X509Certificate(pinned.raw).toString();
 }
 
 /**
@@ -114,27 +106,46 @@ export function fetchPinnedCa(url: string, caSha256: string, timeoutMs = 30_000)
  * @example
  * const session = await connectToHub(url, { ca: caPem }, caSha256, "the hub of this token");
  */
-export function connectToHub(
+export async function connectToHub(
   url: string,
   options: SecureClientSessionOptions & { ca: string },
   caSha256: string,
   role: HubRole,
   timeoutMs = 30_000,
 ): Promise<ClientHttp2Session> {
+  const session = http2.connect(url, { ...options, rejectUnauthorized: true });
+  try {
+    await handshake(url, session, "connect", timeoutMs);
+  } catch (error) {
+    throw isCertificateError(error) ? notOurHub(url, role, caSha256, error) : error;
+  }
+  return session;
+}
+
+/**
+ * Wait for a connection's handshake (`ready`), its error, or `timeoutMs`;
+ * on error or time-out the connection is destroyed.
+ */
+function handshake(
+  url: string,
+  connection: tls.TLSSocket | ClientHttp2Session,
+  ready: "secureConnect" | "connect",
+  timeoutMs: number,
+): Promise<void> {
+  const events = connection as unknown as NodeJS.EventEmitter;
   return new Promise((resolve, reject) => {
-    const session = http2.connect(url, { ...options, rejectUnauthorized: true });
     const timer = setTimeout(() => {
-      session.destroy();
+      connection.destroy();
       reject(new Error(`no TLS handshake from ${url} within ${timeoutMs} ms`));
     }, timeoutMs);
-    session.once("connect", () => {
+    events.once(ready, () => {
       clearTimeout(timer);
-      resolve(session);
+      resolve();
     });
-    session.once("error", (error) => {
+    events.once("error", (error: unknown) => {
       clearTimeout(timer);
-      session.destroy();
-      reject(isCertificateError(error) ? notOurHub(url, role, caSha256, error) : error);
+      connection.destroy();
+      reject(error);
     });
   });
 }

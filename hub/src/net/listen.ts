@@ -4,6 +4,7 @@
  * hand back its URL and a stop.
  */
 import type { AddressInfo, Server } from "node:net";
+import { formatListenAddress } from "../../../shared/src/net/listen-address.ts";
 
 /** A listener that is accepting connections. */
 export interface RunningListener {
@@ -16,7 +17,7 @@ export interface RunningListener {
 /** The URL a client uses for a bound address: a wildcard host becomes loopback. */
 function urlOf(host: string, port: number, scheme: "http" | "https"): string {
   const shown = host === "0.0.0.0" ? "127.0.0.1" : host === "::" ? "::1" : host;
-  return `${scheme}://${shown.includes(":") ? `[${shown}]` : shown}:${port}`;
+  return `${scheme}://${formatListenAddress({ host: shown, port })}`;
 }
 
 /**
