@@ -137,14 +137,7 @@ describe("the HTTP listener refuses the anonymous and the wrong credential", () 
   /** Every /api and /admin route the API app serves, with its parameters filled in. */
   function protectedRoutes(): { method: string; path: string }[] {
     const { hub } = testHub;
-    const app = apiRoutes({
-      db: hub.db,
-      events: hub.events,
-      admin: hub.admin,
-      adminCredential: hub.adminCredential,
-      adminContext: hub.adminContext,
-      devTsa: undefined,
-    });
+    const app = apiRoutes({ ...hub.apiContext, devTsa: undefined });
     const routes = app.routes
       .filter((route) => /^\/(api|admin)\//.test(route.path) && route.method !== "ALL")
       .map((route) => ({ method: route.method, path: route.path.replace(/:\w+/g, "x") }));

@@ -7,14 +7,27 @@ import { join } from "node:path";
 import { removeGroupAndWorldAccess, usePrivateUmask } from "../../shared/src/data-dir/index.ts";
 import { ensureAdminCredential } from "./admin/credential.ts";
 import { type AdminContext, type HubAdmin, localAdmin } from "./admin/index.ts";
-import { startApiListener } from "./api/index.ts";
+import { type ApiContext, startApiListener } from "./api/index.ts";
 import { type HubConfig, type HubConfigInput, hubConfigSchema } from "./config/index.ts";
 import { prepareHubDataDir } from "./data-dir/index.ts";
 import { HubEvents, type LogSink } from "./events/index.ts";
 import { type ChainCa, loadOrCreateChainCa, loadOrCreateHubSigner } from "./identity/index.ts";
+import {
+  type EventSink,
+  type IndexQueue,
+  InProcessIndexQueue,
+  postgresEventSink,
+  RedisIndexQueue,
+  type RunningIndexer,
+  startIndexer,
+} from "./index/index.ts";
+import { EventPartitions } from "./index/partitions.ts";
+import { reindexHotel } from "./index/reindex.ts";
 import { startIngestListener } from "./ingest/server.ts";
 import { startDailyJobs } from "./jobs.ts";
-import { type Db, ensureChainId, openStore, type Store } from "./store/index.ts";
+import { InProcessTailBus, RedisTailBus, type TailBus } from "./live/bus.ts";
+import { openReadSide, type ReadSide } from "./query/index.ts";
+import { type Db, ensureChainId, openStore, type RawClient, type Store } from "./store/index.ts";
 import { type HubTsa, openHubTsa } from "./timestamp/tsa.ts";
 import { startTimestampWorker } from "./timestamp/worker.ts";
 
@@ -48,9 +61,26 @@ export interface RunningHub {
   /** What the admin operations run with (tests call the rooms directly with it). */
   adminContext: AdminContext;
   db: Db;
+  raw: RawClient;
   events: HubEvents;
   config: HubConfig;
+  indexer: RunningIndexer;
+  tail: TailBus;
+  read: ReadSide;
+  /** What the `--http` routes run with (tests mount the same routes elsewhere). */
+  apiContext: ApiContext;
   stop(): Promise<void>;
+}
+
+/** The read side's moving parts of a config: Redis when REDIS_URL is set, else in-process. */
+export async function openIndexParts(
+  config: HubConfig,
+): Promise<{ queue: IndexQueue; tail: TailBus; sink: EventSink }> {
+  const queue = config.redisUrl
+    ? await RedisIndexQueue.open(config.redisUrl)
+    : new InProcessIndexQueue();
+  const tail = config.redisUrl ? await RedisTailBus.open(config.redisUrl) : new InProcessTailBus();
+  return { queue, tail, sink: postgresEventSink };
 }
 
 /** Open the database of a config (PostgreSQL when DATABASE_URL, else PGlite in the data dir) and migrate it. */
@@ -145,6 +175,17 @@ export async function startHub(
   try {
     const chainId = await ensureChainId(store.db, config.chainId);
     const ca = hubChainCa(config);
+    const parts = await openIndexParts(config);
+    stops.push(() => parts.tail.close());
+    const indexer = startIndexer({
+      db: store.db,
+      raw: store.raw,
+      events,
+      ...parts,
+      maxBytesPerStep: config.index.maxBytesPerStep,
+      catchUpIntervalMs: config.index.catchUpMs,
+    });
+    stops.push(indexer.stop);
     const ingest = await startIngestListener(
       {
         db: store.db,
@@ -157,6 +198,7 @@ export async function startHub(
         maxDecompressedBytes: config.maxDecompressedBytes,
         certificateOverlapMs: config.agentCertOverlapSeconds * 1000,
         maxRequestsInFlightPerAgent: config.maxAgentRequestsInFlight,
+        onBatchStored: indexer.notify,
       },
       config.ingest,
       config.hostnames,
@@ -173,11 +215,29 @@ export async function startHub(
     });
     const admin = localAdmin(adminContext);
     const adminCredential = ensureAdminCredential(config.dataDir);
-    const api = await startApiListener(
-      { db: store.db, events, admin, adminCredential, adminContext, devTsa: tsa.devTsa },
-      config.http,
-      { tls: config.httpTls, insecure: config.httpInsecure },
-    );
+    const read = openReadSide(store.raw, parts.tail);
+    const reindexContext = {
+      db: store.db,
+      raw: store.raw,
+      events,
+      sink: parts.sink,
+      partitions: new EventPartitions(store.raw),
+      maxBytesPerStep: config.index.maxBytesPerStep,
+    };
+    const apiContext: ApiContext = {
+      db: store.db,
+      events,
+      admin,
+      adminCredential,
+      adminContext,
+      devTsa: tsa.devTsa,
+      read,
+      reindex: (request, onProgress) => reindexHotel(reindexContext, request, onProgress),
+    };
+    const api = await startApiListener(apiContext, config.http, {
+      tls: config.httpTls,
+      insecure: config.httpInsecure,
+    });
     stops.push(api.stop);
     const worker = startTimestampWorker({
       db: store.db,
@@ -208,8 +268,13 @@ export async function startHub(
       admin,
       adminContext,
       db: store.db,
+      raw: store.raw,
       events,
       config,
+      indexer,
+      tail: parts.tail,
+      read,
+      apiContext,
       stop,
     };
   } catch (error) {

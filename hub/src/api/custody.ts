@@ -27,7 +27,7 @@ export interface CustodyRoutesContext {
 }
 
 /** Who is asking: the admin bearer, plus the CLI user it names (audit log only; not trusted for access). */
-function actorOf(header: string | undefined): string {
+export function actorOf(header: string | undefined): string {
   const named = header?.replace(/[^\w.@:-]/g, "").slice(0, 64);
   return named ? `admin-credential (${named})` : "admin-credential";
 }

@@ -67,14 +67,7 @@ afterAll(async () => {
 
 /** The same routes as the hub's own listener, on a second listener with its own events. */
 function apiContext(events: HubEvents): ApiContext {
-  return {
-    db: hub.db,
-    events,
-    admin: hub.admin,
-    adminCredential: hub.adminCredential,
-    adminContext: hub.adminContext,
-    devTsa: undefined,
-  };
+  return { ...hub.apiContext, events, devTsa: undefined };
 }
 
 describe("with a certificate the --http listener speaks HTTPS", () => {

@@ -18,14 +18,19 @@ import type { ListenAddress } from "../config/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import { answerErrorsAsJson, refuse } from "../net/answers.ts";
 import { type RunningListener, whenListening } from "../net/listen.ts";
+import { type ReadSide, readScope } from "../query/index.ts";
 import { agentFleetHealth, type Db } from "../store/index.ts";
 import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
+import { type SearchRoutesContext, searchRoutes } from "./search.ts";
 
 export interface ApiContext extends CustodyRoutesContext {
   db: Db;
   events: HubEvents;
   admin: HubAdmin;
   adminCredential: string;
+  /** Search, lookups, devices, live tail and reindex (hub/src/query/, hub/src/index/). */
+  read: ReadSide;
+  reindex: SearchRoutesContext["reindex"];
 }
 
 function sameSecret(a: string, b: string): boolean {
@@ -95,6 +100,16 @@ export function apiRoutes(context: ApiContext): Hono {
   );
   // Export, reports, roll-ups, retention, audit log; `POST /tsa` in zero-setup mode.
   app.route("/", custodyRoutes(context));
+  app.route(
+    "/",
+    searchRoutes({
+      read: context.read,
+      events: context.events,
+      reindex: context.reindex,
+      // The admin credential reads every hotel; accounts (issue 10) will bring narrower scopes.
+      scopeOf: async () => readScope((await context.admin.listHotels()).map((hotel) => hotel.id)),
+    }),
+  );
   return app;
 }
 

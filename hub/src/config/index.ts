@@ -107,6 +107,30 @@ export const hubConfigSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must start with postgres:// or postgresql://")
       .optional(),
+    /** Absent: the index queue and the live tail stay inside this process. */
+    redisUrl: z
+      .string()
+      .regex(/^rediss?:\/\//, "REDIS_URL must start with redis:// or rediss://")
+      .optional(),
+    /** Absent: events are indexed in PostgreSQL (full-text on the message). */
+    elasticsearchUrl: z
+      .url({
+        protocol: /^https?$/,
+        message: "ELASTICSEARCH_URL must be an http:// or https:// URL",
+      })
+      .optional(),
+    index: z
+      .object({
+        /** Bytes of records per index transaction. */
+        maxBytesPerStep: z.coerce
+          .number()
+          .int()
+          .min(64 * 1024)
+          .default(4 * 1024 * 1024),
+        /** How often each hub looks for records no notice announced. */
+        catchUpMs: z.coerce.number().int().min(100).default(5000),
+      })
+      .prefault({}),
     /** The URL agents reach the ingest listener at; written into tokens. */
     publicUrl: z
       .url({ protocol: /^https$/, message: "HUB_PUBLIC_URL must be an https:// URL" })
@@ -253,6 +277,12 @@ export function loadHubConfig(
     httpKey: flags["http-key"] ?? (env.HUB_HTTP_KEY || undefined),
     httpInsecure: flags["http-insecure"] ?? (env.HUB_HTTP_INSECURE || undefined),
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    elasticsearchUrl: env.ELASTICSEARCH_URL || undefined,
+    index: {
+      maxBytesPerStep: env.HUB_INDEX_STEP_BYTES || undefined,
+      catchUpMs: env.HUB_INDEX_CATCH_UP_MS || undefined,
+    },
     publicUrl: flags["public-url"] ?? (env.HUB_PUBLIC_URL || undefined),
     hostnames,
     chainId: flags["chain-id"] ?? env.HUB_CHAIN_ID,

@@ -54,7 +54,25 @@ export type HubEvent =
   | { name: "ChunksPurged"; hotelId: string; chunks: number; dryRun: boolean }
   /** The data dir was open to group or others at start; it is 0700 now. */
   | { name: "DataDirTightened"; dir: string; oldMode: string }
-  | { name: "HttpListenerInsecure"; listen: string; warning: string };
+  | { name: "HttpListenerInsecure"; listen: string; warning: string }
+  | {
+      name: "EventsIndexed";
+      hotelId: string;
+      agentId: string;
+      events: number;
+      bytes: number;
+      ms: number;
+    }
+  /** A line of records.jsonl the index could not read (the seal fails such a chunk too). */
+  | ({ name: "IndexRecordInvalid"; reason: string; line: string } & ChunkRef)
+  | {
+      name: "IndexerFailed";
+      stage: "step" | "queue" | "notify" | "catch_up" | "tail" | "partitions";
+      agentId?: string;
+      error: string;
+    }
+  | { name: "ReindexDone"; hotelId: string; chunks: number; events: number; actor: string }
+  | { name: "SearchRan"; kind: string; hotels: number; ms: number; rows: number };
 
 const FAILURE_KINDS = [
   "records hash mismatch",
@@ -134,6 +152,39 @@ export class HubEvents {
   readonly #dataDirsTightened = this.metrics.counter(
     "logmaster_hub_data_dirs_tightened_total",
     "Times the hub found its data dir open to group or others at start and chmod-ed it to 0700.",
+  );
+  readonly #indexed = this.metrics.counter(
+    "logmaster_hub_index_events_total",
+    "Events indexed (parsed and written to the search store), and the records.jsonl bytes they came from.",
+  );
+  readonly #indexInvalid = this.metrics.counter(
+    "logmaster_hub_index_invalid_records_total",
+    "Lines of records.jsonl the index could not read, by reason.",
+  );
+  readonly #indexerFailures = this.metrics.counter(
+    "logmaster_hub_indexer_failures_total",
+    "Index worker failures, by stage; the work is retried (the watermark did not move).",
+  );
+  readonly #searches = this.metrics.counter(
+    "logmaster_hub_searches_total",
+    "Queries of the search engine, by kind (search, histogram, top, context, export, lookup_ip, lookup_mac, lookup_nat).",
+  );
+  readonly #searchSeconds = this.metrics.counter(
+    "logmaster_hub_search_seconds_total",
+    "Time spent answering queries of the search engine, by kind.",
+  );
+  /** Set by the index worker from the database (all hubs) at each catch-up scan. */
+  readonly indexBacklogBytes = this.metrics.gauge(
+    "logmaster_hub_index_backlog_bytes",
+    "Bytes of records stored (acknowledged to agents) but not yet indexed, all hubs together.",
+  );
+  readonly indexLagSeconds = this.metrics.gauge(
+    "logmaster_hub_index_lag_seconds",
+    "Seconds since the index was last caught up (0 while it is): how stale search answers may be.",
+  );
+  readonly indexQueueDepth = this.metrics.gauge(
+    "logmaster_hub_index_queue_depth",
+    "Index notices waiting or in progress (Redis stream pending + lag, or the in-process set).",
   );
   /** Set by the time-stamp worker from the database (all hubs' chunks). */
   readonly awaitingTimestamp = this.metrics.gauge(
@@ -235,6 +286,23 @@ export class HubEvents {
         return;
       case "HttpListenerInsecure":
         this.httpInsecure.set(1);
+        return;
+      case "EventsIndexed":
+        this.#indexed.inc({ unit: "events" }, event.events);
+        this.#indexed.inc({ unit: "bytes" }, event.bytes);
+        return;
+      case "IndexRecordInvalid":
+        this.#indexInvalid.inc({ reason: event.reason });
+        return;
+      case "IndexerFailed":
+        this.#indexerFailures.inc({ stage: event.stage });
+        return;
+      case "ReindexDone":
+        this.#indexed.inc({ unit: "reindexed_chunks" }, event.chunks);
+        return;
+      case "SearchRan":
+        this.#searches.inc({ kind: event.kind });
+        this.#searchSeconds.inc({ kind: event.kind }, event.ms / 1000);
         return;
     }
   }

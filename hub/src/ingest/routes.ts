@@ -38,6 +38,8 @@ export interface IngestContext {
   /** How long a renewed agent's previous certificate still authenticates. */
   certificateOverlapMs: number;
   maxRequestsInFlightPerAgent: number;
+  /** Told after a batch is durable: the index worker's notice (off the acknowledgement path). */
+  onBatchStored?: (agentId: string) => void;
 }
 
 /** Enrollment and seal bodies are small JSON; a manifest is ~1 KiB. */
@@ -232,6 +234,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     });
     switch (outcome.status) {
       case "accepted":
+        context.onBatchStored?.(identity.agentId);
         context.events.emit({
           name: "BatchAccepted",
           ...ref,

@@ -10,6 +10,8 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import { codeOfStatus, type ErrorCode, errorBody, RefusedRequestError } from "../errors.ts";
 import type { HubEvents, Listener } from "../events/index.ts";
+import { CursorError } from "../query/postgres.ts";
+import { ScopeError } from "../query/scope.ts";
 
 /** A refusal status the hub uses. */
 export type RefusalStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429;
@@ -63,6 +65,9 @@ export function answerErrorsAsJson<E extends Env>(
     if (error instanceof RefusedRequestError) {
       return refuse(c, where, error.status, error.code, error.message);
     }
+    if (error instanceof ScopeError) return refuse(c, where, 403, "forbidden", error.message);
+    if (error instanceof CursorError)
+      return refuse(c, where, 400, "invalid_request", error.message);
     if (error instanceof z.ZodError) {
       return refuse(c, where, 400, "invalid_request", describeIssues(error));
     }

@@ -7,7 +7,7 @@ export type AuditEntry = typeof auditLog.$inferSelect;
 /** What an audited action was: one row of `audit_log`. */
 export interface AuditRecord {
   actor: string;
-  action: "export" | "rollup" | "report" | "purge" | "hotel_set";
+  action: "export" | "rollup" | "report" | "purge" | "hotel_set" | "reindex" | "search" | "lookup";
   hotelId?: string | undefined;
   detail: Record<string, unknown>;
   /** `agent/chunk-id` of every chunk involved. */

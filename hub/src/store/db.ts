@@ -21,8 +21,19 @@ export type StoreLocation =
   /** Zero-setup: embedded PGlite in a directory (single writer), or in memory when `dir` is absent. */
   | { kind: "pglite"; dir?: string };
 
+/**
+ * The driver's own client, for the two things drizzle does slowly or not at
+ * all: bulk loading events (COPY) and the read side's hand-written SQL.
+ * postgres.js: a client of its own (drizzle changes the type parsing of the
+ * client it wraps). PGlite: the one embedded instance.
+ */
+export type RawClient =
+  | { kind: "postgres"; sql: postgres.Sql }
+  | { kind: "pglite"; client: PGlite };
+
 export interface Store {
   readonly db: Db;
+  readonly raw: RawClient;
   readonly driver: StoreLocation["kind"];
   /** Apply the migrations in hub/drizzle/ that this database has not seen. */
   migrate(): Promise<void>;
@@ -46,11 +57,16 @@ export async function openStore(location: StoreLocation): Promise<Store> {
     // onnotice: "relation already exists, skipping" from migrations is noise.
     const client = postgres(location.url, { max: 10, onnotice: () => {} });
     const db = drizzlePostgres(client, { schema });
+    const rawSql = postgres(location.url, { max: 4, onnotice: () => {} });
     return {
       db: db as unknown as Db,
+      raw: { kind: "postgres", sql: rawSql },
       driver: "postgres",
       migrate: () => migratePostgres(db, { migrationsFolder }),
-      close: () => client.end({ timeout: 5 }),
+      close: async () => {
+        await rawSql.end({ timeout: 5 });
+        await client.end({ timeout: 5 });
+      },
     };
   }
   if (location.dir) mkdirSync(location.dir, { recursive: true });
@@ -59,6 +75,7 @@ export async function openStore(location: StoreLocation): Promise<Store> {
   const db = drizzlePglite(client, { schema });
   return {
     db: db as unknown as Db,
+    raw: { kind: "pglite", client },
     driver: "pglite",
     migrate: () => migratePglite(db, { migrationsFolder }),
     close: () => client.close(),

@@ -6,17 +6,22 @@
  */
 import { buildManifest, sha256Hex } from "../../../shared/src/custody/index.ts";
 import { firstManifestFields } from "../../../shared/src/custody/testing.ts";
-import { type Db, openStore } from "./db.ts";
+import { type Db, openStore, type RawClient } from "./db.ts";
 import { agents, chunks, hotels, type TimestampStatus } from "./schema.ts";
 import { createScratchDatabase } from "./testing.ts";
 
 /** A migrated scratch database; `close` drops it. */
-export async function openScratchStore(): Promise<{ db: Db; close(): Promise<void> }> {
+export async function openScratchStore(): Promise<{
+  db: Db;
+  raw: RawClient;
+  close(): Promise<void>;
+}> {
   const scratch = await createScratchDatabase();
   const store = await openStore({ kind: "postgres", url: scratch.url });
   await store.migrate();
   return {
     db: store.db,
+    raw: store.raw,
     async close() {
       await store.close();
       await scratch.drop();

@@ -5,8 +5,16 @@
 export * from "./agents.ts";
 export * from "./audit.ts";
 export * from "./chunks.ts";
-export { type Db, openStore, type Store, type StoreLocation, type Tx } from "./db.ts";
+export {
+  type Db,
+  openStore,
+  type RawClient,
+  type Store,
+  type StoreLocation,
+  type Tx,
+} from "./db.ts";
 export * from "./hotels.ts";
+export * from "./raw.ts";
 export * as tables from "./schema.ts";
 export * from "./scope.ts";
 export * from "./settings.ts";

@@ -11,10 +11,13 @@ import {
   customType,
   doublePrecision,
   index,
+  inet,
   integer,
   jsonb,
+  macaddr,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   unique,
@@ -29,6 +32,9 @@ const bytea = customType<{ data: Uint8Array; driverData: Buffer | Uint8Array }>(
   toDriver: (value) => Buffer.from(value.buffer, value.byteOffset, value.byteLength),
   fromDriver: (value) => new Uint8Array(value.buffer, value.byteOffset, value.byteLength),
 });
+
+/** Lexemes made by the hub itself (hub/src/index/words.ts), so PostgreSQL does no parsing. */
+const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
@@ -181,6 +187,12 @@ export const chunks = pgTable(
     timestampSerial: text("timestamp_serial"),
     timestampPolicy: text("timestamp_policy"),
     timestampTsaName: text("timestamp_tsa_name"),
+    /**
+     * Bytes of records.jsonl the index has taken (always at a line end): the
+     * index worker's watermark, moved in the same transaction as the events it
+     * wrote, so a byte is indexed once whatever crashes (hub/src/index/).
+     */
+    indexedLength: bigint("indexed_length", { mode: "number" }).notNull().default(0),
   },
   (table) => [
     unique("chunks_agent_hour_part_unique").on(table.agentId, table.hourStart, table.part),
@@ -188,6 +200,10 @@ export const chunks = pgTable(
     index("chunks_hotel_hour_idx").on(table.hotelId, table.hourStart),
     // The chain link at seal time: the agent's chunk whose window ends where the new one starts.
     index("chunks_agent_window_end_idx").on(table.agentId, table.windowEnd),
+    // The index worker's "what is left to index" (a handful of rows at any time).
+    index("chunks_unindexed_idx")
+      .on(table.agentId, table.hourStart, table.part)
+      .where(sql`${table.indexedLength} < ${table.length}`),
     check("chunks_status_check", sql`${table.status} in ('open', 'verified', 'failed')`),
     check("chunks_part_check", sql`${table.part} >= 0`),
     check(
@@ -248,4 +264,160 @@ export const dayRollups = pgTable(
     createdAt: timestamptz("created_at").notNull().defaultNow(),
   },
   (table) => [primaryKey({ columns: [table.hotelId, table.day] })],
+);
+
+// ---------------------------------------------------------------------------
+// The read side: what the index worker derives from the records
+// (hub/src/index/) and the query engine reads (hub/src/query/). All of it can
+// be rebuilt from the archive (`logmaster-hub reindex`). Migration 0003 adds
+// what drizzle cannot say: daily range partitions of `events`, the full-text
+// index, and row-level security for the read role.
+// ---------------------------------------------------------------------------
+
+/**
+ * One syslog line as the query engine sees it. Partitioned by day of
+ * `received_at` (`events_YYYYMMDD`, made ahead and dropped by retention). The
+ * custody record keys it: (agent, seq) is one event, and chunk + seq name the
+ * evidence that proves it. `src_*` is the local party of the line (a firewall
+ * line's source, a DHCP or hotspot client, a router login's address); `nat_*`
+ * the translated public address (srcnat) or the original destination (dstnat).
+ */
+export const events = pgTable(
+  "events",
+  {
+    /** The agent's receive time (custody record `ts`): the time every search and lookup uses. */
+    receivedAt: timestamptz("received_at").notNull(),
+    hotelId: text("hotel_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    chunkId: bigint("chunk_id", { mode: "number" }).notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    /** The time the device wrote in the line, when it wrote one (its clock may be wrong). */
+    loggedAt: timestamptz("logged_at"),
+    /** The sender of the datagram (custody record `src`): the device. */
+    deviceIp: inet("device_ip").notNull(),
+    host: text("host"),
+    /** Syslog severity 0 (emergency) .. 7 (debug). */
+    severity: smallint("severity"),
+    /** RouterOS family without `routeros.`: firewall, dhcp, hotspot, account, wireless, ppp, other. */
+    dataset: text("dataset"),
+    topics: text("topics").array(),
+    action: text("action"),
+    srcIp: inet("src_ip"),
+    srcPort: integer("src_port"),
+    srcMac: macaddr("src_mac"),
+    dstIp: inet("dst_ip"),
+    dstPort: integer("dst_port"),
+    natIp: inet("nat_ip"),
+    natPort: integer("nat_port"),
+    protocol: text("protocol"),
+    userName: text("user_name"),
+    /** The line as received (`msg`, or the bytes of `msg_b64` decoded leniently). */
+    raw: text("raw").notNull(),
+    /** The message's words, folded for Turkish (hub/src/index/words.ts): what free text matches. */
+    words: tsvector("words"),
+  },
+  (table) => [
+    // Chosen from measured plans and load rates (docs/decisions.md "Event indexes").
+    index("events_hotel_time_idx").on(table.hotelId, table.receivedAt),
+    index("events_hotel_src_ip_idx").on(table.hotelId, table.srcIp, table.receivedAt),
+    index("events_words_idx").using("gin", table.words),
+    index("events_hotel_nat_idx")
+      .on(table.hotelId, table.natIp, table.natPort, table.receivedAt)
+      .where(sql`${table.natIp} is not null`),
+  ],
+);
+
+/**
+ * DHCP leases as the router logged them: from `assigned` to `deassigned`
+ * (open while `ends_at` is null). "Who had 10.5.1.23 at T" is the lease of
+ * that address that started last before T.
+ */
+export const leases = pgTable(
+  "leases",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    hotelId: text("hotel_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    ip: inet("ip").notNull(),
+    mac: macaddr("mac").notNull(),
+    hostname: text("hostname"),
+    server: text("server"),
+    startsAt: timestamptz("starts_at").notNull(),
+    endsAt: timestamptz("ends_at"),
+    startChunkId: bigint("start_chunk_id", { mode: "number" }).notNull(),
+    startSeq: bigint("start_seq", { mode: "number" }).notNull(),
+    endChunkId: bigint("end_chunk_id", { mode: "number" }),
+    endSeq: bigint("end_seq", { mode: "number" }),
+  },
+  (table) => [
+    unique("leases_agent_start_seq_unique").on(table.agentId, table.startSeq),
+    index("leases_hotel_ip_idx").on(table.hotelId, table.ip, table.startsAt),
+    index("leases_hotel_mac_idx").on(table.hotelId, table.mac, table.startsAt),
+  ],
+);
+
+/** Hotspot sessions: login to logout of a user from an address (and the MAC leased to it then). */
+export const hotspotSessions = pgTable(
+  "hotspot_sessions",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    hotelId: text("hotel_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    userName: text("user_name").notNull(),
+    ip: inet("ip").notNull(),
+    /** The MAC of the lease in force for `ip` at login, when the hub holds it. */
+    mac: macaddr("mac"),
+    loginAt: timestamptz("login_at").notNull(),
+    logoutAt: timestamptz("logout_at"),
+    logoutReason: text("logout_reason"),
+    startChunkId: bigint("start_chunk_id", { mode: "number" }).notNull(),
+    startSeq: bigint("start_seq", { mode: "number" }).notNull(),
+    endChunkId: bigint("end_chunk_id", { mode: "number" }),
+    endSeq: bigint("end_seq", { mode: "number" }),
+  },
+  (table) => [
+    unique("hotspot_sessions_agent_start_seq_unique").on(table.agentId, table.startSeq),
+    index("hotspot_sessions_hotel_ip_idx").on(table.hotelId, table.ip, table.loginAt),
+    index("hotspot_sessions_hotel_mac_idx").on(table.hotelId, table.mac, table.loginAt),
+    index("hotspot_sessions_hotel_user_idx").on(table.hotelId, table.userName, table.loginAt),
+  ],
+);
+
+/** What an agent recorded it could not receive (custody gap records), for "why no answer". */
+export const recordGaps = pgTable(
+  "record_gaps",
+  {
+    hotelId: text("hotel_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    chunkId: bigint("chunk_id", { mode: "number" }).notNull(),
+    seq: bigint("seq", { mode: "number" }).notNull(),
+    firstAt: timestamptz("first_at").notNull(),
+    lastAt: timestamptz("last_at").notNull(),
+    lost: bigint("lost", { mode: "number" }).notNull(),
+    reason: text("reason").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.agentId, table.seq] }),
+    index("record_gaps_hotel_time_idx").on(table.hotelId, table.firstAt),
+  ],
+);
+
+/** A source of logs: an agent and the address datagrams came from, registered at first sight. */
+export const devices = pgTable(
+  "devices",
+  {
+    hotelId: text("hotel_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    address: inet("address").notNull(),
+    /** The name an admin gave it (else the host name its lines carry). */
+    name: text("name"),
+    lastHost: text("last_host"),
+    firstSeenAt: timestamptz("first_seen_at").notNull(),
+    lastSeenAt: timestamptz("last_seen_at").notNull(),
+    eventCount: bigint("event_count", { mode: "number" }).notNull().default(0),
+  },
+  (table) => [
+    primaryKey({ columns: [table.agentId, table.address] }),
+    index("devices_hotel_idx").on(table.hotelId),
+  ],
 );

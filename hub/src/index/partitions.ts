@@ -1,0 +1,50 @@
+/**
+ * Daily partitions of `events` (events_YYYYMMDD). Made ahead for today and
+ * the next two days by the indexer's start and the daily job, and on demand
+ * when a step meets an older or later day (a backlog, a reindex): in a short
+ * transaction of their own, since creating a partition locks the parent table.
+ */
+import { type RawClient, rawQuery } from "../store/index.ts";
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day of a time, `YYYY-MM-DD`. */
+export function utcDay(time: string | number | Date): string {
+  return new Date(time).toISOString().slice(0, 10);
+}
+
+/**
+ * The days this process knows have a partition.
+ *
+ * @example
+ * const partitions = new EventPartitions(store.raw);
+ * await partitions.ensure(["2026-03-12"]);
+ */
+export class EventPartitions {
+  readonly #known = new Set<string>();
+
+  constructor(readonly raw: RawClient) {}
+
+  has(day: string): boolean {
+    return this.#known.has(day);
+  }
+
+  async ensure(days: Iterable<string>): Promise<void> {
+    for (const day of days) {
+      if (this.#known.has(day)) continue;
+      await rawQuery(this.raw, "select logmaster_ensure_events_partition($1::date)", [day]);
+      this.#known.add(day);
+    }
+  }
+
+  /** Today and the next `daysAhead` days. */
+  async ensureAhead(now = Date.now(), daysAhead = 2): Promise<void> {
+    const days = Array.from({ length: daysAhead + 1 }, (_, i) => utcDay(now + i * DAY_MS));
+    await this.ensure(days);
+  }
+
+  /** Forget a day (its partition was dropped by retention). */
+  forget(day: string): void {
+    this.#known.delete(day);
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * From a parsed syslog line to a row of `events` (hub/src/store/schema.ts):
+ * which parser field goes to which typed column, in one place, for the
+ * PostgreSQL loader and the Elasticsearch document alike.
+ */
+import { isIP } from "node:net";
+import type { SyslogEvent } from "../../../shared/src/syslog/index.ts";
+import { copyText, copyTextArray } from "../store/index.ts";
+import { wordsVector } from "./words.ts";
+
+/** An event as the index holds it (column names in camelCase). */
+export interface EventRow {
+  receivedAt: string;
+  hotelId: string;
+  agentId: string;
+  chunkId: number;
+  /** The custody chunk id (`YYYY-MM-DDTHH` or `.N`) of `chunkId`: not a column, for the live tail. */
+  chunk: string;
+  seq: number;
+  loggedAt: string | null;
+  deviceIp: string;
+  host: string | null;
+  severity: number | null;
+  dataset: string | null;
+  topics: string[] | null;
+  action: string | null;
+  srcIp: string | null;
+  srcPort: number | null;
+  srcMac: string | null;
+  dstIp: string | null;
+  dstPort: number | null;
+  natIp: string | null;
+  natPort: number | null;
+  protocol: string | null;
+  userName: string | null;
+  raw: string;
+  /** The message's words as `tsvector` text (hub/src/index/words.ts). */
+  words: string | null;
+}
+
+/** The columns of `events` in COPY order, matching {@link eventRowToCopy}. */
+export const EVENT_COLUMNS = [
+  "received_at",
+  "hotel_id",
+  "agent_id",
+  "chunk_id",
+  "seq",
+  "logged_at",
+  "device_ip",
+  "host",
+  "severity",
+  "dataset",
+  "topics",
+  "action",
+  "src_ip",
+  "src_port",
+  "src_mac",
+  "dst_ip",
+  "dst_port",
+  "nat_ip",
+  "nat_port",
+  "protocol",
+  "user_name",
+  "raw",
+  "words",
+] as const;
+
+/** An address `inet` takes: the parser's IPs, without a zone (`fe80::1%eth0` has none in inet). */
+function inetOrNull(value: string | undefined): string | null {
+  return value !== undefined && isIP(value) !== 0 && !value.includes("%") ? value : null;
+}
+
+const MAC = /^[0-9a-f]{2}(?::[0-9a-f]{2}){5}$/;
+function macOrNull(value: string | undefined): string | null {
+  return value !== undefined && MAC.test(value) ? value : null;
+}
+
+/** The device clock's time only when it is a real instant (a router without NTP says 1970). */
+function timeOrNull(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const ms = Date.parse(value);
+  return Number.isFinite(ms) && ms > 0 ? value : null;
+}
+
+export interface EventPlace {
+  hotelId: string;
+  agentId: string;
+  chunkId: number;
+  chunk: string;
+  seq: number;
+  receivedAt: string;
+  deviceIp: string;
+}
+
+/**
+ * The row of one parsed line.
+ *
+ * @example
+ * eventRow(parseSyslog(line), { hotelId, agentId, chunkId: 7, seq: 42, receivedAt, deviceIp: "10.5.0.1" });
+ */
+export function eventRow(event: SyslogEvent, place: EventPlace): EventRow {
+  const dataset = event["event.dataset"];
+  return {
+    ...place,
+    loggedAt: timeOrNull(event["@timestamp"]),
+    host: event["log.syslog.hostname"] ?? null,
+    severity: event["log.syslog.severity.code"] ?? null,
+    dataset: dataset === undefined ? null : dataset.replace(/^routeros\./, ""),
+    topics: event["routeros.topics"] ?? null,
+    action: event["event.action"] ?? null,
+    srcIp: inetOrNull(event["source.ip"] ?? event["client.ip"]),
+    srcPort: event["source.port"] ?? null,
+    srcMac: macOrNull(event["source.mac"] ?? event["client.mac"]),
+    dstIp: inetOrNull(event["destination.ip"]),
+    dstPort: event["destination.port"] ?? null,
+    natIp: inetOrNull(event["source.nat.ip"] ?? event["destination.nat.ip"]),
+    natPort: event["source.nat.port"] ?? event["destination.nat.port"] ?? null,
+    protocol: event["network.transport"] ?? null,
+    userName: event["user.name"] ?? null,
+    raw: event["event.original"],
+    words: wordsVector(event.message),
+  };
+}
+
+const NULL = "\\N";
+/** Numbers, addresses, MACs and times need no escaping in COPY text. */
+const plain = (value: string | number | null): string => (value === null ? NULL : String(value));
+
+/** One line of COPY text for a row (with its newline). */
+export function eventRowToCopy(row: EventRow): string {
+  return `${row.receivedAt}\t${copyText(row.hotelId)}\t${copyText(row.agentId)}\t${row.chunkId}\t${row.seq}\t${plain(row.loggedAt)}\t${row.deviceIp}\t${copyText(row.host)}\t${plain(row.severity)}\t${copyText(row.dataset)}\t${copyText(copyTextArray(row.topics ?? undefined))}\t${copyText(row.action)}\t${plain(row.srcIp)}\t${plain(row.srcPort)}\t${plain(row.srcMac)}\t${plain(row.dstIp)}\t${plain(row.dstPort)}\t${plain(row.natIp)}\t${plain(row.natPort)}\t${copyText(row.protocol)}\t${copyText(row.userName)}\t${copyText(row.raw.includes("\0") ? row.raw.replaceAll("\0", "") : row.raw)}\t${copyText(row.words)}\n`;
+}

@@ -1,0 +1,230 @@
+/**
+ * One step of the index worker for one agent: in one transaction, under a
+ * per-agent lock that every hub process shares (a PostgreSQL advisory lock),
+ * take the bytes of the agent's chunks past their `indexed_length`, parse
+ * each record with the shared parser, write events (the sink), leases,
+ * sessions, gaps and devices, and move the watermark. Crash anywhere and the
+ * transaction is gone whole: the next step starts at the same byte. Two hubs
+ * stepping the same agent take turns; the second finds nothing left.
+ */
+import { join } from "node:path";
+import { chunkId as formatChunkId } from "../../../shared/src/custody/chunk-id.ts";
+import { parseSyslog } from "../../../shared/src/syslog/index.ts";
+import type { HubEvents } from "../events/index.ts";
+import { type Db, type RawClient, type RawTx, rawTransaction } from "../store/index.ts";
+import { Derivation } from "./derive.ts";
+import { type EventPartitions, utcDay } from "./partitions.ts";
+import { readRecords, wholeLinesLength } from "./records.ts";
+import { type EventRow, eventRow } from "./rows.ts";
+import type { EventSink } from "./sink.ts";
+
+export interface IndexStepContext {
+  db: Db;
+  raw: RawClient;
+  sink: EventSink;
+  partitions: EventPartitions;
+  events: HubEvents;
+  /** At most this many bytes of records.jsonl per step (a step is one transaction). */
+  maxBytesPerStep: number;
+  /** Read sealed chunks from the archive instead of the stored batches (reindex). */
+  fromArchive?: boolean;
+  dataDir?: string;
+}
+
+/** What a step indexed: the rows (for the live tail) and how far it got. */
+export interface IndexStepResult {
+  hotelId: string | undefined;
+  rows: EventRow[];
+  bytes: number;
+  /** Bytes of this agent still waiting after the step. */
+  more: boolean;
+}
+
+interface PendingChunk {
+  id: number;
+  hotel_id: string;
+  hour_start: Date | string;
+  part: number;
+  length: number;
+  indexed_length: number;
+  archive_path: string | null;
+  status: string;
+}
+
+/**
+ * Parse whole records.jsonl lines of one chunk into event rows (appended to
+ * `rows`) and feed the derivation: the index's one transform, shared by the
+ * worker, `reindex` and bench/query.ts.
+ *
+ * @example
+ * const rows: EventRow[] = [];
+ * indexRecordBytes(bytes, { hotelId, agentId, chunkId }, new Derivation(hotelId, agentId), rows, warn);
+ */
+export function indexRecordBytes(
+  bytes: Uint8Array,
+  chunk: { hotelId: string; agentId: string; chunkId: number; chunk: string },
+  derivation: Derivation,
+  rows: EventRow[],
+  onInvalid: (line: string, reason: string) => void,
+): void {
+  for (const record of readRecords(bytes, onInvalid)) {
+    if (record.kind === "gap") {
+      derivation.addGap(record, chunk.chunkId);
+      continue;
+    }
+    const parsed = parseSyslog(record.bytes ?? record.text, { receivedAt: new Date(record.ts) });
+    const row = eventRow(parsed, {
+      ...chunk,
+      seq: record.seq,
+      receivedAt: record.ts,
+      deviceIp: record.src,
+    });
+    derivation.add(row, {
+      hostname: parsed["client.hostname"],
+      server: parsed["routeros.dhcp.server"],
+      reason: parsed["event.reason"],
+    });
+    rows.push(row);
+  }
+}
+
+/** A partition a step needs is missing: made outside the step's transaction, then the step runs again. */
+class MissingPartitions extends Error {
+  constructor(readonly days: string[]) {
+    super(`missing event partitions: ${days.join(", ")}`);
+  }
+}
+
+/**
+ * Bytes `[from, to)` of a chunk's records.jsonl: from the archive (reindex of
+ * a sealed chunk), else from the stored batches, read in the step's own
+ * transaction (PGlite has one connection: a read beside it would wait for it).
+ */
+async function chunkBytes(
+  context: IndexStepContext,
+  tx: RawTx,
+  chunk: PendingChunk,
+  from: number,
+  to: number,
+): Promise<Uint8Array> {
+  if (context.fromArchive && chunk.archive_path && chunk.status === "verified") {
+    const path = join(chunk.archive_path, "records.jsonl");
+    return new Uint8Array(await Bun.file(path).slice(from, to).arrayBuffer());
+  }
+  const out = new Uint8Array(to - from);
+  const rows = await tx.query<{ offset: number | string; bytes: Uint8Array }>(
+    `select "offset", bytes from chunk_batches
+      where chunk_id = $1 and "offset" < $3 and "offset" + length(bytes) > $2 order by "offset"`,
+    [chunk.id, from, to],
+  );
+  for (const row of rows) {
+    const offset = Number(row.offset);
+    const sliceFrom = Math.max(from, offset);
+    const sliceTo = Math.min(to, offset + row.bytes.byteLength);
+    out.set(row.bytes.subarray(sliceFrom - offset, sliceTo - offset), sliceFrom - from);
+  }
+  return out;
+}
+
+/** The chunk id of the custody format (`YYYY-MM-DDTHH` or `.N`) of a chunks row. */
+export function chunkIdOfRow(row: { hour_start: Date | string; part: number }): string {
+  return formatChunkId(new Date(row.hour_start).toISOString(), Number(row.part));
+}
+
+/**
+ * Index what is waiting for one agent, up to the step's byte budget.
+ *
+ * @example
+ * const { rows, more } = await indexAgentStep(context, "grand-abcd2345");
+ */
+export async function indexAgentStep(
+  context: IndexStepContext,
+  agentId: string,
+): Promise<IndexStepResult> {
+  for (;;) {
+    try {
+      return await rawTransaction(context.raw, (tx) => stepInTransaction(context, tx, agentId));
+    } catch (error) {
+      if (!(error instanceof MissingPartitions)) throw error;
+      await context.partitions.ensure(error.days);
+    }
+  }
+}
+
+async function stepInTransaction(
+  context: IndexStepContext,
+  tx: RawTx,
+  agentId: string,
+): Promise<IndexStepResult> {
+  await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agentId]);
+  const pending = await tx.query<PendingChunk & Record<string, unknown>>(
+    `select id, hotel_id, hour_start, part, length, indexed_length, archive_path, status
+       from chunks where agent_id = $1 and indexed_length < length
+      order by hour_start, part limit 16`,
+    [agentId],
+  );
+  const result: IndexStepResult = { hotelId: undefined, rows: [], bytes: 0, more: false };
+  if (pending.length === 0) return result;
+  const hotelId = String(pending[0]?.hotel_id);
+  result.hotelId = hotelId;
+  const derivation = new Derivation(hotelId, agentId);
+  let budget = context.maxBytesPerStep;
+  const moves: { id: number; from: number; to: number }[] = [];
+  for (const chunk of pending) {
+    const id = Number(chunk.id);
+    const from = Number(chunk.indexed_length);
+    const length = Number(chunk.length);
+    if (budget <= 0) {
+      result.more = true;
+      break;
+    }
+    let to = Math.min(length, from + budget);
+    let bytes = await chunkBytes(context, tx, chunk, from, to);
+    let whole = wholeLinesLength(bytes);
+    if (whole === 0 && to < length) {
+      // One line longer than the budget: take it whole.
+      to = length;
+      bytes = await chunkBytes(context, tx, chunk, from, to);
+      whole = wholeLinesLength(bytes);
+    }
+    if (whole === 0) continue; // the chunk ends in a line still arriving
+    budget -= whole;
+    if (from + whole < length) result.more = true;
+    const chunkName = chunkIdOfRow(chunk);
+    indexRecordBytes(
+      bytes.subarray(0, whole),
+      { hotelId, agentId, chunkId: id, chunk: chunkName },
+      derivation,
+      result.rows,
+      (line, reason) =>
+        context.events.emit({
+          name: "IndexRecordInvalid",
+          hotelId,
+          agentId,
+          chunk: chunkName,
+          reason,
+          line: line.slice(0, 200),
+        }),
+    );
+    moves.push({ id, from, to: from + whole });
+    result.bytes += whole;
+  }
+  const missing = new Set<string>();
+  for (const row of result.rows) {
+    const day = utcDay(row.receivedAt);
+    if (!context.partitions.has(day)) missing.add(day);
+  }
+  if (missing.size > 0 && context.sink.kind === "postgres")
+    throw new MissingPartitions([...missing]);
+  await context.sink.write(tx, result.rows);
+  await derivation.write(tx);
+  for (const move of moves) {
+    const updated = await tx.query(
+      "update chunks set indexed_length = $3 where id = $1 and indexed_length = $2 returning id",
+      [move.id, move.from, move.to],
+    );
+    // Impossible under the agent lock; if it happens, nothing of this step may stand.
+    if (updated.length !== 1) throw new Error(`chunk ${move.id} was indexed by someone else`);
+  }
+  return result;
+}

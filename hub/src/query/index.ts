@@ -1,0 +1,39 @@
+/**
+ * The read side's door: the query engine, the 5651 lookups, devices and the
+ * live tail, every call with a {@link ReadScope}. Built once per hub from its
+ * database (and, for the tail, the bus the index worker publishes on).
+ */
+import type { TailBus } from "../live/bus.ts";
+import type { RawClient } from "../store/index.ts";
+import { Devices } from "./devices.ts";
+import { Lookups } from "./lookups.ts";
+import { PostgresQueryEngine } from "./postgres.ts";
+
+export { Devices, deviceNameSchema, deviceSchema } from "./devices.ts";
+export { hitOfRow, tailMatcher } from "./live.ts";
+export * from "./lookups.ts";
+export { CursorError, PostgresQueryEngine } from "./postgres.ts";
+export * from "./request.ts";
+export * from "./response.ts";
+export { narrowScope, type ReadScope, readScope, ScopeError } from "./scope.ts";
+
+export interface ReadSide {
+  engine: PostgresQueryEngine;
+  lookups: Lookups;
+  devices: Devices;
+  tail: TailBus;
+}
+
+/**
+ * @example
+ * const read = openReadSide(store.raw, tail);
+ * await read.lookups.ip(readScope(["grand"]), { ip: "10.5.1.23", at });
+ */
+export function openReadSide(raw: RawClient, tail: TailBus): ReadSide {
+  return {
+    engine: new PostgresQueryEngine(raw),
+    lookups: new Lookups(raw),
+    devices: new Devices(raw),
+    tail,
+  };
+}

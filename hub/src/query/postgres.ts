@@ -1,0 +1,320 @@
+/**
+ * The query engine on PostgreSQL (and PGlite): every query is one statement
+ * run as the read role in the caller's scope. Filters become conditions on
+ * the typed columns that the indexes of `events` serve (docs/decisions.md
+ * "Event indexes"); free text goes to the GIN index over `words`.
+ */
+import type { RawClient, RawTx } from "../store/index.ts";
+import type {
+  ContextRequest,
+  EventFilter,
+  HistogramRequest,
+  SearchRequest,
+  TopField,
+  TopRequest,
+} from "./request.ts";
+import type {
+  ContextResponse,
+  EventHit,
+  HistogramResponse,
+  SearchResponse,
+  TopResponse,
+} from "./response.ts";
+import { inReadScope, narrowScope, type ReadScope } from "./scope.ts";
+import { parseTextQuery } from "./text.ts";
+import { istanbulTime, utcText } from "./time.ts";
+
+/** Builds a parameter list as conditions are added: `p(value)` is its `$n`. */
+class Sql {
+  readonly params: unknown[] = [];
+  readonly where: string[] = [];
+  p(value: unknown): string {
+    this.params.push(value);
+    return `$${this.params.length}`;
+  }
+  and(condition: string): void {
+    this.where.push(condition);
+  }
+  get conditions(): string {
+    return this.where.join(" and ");
+  }
+}
+
+/** The conditions of a filter, on `events e`, for the hotels of the scope. */
+export function filterConditions(sql: Sql, filter: EventFilter, hotels: readonly string[]): void {
+  sql.and(`e.hotel_id = any(${sql.p(hotels)}::text[])`);
+  sql.and(`e.received_at >= ${sql.p(filter.from.toISOString())}::text::timestamptz`);
+  sql.and(`e.received_at < ${sql.p(filter.to.toISOString())}::text::timestamptz`);
+  if (filter.agents?.length) sql.and(`e.agent_id = any(${sql.p(filter.agents)}::text[])`);
+  if (filter.devices?.length) sql.and(`e.device_ip = any(${sql.p(filter.devices)}::inet[])`);
+  if (filter.severity !== undefined) sql.and(`e.severity <= ${sql.p(filter.severity)}`);
+  if (filter.topics?.length) sql.and(`e.topics && ${sql.p(filter.topics)}::text[]`);
+  if (filter.datasets?.length) sql.and(`e.dataset = any(${sql.p(filter.datasets)}::text[])`);
+  if (filter.ip) {
+    const ip = filter.ip.includes("/") ? `${sql.p(filter.ip)}::cidr` : `${sql.p(filter.ip)}::inet`;
+    const op = filter.ip.includes("/") ? "<<=" : "=";
+    sql.and(`(e.src_ip ${op} ${ip} or e.dst_ip ${op} ${ip} or e.nat_ip ${op} ${ip})`);
+  }
+  if (filter.mac) sql.and(`e.src_mac = ${sql.p(filter.mac)}::macaddr`);
+  if (filter.port !== undefined) {
+    const port = sql.p(filter.port);
+    sql.and(`(e.src_port = ${port} or e.dst_port = ${port} or e.nat_port = ${port})`);
+  }
+  if (filter.user) sql.and(`e.user_name = ${sql.p(filter.user)}`);
+  if (filter.nat) {
+    sql.and(`e.nat_ip = ${sql.p(filter.nat.ip)}::inet`);
+    if (filter.nat.port !== undefined) sql.and(`e.nat_port = ${sql.p(filter.nat.port)}`);
+  }
+  if (filter.text?.trim()) {
+    const text = parseTextQuery(filter.text);
+    if (text.tsquery) sql.and(`e.words @@ ${sql.p(text.tsquery)}::tsquery`);
+    for (const part of text.contains) sql.and(`strpos(lower(e.raw), ${sql.p(part)}) > 0`);
+    for (const part of text.excludes) sql.and(`strpos(lower(e.raw), ${sql.p(part)}) = 0`);
+  }
+}
+
+/** The chunk id text of `chunks c` (docs/custody-format.md). */
+const CHUNK_ID = `to_char(c.hour_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24') || case when c.part > 0 then '.' || c.part else '' end`;
+
+/** The select list of an event hit, over `events e join chunks c`. */
+export const HIT_COLUMNS = `${utcText("e.received_at")} as received_at, e.hotel_id, e.agent_id,
+  ${CHUNK_ID} as chunk, e.seq, host(e.device_ip) as device, ${utcText("e.logged_at")} as logged_at,
+  e.host, e.severity, e.dataset, e.topics, e.action, host(e.src_ip) as src_ip, e.src_port,
+  e.src_mac::text as src_mac, host(e.dst_ip) as dst_ip, e.dst_port, host(e.nat_ip) as nat_ip,
+  e.nat_port, e.protocol, e.user_name, e.raw`;
+
+type HitRow = Record<string, unknown>;
+
+const numberOrNull = (value: unknown) =>
+  value === null || value === undefined ? null : Number(value);
+const textOrNull = (value: unknown) =>
+  value === null || value === undefined ? null : String(value);
+
+export function hitOf(row: HitRow): EventHit {
+  const receivedAt = String(row.received_at);
+  return {
+    received_at: receivedAt,
+    received_at_istanbul: istanbulTime(receivedAt),
+    hotel: String(row.hotel_id),
+    agent: String(row.agent_id),
+    chunk: String(row.chunk),
+    seq: Number(row.seq),
+    device: String(row.device),
+    logged_at: textOrNull(row.logged_at),
+    host: textOrNull(row.host),
+    severity: numberOrNull(row.severity),
+    dataset: textOrNull(row.dataset),
+    topics: (row.topics as string[] | null) ?? null,
+    action: textOrNull(row.action),
+    src_ip: textOrNull(row.src_ip),
+    src_port: numberOrNull(row.src_port),
+    src_mac: textOrNull(row.src_mac),
+    dst_ip: textOrNull(row.dst_ip),
+    dst_port: numberOrNull(row.dst_port),
+    nat_ip: textOrNull(row.nat_ip),
+    nat_port: numberOrNull(row.nat_port),
+    protocol: textOrNull(row.protocol),
+    user: textOrNull(row.user_name),
+    raw: String(row.raw),
+  };
+}
+
+/** A page position: the last hit's receive time, agent and seq. */
+interface Cursor {
+  t: string;
+  a: string;
+  s: number;
+}
+
+export class CursorError extends Error {
+  override readonly name = "CursorError";
+}
+
+export function encodeCursor(hit: EventHit): string {
+  return Buffer.from(JSON.stringify({ t: hit.received_at, a: hit.agent, s: hit.seq })).toString(
+    "base64url",
+  );
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
+    if (typeof value.t === "string" && typeof value.a === "string" && Number.isSafeInteger(value.s))
+      return value;
+  } catch {}
+  throw new CursorError("cursor is not one this hub gave out");
+}
+
+/** Readable bucket widths, ms: the histogram picks the first that gives at most the asked-for count. */
+const INTERVALS_MS = [
+  1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000,
+  21_600_000, 43_200_000, 86_400_000, 604_800_000,
+];
+
+export function histogramInterval(fromMs: number, toMs: number, buckets: number): number {
+  const span = toMs - fromMs;
+  return INTERVALS_MS.find((ms) => span / ms <= buckets) ?? (INTERVALS_MS.at(-1) as number);
+}
+
+const TOP_COLUMN: Record<TopField, string> = {
+  hotel: "e.hotel_id",
+  agent: "e.agent_id",
+  device: "host(e.device_ip)",
+  host: "e.host",
+  severity: "e.severity::text",
+  dataset: "e.dataset",
+  action: "e.action",
+  src_ip: "host(e.src_ip)",
+  src_mac: "e.src_mac::text",
+  dst_ip: "host(e.dst_ip)",
+  dst_port: "e.dst_port::text",
+  nat_ip: "host(e.nat_ip)",
+  protocol: "e.protocol",
+  user: "e.user_name",
+};
+
+/**
+ * The PostgreSQL query engine.
+ *
+ * @example
+ * const engine = new PostgresQueryEngine(store.raw);
+ * const page = await engine.search(readScope(["grand"]), searchRequestSchema.parse({ from, to, ip: "10.5.1.23" }));
+ */
+export class PostgresQueryEngine {
+  constructor(readonly raw: RawClient) {}
+
+  async search(scope: ReadScope, request: SearchRequest): Promise<SearchResponse> {
+    const started = performance.now();
+    const hotels = narrowScope(scope, request.hotels);
+    const sql = new Sql();
+    filterConditions(sql, request, hotels);
+    const dir = request.sort === "asc" ? "asc" : "desc";
+    if (request.cursor) {
+      const cursor = decodeCursor(request.cursor);
+      const op = dir === "asc" ? ">" : "<";
+      sql.and(
+        `(e.received_at, e.agent_id, e.seq) ${op} (${sql.p(cursor.t)}::text::timestamptz, ${sql.p(cursor.a)}, ${sql.p(cursor.s)}::bigint)`,
+      );
+    }
+    const limit = sql.p(request.limit + 1);
+    const rows = await inReadScope(this.raw, scope, (tx) =>
+      tx.query(
+        `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
+          where ${sql.conditions}
+          order by e.received_at ${dir}, e.agent_id ${dir}, e.seq ${dir} limit ${limit}`,
+        sql.params,
+      ),
+    );
+    const hits = rows.slice(0, request.limit).map(hitOf);
+    const last = hits.at(-1);
+    return {
+      hits,
+      ...(rows.length > request.limit && last ? { next_cursor: encodeCursor(last) } : {}),
+      took_ms: Math.round(performance.now() - started),
+    };
+  }
+
+  /**
+   * Every hit of a filter, page after page, each page its own scoped
+   * transaction (an export of millions of lines holds no transaction open).
+   */
+  async *export(
+    scope: ReadScope,
+    request: SearchRequest,
+    pageSize = 5000,
+  ): AsyncGenerator<EventHit[]> {
+    let cursor = request.cursor;
+    for (;;) {
+      const page = await this.search(scope, { ...request, limit: pageSize, cursor });
+      if (page.hits.length > 0) yield page.hits;
+      if (!page.next_cursor) return;
+      cursor = page.next_cursor;
+    }
+  }
+
+  async histogram(scope: ReadScope, request: HistogramRequest): Promise<HistogramResponse> {
+    const started = performance.now();
+    const hotels = narrowScope(scope, request.hotels);
+    const fromMs = request.from.getTime();
+    const toMs = request.to.getTime();
+    const intervalMs = histogramInterval(fromMs, toMs, request.buckets);
+    const sql = new Sql();
+    filterConditions(sql, request, hotels);
+    const origin = sql.p(new Date(Math.floor(fromMs / intervalMs) * intervalMs).toISOString());
+    const rows = await inReadScope(this.raw, scope, (tx) =>
+      tx.query<{ bucket: string; count: string | number }>(
+        `select ${utcText(`date_bin(${sql.p(`${intervalMs} milliseconds`)}::interval, e.received_at, ${origin}::text::timestamptz)`)} as bucket,
+                count(*) as count
+           from events e where ${sql.conditions} group by 1 order by 1`,
+        sql.params,
+      ),
+    );
+    const counts = new Map(rows.map((row) => [Date.parse(row.bucket), Number(row.count)]));
+    const buckets: HistogramResponse["buckets"] = [];
+    let total = 0;
+    for (let at = Math.floor(fromMs / intervalMs) * intervalMs; at < toMs; at += intervalMs) {
+      const count = counts.get(at) ?? 0;
+      total += count;
+      buckets.push({ start: new Date(at).toISOString(), count });
+    }
+    return {
+      interval_ms: intervalMs,
+      buckets,
+      total,
+      took_ms: Math.round(performance.now() - started),
+    };
+  }
+
+  async top(scope: ReadScope, request: TopRequest): Promise<TopResponse> {
+    const started = performance.now();
+    const hotels = narrowScope(scope, request.hotels);
+    const sql = new Sql();
+    filterConditions(sql, request, hotels);
+    const column = TOP_COLUMN[request.field];
+    const rows = await inReadScope(this.raw, scope, (tx) =>
+      tx.query<{ value: string | null; count: string | number }>(
+        `select ${column} as value, count(*) as count from events e where ${sql.conditions}
+          group by 1 order by 2 desc, 1 limit ${sql.p(request.limit)}`,
+        sql.params,
+      ),
+    );
+    return {
+      field: request.field,
+      values: rows.map((row) => ({ value: row.value, count: Number(row.count) })),
+      took_ms: Math.round(performance.now() - started),
+    };
+  }
+
+  /** The lines before and after a hit from the same agent, by seq (a day either side at most). */
+  async context(scope: ReadScope, request: ContextRequest): Promise<ContextResponse> {
+    const at = request.at.getTime();
+    const window = (sql: Sql) => {
+      sql.and(`e.hotel_id = any(${sql.p(scope.hotels)}::text[])`);
+      sql.and(`e.agent_id = ${sql.p(request.agent)}`);
+      sql.and(
+        `e.received_at >= ${sql.p(new Date(at - 86_400_000).toISOString())}::text::timestamptz`,
+      );
+      sql.and(
+        `e.received_at <= ${sql.p(new Date(at + 86_400_000).toISOString())}::text::timestamptz`,
+      );
+    };
+    const side = async (tx: RawTx, op: string, dir: string, count: number) => {
+      if (count === 0 && op !== "=") return [];
+      const sql = new Sql();
+      window(sql);
+      sql.and(`e.seq ${op} ${sql.p(request.seq)}::bigint`);
+      const rows = await tx.query(
+        `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
+          where ${sql.conditions} order by e.seq ${dir} limit ${sql.p(Math.max(count, 1))}`,
+        sql.params,
+      );
+      return rows.map(hitOf);
+    };
+    return inReadScope(this.raw, scope, async (tx) => {
+      const before = (await side(tx, "<", "desc", request.before)).reverse();
+      const [hit] = await side(tx, "=", "asc", 1);
+      const after = await side(tx, ">", "asc", request.after);
+      return { before, hit: hit ?? null, after };
+    });
+  }
+}

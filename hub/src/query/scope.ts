@@ -1,0 +1,69 @@
+/**
+ * The hotel scope of a read: taken once from the caller's identity (the
+ * admin credential: every hotel; a user: their hotels) and passed to every
+ * query below. There is no unscoped call: an empty scope is refused here,
+ * and the database holds the query to the same hotels again (the read role's
+ * row-level security, hub/drizzle/0003_index_tables.sql).
+ */
+import { type RawClient, type RawTx, rawTransaction } from "../store/index.ts";
+
+declare const scopeBrand: unique symbol;
+
+/** The hotels a caller may read; make one with {@link readScope}. */
+export interface ReadScope {
+  readonly hotels: readonly string[];
+  readonly [scopeBrand]: true;
+}
+
+/** A query asked for hotels outside the caller's scope, or for none. */
+export class ScopeError extends Error {
+  override readonly name = "ScopeError";
+}
+
+const HOTEL_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/**
+ * The scope of a caller.
+ *
+ * @example
+ * const scope = readScope(["antalya-lara"]);
+ */
+export function readScope(hotels: readonly string[]): ReadScope {
+  if (hotels.length === 0) throw new ScopeError("a read needs at least one hotel in scope");
+  for (const hotel of hotels) {
+    if (!HOTEL_ID.test(hotel)) throw new ScopeError(`not a hotel id: ${JSON.stringify(hotel)}`);
+  }
+  return { hotels: [...new Set(hotels)] } as unknown as ReadScope;
+}
+
+/**
+ * The hotels a query reads: the caller's scope, narrowed to `asked` when given.
+ * Asking for a hotel outside the scope is refused, not silently dropped.
+ */
+export function narrowScope(scope: ReadScope, asked: readonly string[] | undefined): string[] {
+  if (!asked || asked.length === 0) return [...scope.hotels];
+  const outside = asked.filter((hotel) => !scope.hotels.includes(hotel));
+  if (outside.length > 0) throw new ScopeError(`not in your scope: ${outside.join(", ")}`);
+  return [...new Set(asked)];
+}
+
+/**
+ * Run `work` as the read role, confined by PostgreSQL to the scope's hotels.
+ *
+ * @example
+ * const rows = await inReadScope(raw, scope, (tx) => tx.query("select count(*) from events"));
+ */
+export function inReadScope<T>(
+  raw: RawClient,
+  scope: ReadScope,
+  work: (tx: RawTx) => Promise<T>,
+): Promise<T> {
+  if (scope.hotels.length === 0) throw new ScopeError("a read needs at least one hotel in scope");
+  return rawTransaction(raw, async (tx) => {
+    await tx.query(
+      "select set_config('logmaster.read_hotels', $1, true), set_config('role', 'logmaster_reader', true)",
+      [`{${scope.hotels.join(",")}}`],
+    );
+    return work(tx);
+  });
+}
