@@ -76,10 +76,13 @@ export interface RunningHub {
 export async function openIndexParts(
   config: HubConfig,
 ): Promise<{ queue: IndexQueue; tail: TailBus; sink: EventSink }> {
+  const prefix = config.redisPrefix;
   const queue = config.redisUrl
-    ? await RedisIndexQueue.open(config.redisUrl)
+    ? await RedisIndexQueue.open(config.redisUrl, { stream: `${prefix}:index` })
     : new InProcessIndexQueue();
-  const tail = config.redisUrl ? await RedisTailBus.open(config.redisUrl) : new InProcessTailBus();
+  const tail = config.redisUrl
+    ? await RedisTailBus.open(config.redisUrl, prefix)
+    : new InProcessTailBus();
   return { queue, tail, sink: postgresEventSink };
 }
 

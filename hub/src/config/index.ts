@@ -112,6 +112,11 @@ export const hubConfigSchema = z
       .string()
       .regex(/^rediss?:\/\//, "REDIS_URL must start with redis:// or rediss://")
       .optional(),
+    /** Prefix of the hub's Redis keys and channels: hubs of one chain share it; tests and other chains pick their own. */
+    redisPrefix: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, "HUB_REDIS_PREFIX must be 1-64 of A-Z a-z 0-9 : _ -")
+      .default("logmaster"),
     /** Absent: events are indexed in PostgreSQL (full-text on the message). */
     elasticsearchUrl: z
       .url({
@@ -278,6 +283,7 @@ export function loadHubConfig(
     httpInsecure: flags["http-insecure"] ?? (env.HUB_HTTP_INSECURE || undefined),
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
+    redisPrefix: env.HUB_REDIS_PREFIX || undefined,
     elasticsearchUrl: env.ELASTICSEARCH_URL || undefined,
     index: {
       maxBytesPerStep: env.HUB_INDEX_STEP_BYTES || undefined,

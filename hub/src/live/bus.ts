@@ -19,21 +19,19 @@ export interface TailBus {
   close(): Promise<void>;
 }
 
-const channelOf = (hotelId: string) => `logmaster:tail:${hotelId}`;
-
 /** @example const bus = new InProcessTailBus(); await bus.subscribe(["grand"], show); */
 export class InProcessTailBus implements TailBus {
   readonly kind = "in-process";
   readonly #emitter = new EventEmitter().setMaxListeners(0);
 
   async publish(hotelId: string, rows: readonly EventRow[]): Promise<void> {
-    if (rows.length > 0) this.#emitter.emit(channelOf(hotelId), rows);
+    if (rows.length > 0) this.#emitter.emit(hotelId, rows);
   }
 
   async subscribe(hotelIds: readonly string[], listener: TailListener) {
-    for (const id of hotelIds) this.#emitter.on(channelOf(id), listener);
+    for (const id of hotelIds) this.#emitter.on(id, listener);
     return async () => {
-      for (const id of hotelIds) this.#emitter.off(channelOf(id), listener);
+      for (const id of hotelIds) this.#emitter.off(id, listener);
     };
   }
 
@@ -55,9 +53,12 @@ export class RedisTailBus implements TailBus {
   private constructor(
     readonly publisher: Redis,
     readonly subscriber: Redis,
+    /** Channels are `<prefix>:tail:<hotel>`. */
+    readonly prefix: string,
   ) {
     subscriber.on("message", (channel: string, message: string) => {
-      const hotelId = channel.slice("logmaster:tail:".length);
+      if (!channel.startsWith(this.#channelOf(""))) return;
+      const hotelId = channel.slice(this.#channelOf("").length);
       try {
         void this.#local.publish(hotelId, JSON.parse(message) as EventRow[]);
       } catch {
@@ -66,22 +67,27 @@ export class RedisTailBus implements TailBus {
     });
   }
 
-  static async open(url: string): Promise<RedisTailBus> {
+  static async open(url: string, prefix = "logmaster"): Promise<RedisTailBus> {
     const publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
     const subscriber = new Redis(url, { lazyConnect: true });
     await publisher.connect();
     await subscriber.connect();
-    return new RedisTailBus(publisher, subscriber);
+    return new RedisTailBus(publisher, subscriber, prefix);
+  }
+
+  #channelOf(hotelId: string): string {
+    return `${this.prefix}:tail:${hotelId}`;
   }
 
   async publish(hotelId: string, rows: readonly EventRow[]): Promise<void> {
-    if (rows.length > 0) await this.publisher.publish(channelOf(hotelId), JSON.stringify(rows));
+    if (rows.length > 0)
+      await this.publisher.publish(this.#channelOf(hotelId), JSON.stringify(rows));
   }
 
   async subscribe(hotelIds: readonly string[], listener: TailListener) {
     for (const id of hotelIds) {
       const count = this.#counts.get(id) ?? 0;
-      if (count === 0) await this.subscriber.subscribe(channelOf(id));
+      if (count === 0) await this.subscriber.subscribe(this.#channelOf(id));
       this.#counts.set(id, count + 1);
     }
     const off = await this.#local.subscribe(hotelIds, listener);
@@ -90,7 +96,7 @@ export class RedisTailBus implements TailBus {
       for (const id of hotelIds) {
         const count = (this.#counts.get(id) ?? 1) - 1;
         this.#counts.set(id, count);
-        if (count === 0) await this.subscriber.unsubscribe(channelOf(id)).catch(() => {});
+        if (count === 0) await this.subscriber.unsubscribe(this.#channelOf(id)).catch(() => {});
       }
     };
   }
