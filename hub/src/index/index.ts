@@ -111,7 +111,12 @@ export function startIndexer(options: IndexerOptions): RunningIndexer {
     return settled;
   }
 
+  let partitionsMadeAt = Date.now();
   async function catchUp(): Promise<void> {
+    if (Date.now() - partitionsMadeAt > 3_600_000) {
+      partitionsMadeAt = Date.now();
+      await partitions.ensureAhead();
+    }
     const waiting = await agentsWithBacklog(options.raw);
     const bytes = waiting.reduce((sum, agent) => sum + agent.bytes, 0);
     events.indexBacklogBytes.set(bytes);
@@ -162,9 +167,17 @@ export function startIndexer(options: IndexerOptions): RunningIndexer {
     backlogBytes: async () =>
       (await agentsWithBacklog(options.raw)).reduce((sum, agent) => sum + agent.bytes, 0),
     async drain() {
+      let before = Number.POSITIVE_INFINITY;
       for (;;) {
         const waiting = await agentsWithBacklog(options.raw);
-        if (waiting.length === 0) return;
+        const bytes = waiting.reduce((sum, agent) => sum + agent.bytes, 0);
+        if (bytes === 0) return;
+        // A step that fails every time would loop here for ever: stop when nothing moves.
+        if (bytes >= before)
+          throw new Error(
+            `the index is stuck with ${bytes} bytes waiting (see IndexerFailed events)`,
+          );
+        before = bytes;
         await Promise.all(waiting.map((agent) => indexAgent(agent.agentId)));
         await Promise.all(busy.values());
       }

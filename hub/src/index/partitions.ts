@@ -43,8 +43,8 @@ export class EventPartitions {
     await this.ensure(days);
   }
 
-  /** Forget a day (its partition was dropped by retention). */
-  forget(day: string): void {
-    this.#known.delete(day);
+  /** Forget every day (retention may have dropped some): they are checked again when next needed. */
+  forgetAll(): void {
+    this.#known.clear();
   }
 }

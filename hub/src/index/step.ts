@@ -141,12 +141,22 @@ export async function indexAgentStep(
   context: IndexStepContext,
   agentId: string,
 ): Promise<IndexStepResult> {
+  let retried = false;
   for (;;) {
     try {
       return await rawTransaction(context.raw, (tx) => stepInTransaction(context, tx, agentId));
     } catch (error) {
-      if (!(error instanceof MissingPartitions)) throw error;
-      await context.partitions.ensure(error.days);
+      if (error instanceof MissingPartitions) {
+        await context.partitions.ensure(error.days);
+        continue;
+      }
+      // Retention dropped a day this process thought it had: forget, and make it again.
+      if (!retried && /no partition of relation "events"/.test(String(error))) {
+        retried = true;
+        context.partitions.forgetAll();
+        continue;
+      }
+      throw error;
     }
   }
 }

@@ -6,7 +6,7 @@
  * too (marked so) and removes nothing.
  */
 import { rm } from "node:fs/promises";
-import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
+import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { chunkId } from "../../../shared/src/custody/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import { type Db, findHotel, type Hotel, tables, writeAudit } from "../store/index.ts";
@@ -23,6 +23,8 @@ export interface PurgeSummary {
   dry_run: boolean;
   hotels: PurgedHotel[];
   chunks_purged: number;
+  /** Day partitions of the index that the purge emptied and dropped (`events_YYYYMMDD`). */
+  partitions_dropped?: string[];
 }
 
 /**
@@ -39,7 +41,7 @@ export async function purgeExpiredChunks(
 ): Promise<PurgeSummary> {
   const { db } = context;
   const now = options.now ?? new Date();
-  const { chunks, chunkBatches, hotels } = tables;
+  const { chunks, chunkBatches, hotels, events, leases, hotspotSessions, recordGaps } = tables;
   const summary: PurgeSummary = { dry_run: options.dryRun, hotels: [], chunks_purged: 0 };
   for (const hotel of await db.select().from(hotels)) {
     const entry: PurgedHotel = {
@@ -85,7 +87,26 @@ export async function purgeExpiredChunks(
       }
       if (!options.dryRun && expired.length > 0) {
         const ids = expired.map((row) => row.id);
+        const hours = expired.map((row) => row.hourStart.getTime());
+        // Records are received within their chunk's hour; a margin for parts and late lines.
+        const receivedFrom = new Date(Math.min(...hours) - 3_600_000);
+        const receivedTo = new Date(Math.max(...hours) + 2 * 3_600_000);
         await db.transaction(async (tx) => {
+          // The index goes with the evidence: what no chunk proves any more is not searchable.
+          await tx
+            .delete(events)
+            .where(
+              and(
+                eq(events.hotelId, hotel.id),
+                inArray(events.chunkId, ids),
+                gte(events.receivedAt, receivedFrom),
+                lt(events.receivedAt, receivedTo),
+              ),
+            );
+          for (const table of [leases, hotspotSessions]) {
+            await tx.delete(table).where(inArray(table.startChunkId, ids));
+          }
+          await tx.delete(recordGaps).where(inArray(recordGaps.chunkId, ids));
           await tx.delete(chunkBatches).where(inArray(chunkBatches.chunkId, ids));
           await tx.delete(chunks).where(inArray(chunks.id, ids));
         });
@@ -105,7 +126,34 @@ export async function purgeExpiredChunks(
       dryRun: options.dryRun,
     });
   }
+  if (!options.dryRun) summary.partitions_dropped = await dropEmptyEventPartitions(db, now);
   return summary;
+}
+
+/**
+ * Drop the day partitions of `events` older than two days that the purge
+ * left empty (every hotel's chunks of that day are gone): their space goes
+ * back at once, without waiting for a vacuum.
+ */
+async function dropEmptyEventPartitions(db: Db, now: Date): Promise<string[]> {
+  const before = `events_${new Date(now.getTime() - 2 * 86_400_000).toISOString().slice(0, 10).replaceAll("-", "")}`;
+  const result = await db.execute(
+    sql`select c.relname as name from pg_inherits i join pg_class c on c.oid = i.inhrelid
+         where i.inhparent = 'events'::regclass and c.relname < ${before} order by 1`,
+  );
+  const rows = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as {
+    name: string;
+  }[];
+  const dropped: string[] = [];
+  for (const { name } of rows) {
+    if (!/^events_\d{8}$/.test(name)) continue;
+    const probe = await db.execute(sql.raw(`select 1 from ${name} limit 1`));
+    const any = (Array.isArray(probe) ? probe : (probe as { rows: unknown[] }).rows).length > 0;
+    if (any) continue;
+    await db.execute(sql.raw(`drop table if exists ${name}`));
+    dropped.push(name);
+  }
+  return dropped;
 }
 
 /**

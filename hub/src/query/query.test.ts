@@ -1,0 +1,341 @@
+/**
+ * The query engine and the 5651 lookups on embedded PGlite (the zero-setup
+ * store; the same SQL runs on PostgreSQL in tests/index-multi-hub.test.ts):
+ * two hotels of simulated traffic, indexed by the real index step.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { encodeDataRecord, encodeGapRecord } from "../../../shared/src/custody/index.ts";
+import type { SimulatedLine } from "../../../shared/src/simulate/model.ts";
+import { HubEvents } from "../events/index.ts";
+import { EventPartitions, indexAgentStep, postgresEventSink } from "../index/index.ts";
+import { type SimulatedHour, simulatedHours, storeHour } from "../index/testing.ts";
+import { addAgentRow, addHotelRow } from "../store/fixtures.ts";
+import { appendBatch, openStore, type Store } from "../store/index.ts";
+import {
+  contextRequestSchema,
+  histogramRequestSchema,
+  Lookups,
+  lookupIpRequestSchema,
+  lookupMacRequestSchema,
+  lookupNatRequestSchema,
+  PostgresQueryEngine,
+  readScope,
+  ScopeError,
+  searchRequestSchema,
+  topRequestSchema,
+} from "./index.ts";
+import { inReadScope } from "./scope.ts";
+
+const START = Date.parse("2026-03-12T11:30:00Z");
+const FROM = "2026-03-12T11:00:00Z";
+const TO = "2026-03-12T14:00:00Z";
+const agentOf = (hotel: number) => `h${hotel}-agent`;
+
+let store: Store;
+let engine: PostgresQueryEngine;
+let lookups: Lookups;
+const hours: SimulatedHour[] = [];
+const scopeOne = readScope(["h1"]);
+
+/** A record appended to hotel 1's agent in a chunk of its own hour (Turkish text, a gap). */
+async function appendExtra(hourStart: string, records: Uint8Array[]): Promise<void> {
+  await appendBatch(
+    store.db,
+    { hotelId: "h1", agentId: agentOf(1), hourStart: new Date(hourStart), part: 0 },
+    0,
+    Buffer.concat(records),
+  );
+}
+
+beforeAll(async () => {
+  store = await openStore({ kind: "pglite" });
+  await store.migrate();
+  for (const hotel of [1, 2]) {
+    await addHotelRow(store.db, `h${hotel}`);
+    await addAgentRow(store.db, {
+      id: agentOf(hotel),
+      hotelId: `h${hotel}`,
+      enrolledAt: new Date(),
+    });
+  }
+  for (const hour of simulatedHours({
+    hotels: 2,
+    eps: 10,
+    startMs: START,
+    count: 12_000,
+    seed: 11,
+  })) {
+    hours.push(hour);
+    await storeHour(
+      store.db,
+      hour,
+      { hotelId: `h${hour.hotel}`, agentId: agentOf(hour.hotel) },
+      64 * 1024,
+    );
+  }
+  const us = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+  await appendExtra("2026-03-12T20:00:00Z", [
+    encodeDataRecord({
+      seq: 1_000_000,
+      receivedAtUs: us("2026-03-12T20:00:01Z"),
+      src: "10.1.0.1",
+      port: 514,
+      transport: "udp",
+      bytes: Buffer.from(
+        "<30>Mar 12 20:00:01 otel-1-gw hotspot,info,debug İZMİR ŞUBESİ ılık karşılama",
+      ),
+    }),
+    encodeGapRecord({
+      seq: 1_000_001,
+      writtenAtUs: us("2026-03-12T20:10:00Z"),
+      reason: "receive_buffer_overflow",
+      lost: 42,
+      firstLostAtUs: us("2026-03-12T20:05:00Z"),
+      lastLostAtUs: us("2026-03-12T20:06:00Z"),
+    }),
+  ]);
+  const context = {
+    db: store.db,
+    raw: store.raw,
+    sink: postgresEventSink,
+    partitions: new EventPartitions(store.raw),
+    events: new HubEvents(() => {}),
+    maxBytesPerStep: 256 * 1024,
+  };
+  for (const hotel of [1, 2]) while ((await indexAgentStep(context, agentOf(hotel))).more) {}
+  engine = new PostgresQueryEngine(store.raw);
+  lookups = new Lookups(store.raw);
+}, 120_000);
+
+afterAll(async () => {
+  await store?.close();
+});
+
+const linesOf = (hotel: number): SimulatedLine[] =>
+  hours.filter((h) => h.hotel === hotel).flatMap((h) => h.lines);
+const search = (query: Record<string, unknown>, scope = scopeOne) =>
+  engine.search(scope, searchRequestSchema.parse({ from: FROM, to: TO, ...query }));
+
+describe("search", () => {
+  test("a scope of one hotel sees only its events; asking for another hotel is refused", async () => {
+    const page = await search({ limit: 1000 });
+    expect(page.hits.length).toBe(1000);
+    expect(new Set(page.hits.map((hit) => hit.hotel))).toEqual(new Set(["h1"]));
+    expect(search({ hotels: "h2" })).rejects.toBeInstanceOf(ScopeError);
+  });
+
+  test("cursor pages are disjoint, in order, and together are every event", async () => {
+    const seen: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await search({ limit: 700, sort: "asc", ...(cursor ? { cursor } : {}) });
+      seen.push(...page.hits.map((hit) => hit.seq));
+      cursor = page.next_cursor;
+    } while (cursor);
+    expect(seen.length).toBe(linesOf(1).length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    expect(new Set(seen).size).toBe(seen.length);
+  });
+
+  test("an IP filter finds the lines of that address, with their evidence place", async () => {
+    const lease = linesOf(1).find(
+      (line) => line.kind === "dhcp" && line.line.includes(" assigned "),
+    );
+    const ip = lease?.device?.ip as string;
+    const page = await search({ ip, limit: 50 });
+    expect(page.hits.length).toBeGreaterThan(0);
+    for (const hit of page.hits) {
+      expect([hit.src_ip, hit.dst_ip, hit.nat_ip]).toContain(ip);
+      expect(hit.chunk).toMatch(/^2026-03-12T1\d$/);
+      expect(hit.received_at).toMatch(/\.\d{6}Z$/);
+      expect(hit.received_at_istanbul).toMatch(/\+03:00$/);
+    }
+  });
+
+  test("free text folds Turkish: İZMİR, izmir and ızmır find the same line; numbers match as substrings", async () => {
+    const wide = { from: "2026-03-12T19:00:00Z", to: "2026-03-12T21:00:00Z" };
+    for (const text of ["İZMİR", "izmir", "ızmır", "IZMIR", "subesi karsılama"]) {
+      const page = await search({ ...wide, text });
+      expect([text, page.hits.length]).toEqual([text, 1]);
+    }
+    expect((await search({ ...wide, text: "izmir -karşılama" })).hits.length).toBe(0);
+    const port = linesOf(1)
+      .find((line) => line.kind === "firewall")
+      ?.line.match(/:(\d{4,5})->/)?.[1];
+    const hits = (await search({ text: port, limit: 5 })).hits;
+    expect(hits.length).toBeGreaterThan(0);
+    for (const hit of hits) expect(hit.raw).toContain(port as string);
+  });
+
+  test("histogram buckets add up to the count, top values are sorted, context is the agent's neighbours", async () => {
+    const histogram = await engine.histogram(
+      scopeOne,
+      histogramRequestSchema.parse({ from: FROM, to: TO }),
+    );
+    expect(histogram.interval_ms).toBe(300_000);
+    expect(histogram.total).toBe(linesOf(1).length);
+    const top = await engine.top(
+      scopeOne,
+      topRequestSchema.parse({ from: FROM, to: TO, field: "dataset" }),
+    );
+    const counts = top.values.map((value) => value.count);
+    expect(counts).toEqual([...counts].sort((a, b) => b - a));
+    expect(top.values[0]?.value).toBe("firewall");
+    const hit = (await search({ limit: 1, sort: "asc" })).hits[0];
+    const middle = (await search({ limit: 1, sort: "asc", cursor: undefined, text: undefined }))
+      .hits[0];
+    expect(hit && middle).toBeTruthy();
+    const around = await engine.context(
+      scopeOne,
+      contextRequestSchema.parse({
+        agent: agentOf(1),
+        seq: 100,
+        at: hit?.received_at,
+        before: 3,
+        after: 2,
+      }),
+    );
+    expect(around.before.map((h) => h.seq)).toEqual([97, 98, 99]);
+    expect(around.hit?.seq).toBe(100);
+    expect(around.after.map((h) => h.seq)).toEqual([101, 102]);
+    const foreign = await engine.context(
+      scopeOne,
+      contextRequestSchema.parse({ agent: agentOf(2), seq: 100, at: hit?.received_at }),
+    );
+    expect(foreign).toEqual({ before: [], hit: null, after: [] });
+  });
+
+  test("the read role sees only the scope's rows whatever the SQL asks", async () => {
+    const tables = [
+      "events",
+      "leases",
+      "hotspot_sessions",
+      "devices",
+      "chunks",
+      "agents",
+      "hotels",
+    ];
+    for (const table of tables) {
+      const rows = await inReadScope(store.raw, scopeOne, (tx) =>
+        tx.query<{ hotel: string }>(
+          `select distinct ${table === "hotels" ? "id" : "hotel_id"} as hotel from ${table}`,
+        ),
+      );
+      expect([table, rows.map((row) => row.hotel)]).toEqual([table, ["h1"]]);
+    }
+  });
+});
+
+describe("5651 lookups", () => {
+  /** A lease of hotel 1 that both started and ended in the data, and a time inside it. */
+  function knownLease() {
+    const lines = linesOf(1);
+    for (const start of lines) {
+      if (start.kind !== "dhcp" || !start.line.includes(" assigned ") || !start.device) continue;
+      const end = lines.find(
+        (line) =>
+          line.timeMs > start.timeMs &&
+          line.kind === "dhcp" &&
+          line.line.includes(` deassigned ${start.device?.ip} `),
+      );
+      if (end && end.timeMs - start.timeMs > 60_000)
+        return { start, end, device: start.device, at: start.timeMs + 30_000 };
+    }
+    throw new Error("no complete lease in the simulation");
+  }
+
+  test("ip at T: the lease in force, its MAC and name, the hotspot user, with evidence lines", async () => {
+    const { start, end, device, at } = knownLease();
+    const answer = await lookups.ip(
+      scopeOne,
+      lookupIpRequestSchema.parse({ ip: device.ip, at: new Date(at).toISOString() }),
+    );
+    expect(answer.mac).toBe(device.mac.toLowerCase());
+    expect(answer.lease?.from.utc.slice(0, 19)).toBe(
+      new Date(start.timeMs).toISOString().slice(0, 19),
+    );
+    expect(answer.lease?.to?.utc.slice(0, 19)).toBe(
+      new Date(end.timeMs).toISOString().slice(0, 19),
+    );
+    expect(answer.lease?.evidence.map((line) => line.raw)).toEqual([start.line, end.line]);
+    for (const line of answer.lease?.evidence ?? []) {
+      expect(line).toMatchObject({ hotel: "h1", agent: agentOf(1) });
+      expect(line.chunk).toMatch(/^2026-03-12T\d\d$/);
+      expect(line.seq).toBeGreaterThan(0);
+    }
+    expect(answer.no_match).toEqual([]);
+    // Istanbul is UTC+3 all year.
+    const local = await lookups.ip(
+      scopeOne,
+      lookupIpRequestSchema.parse({
+        ip: device.ip,
+        at: new Date(at + 3 * 3_600_000).toISOString().replace("Z", "+03:00"),
+      }),
+    );
+    expect(local.lease?.mac).toBe(answer.lease?.mac);
+  });
+
+  test("mac over a range: every address and session it had", async () => {
+    const { device } = knownLease();
+    const answer = await lookups.mac(
+      scopeOne,
+      lookupMacRequestSchema.parse({ mac: device.mac, from: FROM, to: TO }),
+    );
+    expect(answer.leases.map((lease) => lease.ip)).toContain(device.ip);
+    for (const lease of answer.leases) expect(lease.mac).toBe(device.mac.toLowerCase());
+  });
+
+  test("nat: the public port at T leads to the internal address and the device", async () => {
+    const nat = linesOf(1).find(
+      (line) => line.kind === "firewall" && line.device && line.line.includes("NAT ("),
+    );
+    const match = nat?.line.match(/NAT \(([\d.]+):(\d+)->([\d.]+):(\d+)\)/);
+    const answer = await lookups.nat(
+      scopeOne,
+      lookupNatRequestSchema.parse({
+        address: `${match?.[3]}:${match?.[4]}`,
+        at: new Date((nat?.timeMs ?? 0) + 1000).toISOString(),
+      }),
+    );
+    expect(answer.internal).toEqual({ ip: match?.[1] as string, port: Number(match?.[2]) });
+    expect(answer.connection?.raw).toBe(nat?.line as string);
+    expect(answer.device?.mac).toBe(nat?.device?.mac.toLowerCase() as string);
+    expect(answer.evidence[0]?.raw).toBe(nat?.line as string);
+  });
+
+  test("nothing found says why: no data for the hour, a recorded gap, no lease", async () => {
+    const before = await lookups.ip(
+      scopeOne,
+      lookupIpRequestSchema.parse({ ip: "10.1.1.1", at: "2026-03-12T06:00:00Z" }),
+    );
+    expect(before.no_match.map((why) => why.reason)).toEqual(["no_data"]);
+    const gap = await lookups.ip(
+      scopeOne,
+      lookupIpRequestSchema.parse({ ip: "10.1.200.200", at: "2026-03-12T20:05:30Z" }),
+    );
+    expect(gap.no_match.map((why) => why.reason)).toEqual(["gap", "no_lease"]);
+    expect(gap.no_match[0]?.message).toContain("42 lost datagrams");
+    const never = await lookups.ip(
+      scopeOne,
+      lookupIpRequestSchema.parse({ ip: "10.1.200.200", at: "2026-03-12T11:40:00Z" }),
+    );
+    expect(never.no_match.map((why) => why.reason)).toEqual(["no_lease"]);
+  });
+
+  test("another hotel's guest is not found from this hotel's scope", async () => {
+    const theirs = linesOf(2).find((line) => line.kind === "dhcp" && line.device);
+    const answer = await lookups.ip(
+      scopeOne,
+      lookupIpRequestSchema.parse({
+        ip: theirs?.device?.ip,
+        at: new Date((theirs?.timeMs ?? 0) + 1000).toISOString(),
+      }),
+    );
+    expect(answer.lease).toBeNull();
+    const byMac = await lookups.mac(
+      scopeOne,
+      lookupMacRequestSchema.parse({ mac: theirs?.device?.mac, from: FROM, to: TO }),
+    );
+    expect(byMac.leases).toEqual([]);
+  });
+});
