@@ -52,14 +52,14 @@ export function foldForSearch(text: string): string {
   return turkish.toLowerCase();
 }
 
-const SPLIT = /[^\p{L}\p{N}.:_@/-]+/u;
-const SPLIT_ASCII = /[^a-z0-9.:_@/-]+/;
-const EDGE = /^[.:/@_-]+|[.:/@_-]+$/g;
-const HAS_LETTER = /\p{L}/u;
-const HAS_LETTER_ASCII = /[a-z]/;
+/** Characters that may be inside a word besides letters and digits: `. : _ @ / -`. */
+const JOINERS = new Set([0x2e, 0x3a, 0x5f, 0x40, 0x2f, 0x2d]);
+const LETTER = /\p{L}/u;
+const WORD_CHAR = /[\p{L}\p{N}]/u;
 
 /**
- * The folded words of a text, each once, in first-seen order.
+ * The folded words of a text, each once, in first-seen order. One pass over
+ * the characters (a regex split and per-word trims cost 3x as much).
  *
  * @example
  * searchWords("dhcp-guest assigned 10.2.2.157 for A4:C3:F0:36:4A:02 Redmi-Note-12");
@@ -67,15 +67,35 @@ const HAS_LETTER_ASCII = /[a-z]/;
  */
 export function searchWords(text: string): string[] {
   const folded = foldForSearch(text);
-  const ascii = !NON_ASCII.test(folded);
   const seen = new Set<string>();
-  for (const piece of folded.split(ascii ? SPLIT_ASCII : SPLIT)) {
-    if (piece.length === 0) continue;
-    const word = piece.replace(EDGE, "");
-    if (word.length === 0 || word.length > 100) continue;
-    if (!(ascii ? HAS_LETTER_ASCII : HAS_LETTER).test(word)) continue;
-    seen.add(word);
+  const length = folded.length;
+  let start = -1;
+  let lastWordChar = -1;
+  let hasLetter = false;
+  const end = () => {
+    // Joiners at the edges are not part of the word: `timeout.` is `timeout`.
+    if (start !== -1 && hasLetter && lastWordChar - start < 100)
+      seen.add(folded.slice(start, lastWordChar + 1));
+    start = -1;
+    hasLetter = false;
+  };
+  for (let i = 0; i < length; i++) {
+    const code = folded.charCodeAt(i);
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)) {
+      if (start === -1) start = i;
+      if (code >= 0x61) hasLetter = true;
+      lastWordChar = i;
+    } else if (JOINERS.has(code)) {
+      // A joiner only joins: it neither starts a word nor ends one.
+    } else if (code >= 0x80 && WORD_CHAR.test(folded[i] as string)) {
+      if (start === -1) start = i;
+      if (LETTER.test(folded[i] as string)) hasLetter = true;
+      lastWordChar = i;
+    } else {
+      end();
+    }
   }
+  end();
   return [...seen];
 }
 
