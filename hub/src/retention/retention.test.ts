@@ -3,12 +3,33 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HubEvents } from "../events/index.ts";
+import { EventPartitions } from "../index/partitions.ts";
 import { addAgentRow, addHotelRow, addSealedChunk, openScratchStore } from "../store/fixtures.ts";
-import { type Db, listAudit, tables } from "../store/index.ts";
+import { type Db, listAudit, type RawClient, rawQuery, tables } from "../store/index.ts";
 import { purgeExpiredChunks, setHotelRetention } from "./index.ts";
 
 describe("retention purge", () => {
-  let store: { db: Db; close(): Promise<void> };
+  let store: { db: Db; raw: RawClient; close(): Promise<void> };
+  /** An indexed event of a chunk, as the index worker would have written it. */
+  const addEvent = (chunk: { id: number; hotelId: string; agentId: string; hourStart: Date }) =>
+    rawQuery(
+      store.raw,
+      `insert into events (received_at, hotel_id, agent_id, chunk_id, seq, device_ip, raw)
+       values ($1::text::timestamptz, $2, $3, $4, 1, '10.0.0.1', 'a line')`,
+      [
+        new Date(chunk.hourStart.getTime() + 60_000).toISOString(),
+        chunk.hotelId,
+        chunk.agentId,
+        chunk.id,
+      ],
+    );
+  const eventHotels = async () =>
+    (
+      await rawQuery<{ hotel_id: string; day: string }>(
+        store.raw,
+        "select hotel_id, to_char(received_at, 'YYYY-MM-DD') as day from events order by 1, 2",
+      )
+    ).map((row) => `${row.hotel_id}@${row.day}`);
   const dir = mkdtempSync(join(tmpdir(), "logmaster-retention-"));
   const now = new Date("2026-11-22T12:00:00Z");
   const archive = (name: string) => {
@@ -20,6 +41,7 @@ describe("retention purge", () => {
   beforeAll(async () => {
     store = await openScratchStore();
     const { db } = store;
+    await new EventPartitions(store.raw).ensure(["2026-10-01", "2026-11-20"]);
     await addHotelRow(db, "free", { retentionDays: 30 });
     await addHotelRow(db, "held", { retentionDays: 30, legalHold: true });
     for (const hotel of ["free", "held"]) {
@@ -38,12 +60,14 @@ describe("retention purge", () => {
       await db
         .insert(tables.chunkBatches)
         .values({ chunkId: old.id, offset: 0, bytes: new Uint8Array([1]) });
-      await addSealedChunk(db, {
+      await addEvent(old);
+      const recent = await addSealedChunk(db, {
         hotelId: hotel,
         agentId,
         hour: "2026-11-20T08",
         archivePath: archive(`${hotel}-new`),
       });
+      await addEvent(recent);
     }
   });
   afterAll(async () => {
@@ -90,6 +114,9 @@ describe("retention purge", () => {
     const batches = await store.db.select().from(tables.chunkBatches);
     const heldOld = rows.find((r) => r.hotelId === "held" && r.hourStart.getUTCMonth() === 9);
     expect(batches.map((b) => b.chunkId)).toEqual([heldOld?.id ?? -1]);
+    // The index goes with the evidence; the day's partition stays while the held hotel has rows in it.
+    expect(await eventHotels()).toEqual(["free@2026-11-20", "held@2026-10-01", "held@2026-11-20"]);
+    expect(summary.partitions_dropped).toEqual([]);
     const [row] = await listAudit(store.db, 1);
     expect(row).toMatchObject({
       action: "purge",
@@ -115,5 +142,7 @@ describe("retention purge", () => {
       "held-aaaaaaaa/2026-10-01T08",
     ]);
     expect(existsSync(join(dir, "held-old"))).toBe(false);
+    expect(await eventHotels()).toEqual(["free@2026-11-20", "held@2026-11-20"]);
+    expect(summary.partitions_dropped).toEqual(["events_20261001"]);
   });
 });
