@@ -12,6 +12,7 @@ import { type HubConfig, type HubConfigInput, hubConfigSchema } from "./config/i
 import { prepareHubDataDir } from "./data-dir/index.ts";
 import { HubEvents, type LogSink } from "./events/index.ts";
 import { type ChainCa, loadOrCreateChainCa, loadOrCreateHubSigner } from "./identity/index.ts";
+import { elasticsearchEventSink } from "./index/elasticsearch-sink.ts";
 import {
   type EventSink,
   type IndexQueue,
@@ -26,6 +27,10 @@ import { reindexHotel } from "./index/reindex.ts";
 import { startIngestListener } from "./ingest/server.ts";
 import { startDailyJobs } from "./jobs.ts";
 import { InProcessTailBus, RedisTailBus, type TailBus } from "./live/bus.ts";
+import {
+  connectElasticsearch,
+  type ElasticsearchQueryEngine,
+} from "./query/elasticsearch/index.ts";
 import { openReadSide, type ReadSide } from "./query/index.ts";
 import { type Db, ensureChainId, openStore, type RawClient, type Store } from "./store/index.ts";
 import { type HubTsa, openHubTsa } from "./timestamp/tsa.ts";
@@ -72,18 +77,38 @@ export interface RunningHub {
   stop(): Promise<void>;
 }
 
-/** The read side's moving parts of a config: Redis when REDIS_URL is set, else in-process. */
-export async function openIndexParts(
-  config: HubConfig,
-): Promise<{ queue: IndexQueue; tail: TailBus; sink: EventSink }> {
+/**
+ * The read side's moving parts of a config: Redis when REDIS_URL is set, else
+ * in-process; events in Elasticsearch when ELASTICSEARCH_URL is set (its
+ * template installed first: an unreachable cluster stops the start), else
+ * in PostgreSQL.
+ */
+export async function openIndexParts(config: HubConfig): Promise<{
+  queue: IndexQueue;
+  tail: TailBus;
+  sink: EventSink;
+  /** The engine over Elasticsearch (absent: PostgreSQL's); close it with the hub. */
+  elasticsearch?: ElasticsearchQueryEngine;
+}> {
+  const elasticsearch = config.elasticsearchUrl
+    ? (await connectElasticsearch(config.elasticsearchUrl)).engine
+    : undefined;
   const prefix = config.redisPrefix;
-  const queue = config.redisUrl
-    ? await RedisIndexQueue.open(config.redisUrl, { stream: `${prefix}:index` })
-    : new InProcessIndexQueue();
-  const tail = config.redisUrl
-    ? await RedisTailBus.open(config.redisUrl, prefix)
-    : new InProcessTailBus();
-  return { queue, tail, sink: postgresEventSink };
+  let queue: IndexQueue;
+  let tail: TailBus;
+  try {
+    queue = config.redisUrl
+      ? await RedisIndexQueue.open(config.redisUrl, { stream: `${prefix}:index` })
+      : new InProcessIndexQueue();
+    tail = config.redisUrl
+      ? await RedisTailBus.open(config.redisUrl, prefix)
+      : new InProcessTailBus();
+  } catch (error) {
+    await elasticsearch?.close();
+    throw error;
+  }
+  if (!elasticsearch) return { queue, tail, sink: postgresEventSink };
+  return { queue, tail, sink: elasticsearchEventSink(elasticsearch.client), elasticsearch };
 }
 
 /** Open the database of a config (PostgreSQL when DATABASE_URL, else PGlite in the data dir) and migrate it. */
@@ -180,6 +205,8 @@ export async function startHub(
     const ca = hubChainCa(config);
     const parts = await openIndexParts(config);
     stops.push(() => parts.tail.close());
+    const elasticsearch = parts.elasticsearch;
+    if (elasticsearch) stops.push(() => elasticsearch.close());
     const indexer = startIndexer({
       db: store.db,
       raw: store.raw,
@@ -218,7 +245,7 @@ export async function startHub(
     });
     const admin = localAdmin(adminContext);
     const adminCredential = ensureAdminCredential(config.dataDir);
-    const read = openReadSide(store.raw, parts.tail);
+    const read = openReadSide(store.raw, parts.tail, parts.elasticsearch);
     const reindexContext = {
       db: store.db,
       raw: store.raw,

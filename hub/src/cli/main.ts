@@ -1,23 +1,20 @@
 #!/usr/bin/env bun
 /**
- * `logmaster-hub`: run the hub and administer it. While a hub runs on a data
- * dir, admin commands go through its `/admin` API (the embedded database has
- * one writer); otherwise they open the data dir themselves.
+ * `logmaster-hub`: run the hub, administer it and read what it holds. While
+ * a hub runs on a data dir, commands go through its API (the embedded
+ * database has one writer); otherwise they open the data dir themselves
+ * (hub/src/cli/common.ts). The read side's commands are in ./search.ts.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { userInfo } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { z } from "zod";
 import { runCli } from "../../../shared/src/cli/dispatch.ts";
 import { usePrivateUmask } from "../../../shared/src/data-dir/index.ts";
-import { readAdminCredential } from "../admin/credential.ts";
-import { type HubAdmin, localAdmin, remoteAdmin } from "../admin/index.ts";
-import { type HubConfig, hubConfigFlags, loadHubConfig } from "../config/index.ts";
-import { prepareHubDataDir, requireHubDataDir } from "../data-dir/index.ts";
+import { prepareHubDataDir } from "../data-dir/index.ts";
 import { HubEvents } from "../events/index.ts";
-import { HUB_STATE_FILE, type HubState, hubAdminContext, openHubStore, startHub } from "../hub.ts";
-import { ensureChainId } from "../store/index.ts";
+import { HUB_STATE_FILE, openHubStore, startHub } from "../hub.ts";
+import { cliActor, parse, printTable, requiredText, runningHub, withAdmin } from "./common.ts";
+import { readCommands } from "./search.ts";
 
 const usage = `Usage: logmaster-hub <command> [options]
 
@@ -41,6 +38,22 @@ Commands:
   report --hotel H --month 2026-11 [--format csv|pdf] --out FILE
                              the monthly compliance report
   purge [--dry-run]          remove sealed chunks past each hotel's retention
+  search --from T --to T [--hotel H] [--ip X] [--mac M] [--text Q] [--port P] [--user U]
+         [--nat IP[:PORT]] [--sort desc|asc] [--limit N] [--cursor C] [--json]
+                             find log lines (T: ISO 8601 with a zone, 2026-03-12T14:32:00+03:00)
+  lookup ip ADDR --at T --hotel H [--json]
+                             Law 5651: who had an address at T (lease, MAC, hotspot user)
+  lookup mac MAC --from T --to T --hotel H [--json]
+                             every address and hotspot session of a device in a range
+  lookup nat ADDR:PORT --at T --hotel H [--json]
+                             the guest connection behind a public address and port at T
+  reindex --hotel H [--from T] [--to T]
+                             rebuild a hotel's search index from its archived records
+  devices [--hotel H] [--json]
+                             log sources (agent, address) with names and counts
+  devices name AGENT ADDRESS NAME
+                             name a log source ("core router")
+  <command> --help           a command's own options
 
 Options (every command):
   --data-dir DIR     hub state: database (embedded), CA, archive. Default ./data/hub
@@ -71,104 +84,6 @@ const ttlSchema = z
     const unitMs = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[text.at(-1) as "s"];
     return Number(text.slice(0, -1)) * unitMs;
   });
-
-const commandFlags = {
-  id: { type: "string" },
-  hotel: { type: "string" },
-  ttl: { type: "string" },
-  hour: { type: "string" },
-  day: { type: "string" },
-  chunk: { type: "string" },
-  agent: { type: "string" },
-  out: { type: "string" },
-  month: { type: "string" },
-  format: { type: "string" },
-  "retention-days": { type: "string" },
-  "legal-hold": { type: "string" },
-  "dry-run": { type: "boolean" },
-} as const;
-type CommandFlag = keyof typeof commandFlags;
-
-/** Parse the shared hub options plus the command's own ones (`allowed`); others are an error. */
-function parse(args: string[], allowed: CommandFlag[] = []) {
-  const { values, positionals } = parseArgs({
-    args,
-    options: { ...hubConfigFlags, ...commandFlags },
-    allowPositionals: true,
-    strict: true,
-  });
-  for (const flag of Object.keys(commandFlags) as CommandFlag[]) {
-    if (values[flag] !== undefined && !allowed.includes(flag)) {
-      throw new Error(`--${flag} does not apply to this command`);
-    }
-  }
-  return { config: loadHubConfig(values), values, positionals };
-}
-
-const STARTING_HUB_WAIT_MS = 60_000;
-
-/**
- * The running hub of a data dir, if its hub.json names a live process; waits
- * while that hub is still starting (it holds the embedded database already).
- */
-async function runningHub(config: HubConfig): Promise<HubState | undefined> {
-  const path = join(config.dataDir, HUB_STATE_FILE);
-  const deadline = Date.now() + STARTING_HUB_WAIT_MS;
-  for (;;) {
-    if (!existsSync(path)) return undefined;
-    const state = JSON.parse(readFileSync(path, "utf8")) as HubState;
-    try {
-      process.kill(state.pid, 0);
-    } catch {
-      return undefined; // a stale file from a hub that died
-    }
-    if (state.http_url) return state;
-    if (Date.now() > deadline)
-      throw new Error(`the hub (pid ${state.pid}) on ${config.dataDir} is still starting`);
-    await Bun.sleep(200);
-  }
-}
-
-async function withAdmin<T>(config: HubConfig, work: (admin: HubAdmin) => Promise<T>): Promise<T> {
-  requireHubDataDir(config.dataDir); // before anything below opens (and would create) it
-  const running = await runningHub(config);
-  const credential = readAdminCredential(config.dataDir);
-  if (running?.http_url) {
-    if (!credential)
-      throw new Error(`a hub runs on ${config.dataDir} but its admin credential is missing`);
-    return work(remoteAdmin(running.http_url, credential, running.http_cert_sha256));
-  }
-  const store = await openHubStore(config);
-  try {
-    const chainId = await ensureChainId(store.db, config.chainId);
-    const { context } = await hubAdminContext(config, {
-      db: store.db,
-      events: new HubEvents(() => {}),
-      chainId,
-      publicUrl: config.publicUrl,
-    });
-    return await work(localAdmin(context));
-  } finally {
-    await store.close();
-  }
-}
-
-function printTable(rows: Record<string, unknown>[]): void {
-  if (rows.length === 0) {
-    console.log("(none)");
-    return;
-  }
-  const columns = Object.keys(rows[0] ?? {});
-  const cell = (value: unknown) => (value === null || value === undefined ? "-" : String(value));
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (values: string[]) =>
-    values
-      .map((v, i) => v.padEnd(widths[i] ?? 0))
-      .join("  ")
-      .trimEnd();
-  console.log(line(columns.map((c) => c.toUpperCase())));
-  for (const row of rows) console.log(line(columns.map((c) => cell(row[c]))));
-}
 
 async function serve(args: string[]): Promise<number> {
   const { config } = parse(args);
@@ -313,19 +228,6 @@ async function chunk(args: string[]): Promise<number> {
   return 0;
 }
 
-/** The CLI user, for the audit log (`cli:<login>`). */
-function cliActor(): string {
-  let name = process.env.USER ?? "";
-  try {
-    name = userInfo().username || name;
-  } catch {
-    // No passwd entry (containers): keep $USER.
-  }
-  return `cli:${name || "unknown"}`;
-}
-
-const requiredText = (flag: string) => z.string({ message: `--${flag} is required` }).min(1);
-
 async function exportCommand(args: string[]): Promise<number> {
   const { config, values } = parse(args, ["hotel", "hour", "day", "chunk", "agent", "out"]);
   const out = requiredText("out").parse(values.out);
@@ -420,6 +322,7 @@ process.exitCode = await runCli(
       rollup,
       report,
       purge,
+      ...readCommands,
     },
   },
   process.argv.slice(2),

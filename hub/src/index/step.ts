@@ -192,6 +192,11 @@ async function stepInTransaction(
     let bytes = await chunkBytes(context, tx, chunk, from, to);
     let whole = wholeLinesLength(bytes);
     if (whole === 0 && to < length) {
+      // Less than a line of budget left after earlier chunks: this one waits for the next step.
+      if (moves.length > 0) {
+        result.more = true;
+        break;
+      }
       // One line longer than the budget: take it whole.
       to = length;
       bytes = await chunkBytes(context, tx, chunk, from, to);
@@ -218,6 +223,8 @@ async function stepInTransaction(
     );
     moves.push({ id, from, to: from + whole });
     result.bytes += whole;
+    // Records go in seq order: an unfinished chunk holds back the agent's later chunks.
+    if (from + whole < length) break;
   }
   const missing = new Set<string>();
   for (const row of result.rows) {

@@ -6,10 +6,12 @@
 import type { TailBus } from "../live/bus.ts";
 import type { RawClient } from "../store/index.ts";
 import { Devices } from "./devices.ts";
+import type { EventReader, QueryEngine } from "./engine.ts";
 import { Lookups } from "./lookups.ts";
 import { PostgresQueryEngine } from "./postgres.ts";
 
 export { Devices, deviceNameSchema, deviceSchema } from "./devices.ts";
+export type { EventReader, QueryEngine } from "./engine.ts";
 export { hitOfRow, tailMatcher } from "./live.ts";
 export * from "./lookups.ts";
 export { CursorError, PostgresQueryEngine } from "./postgres.ts";
@@ -18,7 +20,7 @@ export * from "./response.ts";
 export { narrowScope, type ReadScope, readScope, ScopeError } from "./scope.ts";
 
 export interface ReadSide {
-  engine: PostgresQueryEngine;
+  engine: QueryEngine;
   lookups: Lookups;
   devices: Devices;
   tail: TailBus;
@@ -28,11 +30,16 @@ export interface ReadSide {
  * @example
  * const read = openReadSide(store.raw, tail);
  * await read.lookups.ip(readScope(["grand"]), { ip: "10.5.1.23", at });
+ * // events in Elasticsearch: openReadSide(store.raw, tail, elasticsearchEngine)
  */
-export function openReadSide(raw: RawClient, tail: TailBus): ReadSide {
+export function openReadSide(
+  raw: RawClient,
+  tail: TailBus,
+  events?: QueryEngine & EventReader,
+): ReadSide {
   return {
-    engine: new PostgresQueryEngine(raw),
-    lookups: new Lookups(raw),
+    engine: events ?? new PostgresQueryEngine(raw),
+    lookups: new Lookups(raw, events),
     devices: new Devices(raw),
     tail,
   };

@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import type { RawClient, RawTx } from "../store/index.ts";
+import type { EventReader, EvidenceRef, NatQuestion } from "./engine.ts";
 import { HIT_COLUMNS, hitOf } from "./postgres.ts";
 import type { LookupIpRequest, LookupMacRequest, LookupNatRequest } from "./request.ts";
 import { type EventHit, eventHitSchema, evidenceLineSchema, timesSchema } from "./response.ts";
@@ -91,12 +92,6 @@ export type MacLookup = z.infer<typeof macLookupSchema>;
 export type NatLookup = z.infer<typeof natLookupSchema>;
 type NoMatch = z.infer<typeof noMatchSchema>;
 type EvidenceLine = z.infer<typeof evidenceLineSchema>;
-
-interface EvidenceRef {
-  agent: string;
-  seq: number;
-  at: string;
-}
 
 /** The event lines of evidence references (one query; receive times prune the partitions). */
 async function evidenceLines(
@@ -247,14 +242,31 @@ async function whyNothing(
 }
 
 /**
- * The 5651 lookups on the derived tables; evidence from `events`.
+ * The 5651 lookups on the derived tables; evidence lines and NAT connections
+ * from `events`, or from the {@link EventReader} given (Elasticsearch) when
+ * events are not in PostgreSQL.
  *
  * @example
  * const lookups = new Lookups(store.raw);
  * const answer = await lookups.ip(scope, { ip: "10.5.1.23", at: new Date("2026-03-12T14:32:00+03:00") });
  */
 export class Lookups {
-  constructor(readonly raw: RawClient) {}
+  constructor(
+    readonly raw: RawClient,
+    readonly events?: EventReader,
+  ) {}
+
+  async #evidenceLines(
+    tx: RawTx,
+    hotels: readonly string[],
+    refs: readonly EvidenceRef[],
+  ): Promise<Map<string, EvidenceLine>> {
+    if (!this.events) return evidenceLines(tx, hotels, refs);
+    const lines = new Map<string, EvidenceLine>();
+    for (const hit of await this.events.evidence(hotels, refs))
+      lines.set(`${hit.agent}#${hit.seq}`, evidenceOf(hit));
+    return lines;
+  }
 
   ip(scope: ReadScope, request: LookupIpRequest): Promise<IpLookup> {
     const hotels = narrowScope(scope, request.hotel ? [request.hotel] : undefined);
@@ -280,7 +292,7 @@ export class Lookups {
         order by s.login_at desc limit 5`,
       [hotels, ip, atText],
     );
-    const lines = await evidenceLines(tx, hotels, [
+    const lines = await this.#evidenceLines(tx, hotels, [
       ...refsOf(lease, "starts_at", "ends_at"),
       ...refsOf(sessions, "login_at", "logout_at"),
     ]);
@@ -323,7 +335,7 @@ export class Lookups {
           order by s.login_at limit 1000`,
         params,
       );
-      const lines = await evidenceLines(tx, hotels, [
+      const lines = await this.#evidenceLines(tx, hotels, [
         ...refsOf(leases, "starts_at", "ends_at"),
         ...refsOf(sessions, "login_at", "logout_at"),
       ]);
@@ -353,33 +365,14 @@ export class Lookups {
     const { ip, port } = request.address;
     const at = request.at;
     return inReadScope(this.raw, scope, async (tx) => {
-      // The connection that took the port last before T (a day back at most), or, for a
-      // clock a little ahead of the router's, the first within a minute after T.
-      const candidates = await tx.query(
-        `(select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-           where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
-             and e.received_at <= $4::text::timestamptz and e.received_at > $4::text::timestamptz - interval '1 day'
-           order by e.received_at desc limit 1)
-         union all
-         (select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-           where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
-             and e.received_at > $4::text::timestamptz and e.received_at <= $4::text::timestamptz + interval '1 minute'
-           order by e.received_at limit 1)`,
-        [hotels, ip, port, at.toISOString()],
+      const question = { ip, port, at };
+      const found = this.events
+        ? await this.events.natConnections(hotels, question)
+        : await natConnectionsInPostgres(tx, hotels, question);
+      const connection = found.candidates[0] ?? null;
+      const nearby = found.nearby.filter(
+        (hit) => !(connection && hit.agent === connection.agent && hit.seq === connection.seq),
       );
-      const connection = candidates.map(hitOf)[0] ?? null;
-      const nearbyRows = await tx.query(
-        `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-          where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
-            and e.received_at between $4::text::timestamptz - interval '5 minutes' and $4::text::timestamptz + interval '5 minutes'
-          order by e.received_at limit 20`,
-        [hotels, ip, port, at.toISOString()],
-      );
-      const nearby = nearbyRows
-        .map(hitOf)
-        .filter(
-          (hit) => !(connection && hit.agent === connection.agent && hit.seq === connection.seq),
-        );
       const internal = connection?.src_ip
         ? { ip: connection.src_ip, port: connection.src_port }
         : null;
@@ -407,6 +400,36 @@ export class Lookups {
       };
     });
   }
+}
+
+/** The NAT lookup's srcnat lines in PostgreSQL's `events` (see {@link EventReader.natConnections}). */
+async function natConnectionsInPostgres(
+  tx: RawTx,
+  hotels: readonly string[],
+  { ip, port, at }: NatQuestion,
+): Promise<{ candidates: EventHit[]; nearby: EventHit[] }> {
+  // The connection that took the port last before T (a day back at most), or, for a
+  // clock a little ahead of the router's, the first within a minute after T.
+  const candidates = await tx.query(
+    `(select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
+         where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
+           and e.received_at <= $4::text::timestamptz and e.received_at > $4::text::timestamptz - interval '1 day'
+         order by e.received_at desc limit 1)
+       union all
+       (select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
+         where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
+           and e.received_at > $4::text::timestamptz and e.received_at <= $4::text::timestamptz + interval '1 minute'
+         order by e.received_at limit 1)`,
+    [hotels, ip, port, at.toISOString()],
+  );
+  const nearby = await tx.query(
+    `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
+      where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
+        and e.received_at between $4::text::timestamptz - interval '5 minutes' and $4::text::timestamptz + interval '5 minutes'
+      order by e.received_at limit 20`,
+    [hotels, ip, port, at.toISOString()],
+  );
+  return { candidates: candidates.map(hitOf), nearby: nearby.map(hitOf) };
 }
 
 /** `2026-03-12T11:32:00.000Z` -> `2026-03-12T11:32:00.000000Z` (the form times are compared in). */

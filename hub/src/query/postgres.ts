@@ -5,6 +5,7 @@
  * "Event indexes"); free text goes to the GIN index over `words`.
  */
 import type { RawClient, RawTx } from "../store/index.ts";
+import type { QueryEngine } from "./engine.ts";
 import type {
   ContextRequest,
   EventFilter,
@@ -180,7 +181,7 @@ const TOP_COLUMN: Record<TopField, string> = {
  * const engine = new PostgresQueryEngine(store.raw);
  * const page = await engine.search(readScope(["grand"]), searchRequestSchema.parse({ from, to, ip: "10.5.1.23" }));
  */
-export class PostgresQueryEngine {
+export class PostgresQueryEngine implements QueryEngine {
   constructor(readonly raw: RawClient) {}
 
   async search(scope: ReadScope, request: SearchRequest): Promise<SearchResponse> {

@@ -1,0 +1,204 @@
+/**
+ * The read side as the CLI reaches it (search, the 5651 lookups, devices,
+ * reindex), one interface with two doors like the admin operations:
+ * `remoteReader` asks a running hub's `/api/` routes, `localReader` runs the
+ * same query engine on a database the CLI opened because no hub runs.
+ * Requests are the API's query parameters; both doors check them with the
+ * API's schemas (hub/src/query/request.ts).
+ */
+import { z } from "zod";
+import { readLines } from "../../../shared/src/cli/lines.ts";
+import { ACTOR_HEADER, type Actor } from "../admin/index.ts";
+import { pinnedFetch } from "../admin/pinned-fetch.ts";
+import type { HubConfig } from "../config/index.ts";
+import { RefusedRequestError } from "../errors.ts";
+import { HubEvents } from "../events/index.ts";
+import { openIndexParts } from "../hub.ts";
+import { EventPartitions } from "../index/partitions.ts";
+import { type ReindexProgress, reindexHotel } from "../index/reindex.ts";
+import type { Device } from "../query/devices.ts";
+import {
+  deviceNameSchema,
+  type IpLookup,
+  ipSchema,
+  isoTimeSchema,
+  lookupIpRequestSchema,
+  lookupMacRequestSchema,
+  lookupNatRequestSchema,
+  type MacLookup,
+  type NatLookup,
+  narrowScope,
+  openReadSide,
+  type ReadScope,
+  readScope,
+  type SearchResponse,
+  searchRequestSchema,
+} from "../query/index.ts";
+import { listHotels, type Store } from "../store/index.ts";
+
+/** Query parameters as the `/api/` routes take them (lists comma-separated). */
+export type ApiQuery = Record<string, string>;
+
+export interface ReindexInput extends Actor {
+  hotel: string;
+  from?: string;
+  to?: string;
+}
+
+export interface HubReader {
+  /** `GET /api/search`: a page of events, newest first unless `sort=asc`. */
+  search(query: ApiQuery): Promise<SearchResponse>;
+  /** `GET /api/lookup/ip`: who had an address at a time. */
+  lookupIp(query: ApiQuery): Promise<IpLookup>;
+  /** `GET /api/lookup/mac`: the addresses and sessions of a MAC over a range. */
+  lookupMac(query: ApiQuery): Promise<MacLookup>;
+  /** `GET /api/lookup/nat`: the connection behind a public `IP:PORT` at a time. */
+  lookupNat(query: ApiQuery): Promise<NatLookup>;
+  /** `GET /api/devices`. */
+  devices(query: ApiQuery): Promise<Device[]>;
+  /** `PUT /api/devices/:agent/:address`. */
+  nameDevice(change: { agent: string; address: string; name: string }): Promise<Device>;
+  /** `POST /api/reindex`: progress as it goes, the totals at the end. */
+  reindex(
+    input: ReindexInput,
+    onProgress: (progress: ReindexProgress) => void,
+  ): Promise<ReindexProgress>;
+}
+
+/**
+ * The read side through a running hub's `--http` listener (HTTPS pinned).
+ *
+ * @example
+ * const reader = remoteReader(state.http_url, credential, state.http_cert_sha256);
+ * const page = await reader.search({ hotels: "grand", from, to, ip: "10.5.1.23" });
+ */
+export function remoteReader(
+  httpUrl: string,
+  credential: string,
+  httpCertSha256?: string,
+): HubReader {
+  async function send(method: string, path: string, body?: unknown, actor?: string) {
+    const response = await pinnedFetch(
+      `${httpUrl}${path}`,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${credential}`,
+          "content-type": "application/json",
+          ...(actor ? { [ACTOR_HEADER]: actor } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      },
+      httpCertSha256,
+    );
+    if (!response.ok) {
+      const answer = (await response.json().catch(() => ({}))) as { message?: string };
+      throw new RefusedRequestError(
+        answer.message ?? `hub answered ${response.status}`,
+        response.status === 404 ? 404 : 400,
+      );
+    }
+    return response;
+  }
+  const get = async <T>(path: string, query: ApiQuery): Promise<T> =>
+    (await (await send("GET", `${path}?${new URLSearchParams(query)}`)).json()) as T;
+  return {
+    search: (query) => get("/api/search", query),
+    lookupIp: (query) => get("/api/lookup/ip", query),
+    lookupMac: (query) => get("/api/lookup/mac", query),
+    lookupNat: (query) => get("/api/lookup/nat", query),
+    devices: (query) => get("/api/devices", query),
+    async nameDevice({ agent, address, name }) {
+      const path = `/api/devices/${encodeURIComponent(agent)}/${encodeURIComponent(address)}`;
+      return (await (await send("PUT", path, { name })).json()) as Device;
+    },
+    async reindex({ actor, ...body }, onProgress) {
+      const response = await send("POST", "/api/reindex", body, actor);
+      if (!response.body) throw new Error("the hub answered reindex without a body");
+      const decoder = new TextDecoder();
+      // NDJSON: {progress} lines while it works, then {done} or {error}.
+      for await (const line of readLines(response.body)) {
+        if (line.length === 0) continue;
+        const answer = JSON.parse(decoder.decode(line)) as {
+          progress?: ReindexProgress;
+          done?: ReindexProgress;
+          error?: string;
+        };
+        if (answer.progress) onProgress(answer.progress);
+        if (answer.done) return answer.done;
+        if (answer.error) throw new Error(`the hub's reindex failed: ${answer.error}`);
+      }
+      throw new Error("the hub ended the reindex answer before it finished (see the hub's log)");
+    },
+  };
+}
+
+/** What `reindex` takes (the API's route checks the same; the hotel must be in scope). */
+export const reindexInputSchema = z.object({
+  hotel: z.string().min(1),
+  from: isoTimeSchema.optional(),
+  to: isoTimeSchema.optional(),
+});
+
+/** The read side on a database the CLI opened, and the index parts to close with it. */
+export interface LocalReader extends HubReader {
+  close(): Promise<void>;
+}
+
+/**
+ * The read side on a database opened by the CLI (no hub runs on the data
+ * dir), built from the same parts as the hub's (events in PostgreSQL or
+ * Elasticsearch), scoped to every hotel as the admin credential is.
+ *
+ * @example
+ * const reader = await localReader(store, config);
+ * const answer = await reader.lookupIp({ ip: "10.5.1.23", at: "2026-03-12T14:32:00+03:00" });
+ * await reader.close();
+ */
+export async function localReader(store: Store, config: HubConfig): Promise<LocalReader> {
+  const parts = await openIndexParts(config);
+  const close = async () => {
+    await parts.queue.close();
+    await parts.tail.close();
+    await parts.elasticsearch?.close();
+  };
+  let scope: ReadScope;
+  try {
+    scope = readScope((await listHotels(store.db)).map((hotel) => hotel.id));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  // The CLI publishes nothing on its bus: the live tail is the running hub's alone.
+  const read = openReadSide(store.raw, parts.tail, parts.elasticsearch);
+  return {
+    search: (query) => read.engine.search(scope, searchRequestSchema.parse(query)),
+    lookupIp: (query) => read.lookups.ip(scope, lookupIpRequestSchema.parse(query)),
+    lookupMac: (query) => read.lookups.mac(scope, lookupMacRequestSchema.parse(query)),
+    lookupNat: (query) => read.lookups.nat(scope, lookupNatRequestSchema.parse(query)),
+    devices: (query) => read.devices.list(scope, query.hotel ? { hotel: query.hotel } : {}),
+    nameDevice: ({ agent, address, name }) =>
+      read.devices.rename(scope, {
+        agent,
+        address: ipSchema.parse(address),
+        name: deviceNameSchema.parse({ name }).name,
+      }),
+    async reindex({ actor, ...input }, onProgress) {
+      const { hotel, from, to } = reindexInputSchema.parse(input);
+      const [hotelId = hotel] = narrowScope(scope, [hotel]);
+      return reindexHotel(
+        {
+          db: store.db,
+          raw: store.raw,
+          events: new HubEvents(() => {}),
+          sink: parts.sink,
+          partitions: new EventPartitions(store.raw),
+          maxBytesPerStep: config.index.maxBytesPerStep,
+        },
+        { hotelId, from, to, actor },
+        onProgress,
+      );
+    },
+    close,
+  };
+}

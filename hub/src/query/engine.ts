@@ -1,0 +1,67 @@
+/**
+ * What a query engine answers, whichever store holds the events: PostgreSQL
+ * (hub/src/query/postgres.ts) or Elasticsearch (hub/src/query/elasticsearch/).
+ * The API and the CLI see only these two interfaces. Every call takes the
+ * caller's {@link ReadScope}, or the hotels already narrowed from it.
+ */
+import type { ContextRequest, HistogramRequest, SearchRequest, TopRequest } from "./request.ts";
+import type {
+  ContextResponse,
+  EventHit,
+  HistogramResponse,
+  SearchResponse,
+  TopResponse,
+} from "./response.ts";
+import type { ReadScope } from "./scope.ts";
+
+/**
+ * Search, export, histogram, top values and the lines around a hit.
+ *
+ * @example
+ * const engine: QueryEngine = new PostgresQueryEngine(store.raw);
+ * const page = await engine.search(readScope(["grand"]), searchRequestSchema.parse({ from, to }));
+ */
+export interface QueryEngine {
+  search(scope: ReadScope, request: SearchRequest): Promise<SearchResponse>;
+  /** Every hit of a filter, page after page (a page is one bounded query). */
+  export(scope: ReadScope, request: SearchRequest, pageSize?: number): AsyncGenerator<EventHit[]>;
+  histogram(scope: ReadScope, request: HistogramRequest): Promise<HistogramResponse>;
+  top(scope: ReadScope, request: TopRequest): Promise<TopResponse>;
+  context(scope: ReadScope, request: ContextRequest): Promise<ContextResponse>;
+}
+
+/** An event line named by a derived row (a lease's start, a session's end): agent, seq, receive time (µs). */
+export interface EvidenceRef {
+  agent: string;
+  seq: number;
+  at: string;
+}
+
+/** A NAT lookup's question: who held public `ip:port` at `at`. */
+export interface NatQuestion {
+  ip: string;
+  port: number;
+  at: Date;
+}
+
+/**
+ * The events the 5651 lookups read when events are not in PostgreSQL
+ * (hub/src/query/lookups.ts); leases and sessions always are. `hotels` is
+ * the caller's scope already narrowed (hub/src/query/scope.ts `narrowScope`).
+ *
+ * @example
+ * const lookups = new Lookups(store.raw, elasticsearchEngine);
+ */
+export interface EventReader {
+  /** The lines of evidence references that exist in these hotels. */
+  evidence(hotels: readonly string[], refs: readonly EvidenceRef[]): Promise<EventHit[]>;
+  /**
+   * The srcnat lines of `ip:port`: `candidates` holds the last one at or before
+   * T (a day back at most), then the first within a minute after T; `nearby`
+   * those within 5 minutes of T, oldest first, 20 at most.
+   */
+  natConnections(
+    hotels: readonly string[],
+    question: NatQuestion,
+  ): Promise<{ candidates: EventHit[]; nearby: EventHit[] }>;
+}
