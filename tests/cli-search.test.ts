@@ -455,7 +455,7 @@ describe("logmaster-hub read commands refuse bad options, naming them", () => {
     ],
     [
       ["lookup", "ip", "10.1.1.9", "--at", FROM, "--hotel", "nope"],
-      "logmaster-hub lookup: not in your scope: nope",
+      "logmaster-hub lookup: no such hotel, or not in your scope: nope",
     ],
   ];
   test.each(cases)(

@@ -40,7 +40,7 @@ import {
   revokeAgent,
   writeAudit,
 } from "../store/index.ts";
-import { pinnedFetch } from "./pinned-fetch.ts";
+import { hubSender } from "./pinned-fetch.ts";
 
 export interface HotelView {
   id: string;
@@ -320,8 +320,7 @@ export function localAdmin(context: AdminContext): HubAdmin {
   };
 }
 
-/** The header a CLI names its user in; the hub audit-logs it beside the credential. */
-export const ACTOR_HEADER = "x-logmaster-actor";
+export { ACTOR_HEADER } from "./pinned-fetch.ts";
 
 /**
  * Admin operations through a running hub's `--http` listener, authenticated
@@ -337,24 +336,9 @@ export function remoteAdmin(
   /** SHA-256 of the certificate an HTTPS listener presents (hub.json's `http_cert_sha256`). */
   httpCertSha256?: string,
 ): HubAdmin {
-  async function send(method: string, path: string, body?: unknown, actor?: string) {
-    const init = {
-      method,
-      headers: {
-        authorization: `Bearer ${credential}`,
-        "content-type": "application/json",
-        ...(actor ? { [ACTOR_HEADER]: actor } : {}),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    };
-    const response = await pinnedFetch(`${httpUrl}${path}`, init, httpCertSha256);
-    if (!response.ok) {
-      const answer = (await response.json().catch(() => ({}))) as { message?: string };
-      const status = response.status === 404 || response.status === 409 ? response.status : 400;
-      throw new AdminError(answer.message ?? `hub answered ${response.status}`, status);
-    }
-    return response;
-  }
+  const send = hubSender({ httpUrl, credential, httpCertSha256 }, (message, status) => {
+    return new AdminError(message, status === 404 || status === 409 ? status : 400);
+  });
   async function call<T>(method: string, path: string, body?: unknown, actor?: string): Promise<T> {
     return (await (await send(method, `/admin${path}`, body, actor)).json()) as T;
   }

@@ -74,3 +74,44 @@ export function pinnedFetch(
     });
   });
 }
+
+/** The header a CLI names its user in; the hub audit-logs it beside the credential. */
+export const ACTOR_HEADER = "x-logmaster-actor";
+
+/** A request the hub refused: its message and status, for the caller's own error type. */
+export type RefusalMaker = (message: string, status: number) => Error;
+
+/**
+ * The CLI's one way to call a running hub: bearer credential, JSON body, the
+ * pinned certificate, the acting user's name, and a refusal turned into the
+ * caller's error (with the hub's `message`).
+ *
+ * @example
+ * const send = hubSender({ httpUrl, credential }, (message, status) => new AdminError(message, status));
+ * const hotels = await (await send("GET", "/admin/hotels")).json();
+ */
+export function hubSender(
+  hub: { httpUrl: string; credential: string; httpCertSha256?: string },
+  refusal: RefusalMaker,
+): (method: string, path: string, body?: unknown, actor?: string) => Promise<Response> {
+  return async (method, path, body, actor) => {
+    const response = await pinnedFetch(
+      `${hub.httpUrl}${path}`,
+      {
+        method,
+        headers: {
+          authorization: `Bearer ${hub.credential}`,
+          "content-type": "application/json",
+          ...(actor ? { [ACTOR_HEADER]: actor } : {}),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      },
+      hub.httpCertSha256,
+    );
+    if (!response.ok) {
+      const answer = (await response.json().catch(() => ({}))) as { message?: string };
+      throw refusal(answer.message ?? `hub answered ${response.status}`, response.status);
+    }
+    return response;
+  };
+}

@@ -19,13 +19,13 @@ import {
   histogramRequestSchema,
   hitOfRow,
   ipSchema,
-  isoTimeSchema,
   lookupIpRequestSchema,
   lookupMacRequestSchema,
   lookupNatRequestSchema,
   narrowScope,
   type ReadScope,
   type ReadSide,
+  reindexRequestSchema,
   searchRequestSchema,
   tailFilterSchema,
   tailMatcher,
@@ -81,12 +81,6 @@ function csvCell(value: unknown): string {
   const text = Array.isArray(value) ? value.join(" ") : String(value);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
-
-const reindexBodySchema = z.object({
-  hotel: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "hotel must be a hotel id"),
-  from: isoTimeSchema.optional(),
-  to: isoTimeSchema.optional(),
-});
 
 /**
  * @example
@@ -312,7 +306,7 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.post("/api/reindex", async (c) => {
-    const body = reindexBodySchema.parse(await c.req.json());
+    const body = reindexRequestSchema.parse(await c.req.json());
     const scope = await context.scopeOf(c);
     narrowScope(scope, [body.hotel]);
     const actor = actorOf(c.req.header(ACTOR_HEADER));

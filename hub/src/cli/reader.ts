@@ -1,15 +1,6 @@
-/**
- * The read side as the CLI reaches it (search, the 5651 lookups, devices,
- * reindex), one interface with two doors like the admin operations:
- * `remoteReader` asks a running hub's `/api/` routes, `localReader` runs the
- * same query engine on a database the CLI opened because no hub runs.
- * Requests are the API's query parameters; both doors check them with the
- * API's schemas (hub/src/query/request.ts).
- */
-import { z } from "zod";
 import { readLines } from "../../../shared/src/cli/lines.ts";
-import { ACTOR_HEADER, type Actor } from "../admin/index.ts";
-import { pinnedFetch } from "../admin/pinned-fetch.ts";
+import type { Actor } from "../admin/index.ts";
+import { hubSender } from "../admin/pinned-fetch.ts";
 import type { HubConfig } from "../config/index.ts";
 import { RefusedRequestError } from "../errors.ts";
 import { HubEvents } from "../events/index.ts";
@@ -21,7 +12,6 @@ import {
   deviceNameSchema,
   type IpLookup,
   ipSchema,
-  isoTimeSchema,
   lookupIpRequestSchema,
   lookupMacRequestSchema,
   lookupNatRequestSchema,
@@ -31,6 +21,7 @@ import {
   openReadSide,
   type ReadScope,
   readScope,
+  reindexRequestSchema,
   type SearchResponse,
   searchRequestSchema,
 } from "../query/index.ts";
@@ -77,29 +68,10 @@ export function remoteReader(
   credential: string,
   httpCertSha256?: string,
 ): HubReader {
-  async function send(method: string, path: string, body?: unknown, actor?: string) {
-    const response = await pinnedFetch(
-      `${httpUrl}${path}`,
-      {
-        method,
-        headers: {
-          authorization: `Bearer ${credential}`,
-          "content-type": "application/json",
-          ...(actor ? { [ACTOR_HEADER]: actor } : {}),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      },
-      httpCertSha256,
-    );
-    if (!response.ok) {
-      const answer = (await response.json().catch(() => ({}))) as { message?: string };
-      throw new RefusedRequestError(
-        answer.message ?? `hub answered ${response.status}`,
-        response.status === 404 ? 404 : 400,
-      );
-    }
-    return response;
-  }
+  const send = hubSender(
+    { httpUrl, credential, httpCertSha256 },
+    (message, status) => new RefusedRequestError(message, status === 404 ? 404 : 400),
+  );
   const get = async <T>(path: string, query: ApiQuery): Promise<T> =>
     (await (await send("GET", `${path}?${new URLSearchParams(query)}`)).json()) as T;
   return {
@@ -134,11 +106,7 @@ export function remoteReader(
 }
 
 /** What `reindex` takes (the API's route checks the same; the hotel must be in scope). */
-export const reindexInputSchema = z.object({
-  hotel: z.string().min(1),
-  from: isoTimeSchema.optional(),
-  to: isoTimeSchema.optional(),
-});
+export const reindexInputSchema = reindexRequestSchema;
 
 /** The read side on a database the CLI opened, and the index parts to close with it. */
 export interface LocalReader extends HubReader {

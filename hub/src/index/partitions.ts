@@ -32,7 +32,13 @@ export class EventPartitions {
   async ensure(days: Iterable<string>): Promise<void> {
     for (const day of days) {
       if (this.#known.has(day)) continue;
-      await rawQuery(this.raw, "select logmaster_ensure_events_partition($1::date)", [day]);
+      try {
+        await rawQuery(this.raw, "select logmaster_ensure_events_partition($1::date)", [day]);
+      } catch (error) {
+        // Another hub made it at the same moment: the function's second look, after its lock,
+        // reads a stale catalog and misses the new table (duplicate_table). It is there: done.
+        if ((error as { code?: unknown }).code !== "42P07") throw error;
+      }
       this.#known.add(day);
     }
   }

@@ -121,7 +121,7 @@ export function hitOf(row: HitRow): EventHit {
 }
 
 /** A page position: the last hit's receive time, agent and seq. */
-interface Cursor {
+export interface Cursor {
   t: string;
   a: string;
   s: number;
@@ -137,7 +137,7 @@ export function encodeCursor(hit: EventHit): string {
   );
 }
 
-function decodeCursor(text: string): Cursor {
+export function decodeCursor(text: string): Cursor {
   try {
     const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
     if (typeof value.t === "string" && typeof value.a === "string" && Number.isSafeInteger(value.s))

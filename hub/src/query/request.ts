@@ -66,7 +66,7 @@ const listOf = <T extends z.ZodType>(item: T) =>
     z.array(item).max(100),
   );
 
-const hotelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a hotel id");
+export const hotelIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "must be a hotel id");
 
 /** The filters every query shares: time range (required), where, and what. */
 const eventFilterFields = z.object({
@@ -189,3 +189,11 @@ export const lookupNatRequestSchema = z.object({
 export type LookupIpRequest = z.infer<typeof lookupIpRequestSchema>;
 export type LookupMacRequest = z.infer<typeof lookupMacRequestSchema>;
 export type LookupNatRequest = z.infer<typeof lookupNatRequestSchema>;
+
+/** `reindex`: a hotel's chunks whose hour starts in [from, to) (default: all of them). */
+export const reindexRequestSchema = z.object({
+  hotel: hotelIdSchema,
+  from: isoTimeSchema.optional(),
+  to: isoTimeSchema.optional(),
+});
+export type ReindexRequestInput = z.input<typeof reindexRequestSchema>;

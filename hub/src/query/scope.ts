@@ -43,7 +43,8 @@ export function readScope(hotels: readonly string[]): ReadScope {
 export function narrowScope(scope: ReadScope, asked: readonly string[] | undefined): string[] {
   if (!asked || asked.length === 0) return [...scope.hotels];
   const outside = asked.filter((hotel) => !scope.hotels.includes(hotel));
-  if (outside.length > 0) throw new ScopeError(`not in your scope: ${outside.join(", ")}`);
+  if (outside.length > 0)
+    throw new ScopeError(`no such hotel, or not in your scope: ${outside.join(", ")}`);
   return [...new Set(asked)];
 }
 

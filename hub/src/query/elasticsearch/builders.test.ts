@@ -6,7 +6,7 @@
  * against one).
  */
 import { describe, expect, test } from "bun:test";
-import { encodeCursor, histogramInterval } from "../postgres.ts";
+import { decodeCursor, encodeCursor, histogramInterval } from "../postgres.ts";
 import {
   contextRequestSchema,
   histogramRequestSchema,
@@ -17,7 +17,6 @@ import type { EventHit } from "../response.ts";
 import { narrowScope, readScope, ScopeError } from "../scope.ts";
 import {
   contextBodies,
-  decodeCursor,
   evidenceBody,
   filterQuery,
   histogramBody,

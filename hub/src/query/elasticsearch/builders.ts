@@ -6,7 +6,7 @@
  * already been checked against the scope by `narrowScope`.
  */
 import type { estypes } from "@elastic/elasticsearch";
-import { CursorError, histogramInterval } from "../postgres.ts";
+import { decodeCursor, histogramInterval } from "../postgres.ts";
 import type {
   ContextRequest,
   EventFilter,
@@ -136,23 +136,7 @@ export function filterQuery(filter: EventFilter, hotels: readonly string[]): Que
   return { bool: { filter: must, ...(mustNot.length > 0 ? { must_not: mustNot } : {}) } };
 }
 
-/** A page position: the last hit's receive time, agent and seq (postgres.ts `encodeCursor`). */
-interface Cursor {
-  t: string;
-  a: string;
-  s: number;
-}
-
 /** The cursor of hub/src/query/postgres.ts, read: one format, whichever engine gave it out. */
-export function decodeCursor(text: string): Cursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
-    if (typeof value.t === "string" && typeof value.a === "string" && Number.isSafeInteger(value.s))
-      return value;
-  } catch {}
-  throw new CursorError("cursor is not one this hub gave out");
-}
-
 type Direction = "asc" | "desc";
 
 /** Receive time (as text with nanoseconds, so `search_after` takes the cursor's µs text), agent, seq. */
