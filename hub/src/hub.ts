@@ -145,7 +145,13 @@ export function hubChainCa(config: HubConfig): ChainCa {
  */
 export async function hubAdminContext(
   config: HubConfig,
-  parts: { db: Db; events: HubEvents; chainId: string; publicUrl: string },
+  parts: {
+    db: Db;
+    events: HubEvents;
+    chainId: string;
+    publicUrl: string;
+    indexedElsewhere?: AdminContext["indexedElsewhere"];
+  },
 ): Promise<{ context: AdminContext; tsa: HubTsa }> {
   const ca = hubChainCa(config);
   // The dev TSA and hub key follow the CA's size (tests make 2048-bit ones, faster).
@@ -242,6 +248,7 @@ export async function startHub(
       events,
       chainId,
       publicUrl,
+      ...(parts.sink.kind === "postgres" ? {} : { indexedElsewhere: parts.sink }),
     });
     const admin = localAdmin(adminContext);
     const adminCredential = ensureAdminCredential(config.dataDir);

@@ -20,6 +20,7 @@ import {
 } from "../export/index.ts";
 import type { ChainCa, HubSigner } from "../identity/index.ts";
 import { createEnrollmentToken } from "../identity/index.ts";
+import type { EventSink } from "../index/sink.ts";
 import {
   buildComplianceReport,
   complianceReportCsv,
@@ -195,6 +196,8 @@ export interface AdminContext {
   chainId: string;
   signer: HubSigner;
   tsa: TimestampClient;
+  /** Where events are indexed outside PostgreSQL (Elasticsearch): retention removes purged chunks' events there too. */
+  indexedElsewhere?: Pick<EventSink, "remove">;
 }
 
 /** The export room's context, with day roll-ups written by the roll-up room. */

@@ -72,6 +72,12 @@ export class Derivation {
   constructor(
     readonly hotelId: string,
     readonly agentId: string,
+    /**
+     * Whether the events count towards their devices' totals: not when
+     * reindexing, where the same events come back (any backend; nothing to
+     * subtract first).
+     */
+    readonly countEvents = true,
   ) {}
 
   /** Take one event row (rows come in seq order). */
@@ -323,7 +329,7 @@ export class Derivation {
           devices.map((d) => d.host),
           devices.map((d) => d.first),
           devices.map((d) => d.last),
-          devices.map((d) => d.count),
+          devices.map((d) => (this.countEvents ? d.count : 0)),
         ],
       );
     }

@@ -1,7 +1,8 @@
 /**
  * `logmaster-hub reindex`: the archive is the truth and the index is
  * disposable. Forget what the index holds of a hotel's chunks (events,
- * leases and sessions they started, gaps; device counts taken back), set
+ * leases and sessions they started, gaps; devices keep their counts, which
+ * the same events would only give again), set
  * their watermark to 0, and index them again from the archived records
  * (the stored batches for chunks still open).
  */
@@ -67,13 +68,6 @@ export async function reindexHotel(
     for (const agent of agents) {
       await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agent]);
     }
-    await tx.query(
-      `update devices d set event_count = greatest(0, d.event_count - gone.n)
-         from (select agent_id, device_ip, count(*) as n from events
-                where hotel_id = $1 and chunk_id = any($2::bigint[]) group by 1, 2) gone
-        where d.agent_id = gone.agent_id and d.address = gone.device_ip`,
-      [request.hotelId, ids],
-    );
     await tx.query("delete from events where hotel_id = $1 and chunk_id = any($2::bigint[])", [
       request.hotelId,
       ids,

@@ -177,7 +177,7 @@ async function stepInTransaction(
   if (pending.length === 0) return result;
   const hotelId = String(pending[0]?.hotel_id);
   result.hotelId = hotelId;
-  const derivation = new Derivation(hotelId, agentId);
+  const derivation = new Derivation(hotelId, agentId, !context.fromArchive);
   let budget = context.maxBytesPerStep;
   const moves: { id: number; from: number; to: number }[] = [];
   for (const chunk of pending) {

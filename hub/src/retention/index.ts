@@ -9,6 +9,7 @@ import { rm } from "node:fs/promises";
 import { and, eq, gte, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { chunkId } from "../../../shared/src/custody/index.ts";
 import type { HubEvents } from "../events/index.ts";
+import type { EventSink } from "../index/sink.ts";
 import { type Db, findHotel, type Hotel, tables, writeAudit } from "../store/index.ts";
 
 export interface PurgedHotel {
@@ -36,7 +37,7 @@ export interface PurgeSummary {
  * const summary = await purgeExpiredChunks({ db, events }, { dryRun: true, actor: "cli:alice" });
  */
 export async function purgeExpiredChunks(
-  context: { db: Db; events: HubEvents },
+  context: { db: Db; events: HubEvents; indexedElsewhere?: Pick<EventSink, "remove"> },
   options: { dryRun: boolean; actor: string; now?: Date },
 ): Promise<PurgeSummary> {
   const { db } = context;
@@ -110,6 +111,9 @@ export async function purgeExpiredChunks(
           await tx.delete(chunkBatches).where(inArray(chunkBatches.chunkId, ids));
           await tx.delete(chunks).where(inArray(chunks.id, ids));
         });
+        // Elasticsearch after PostgreSQL: a crash in between leaves events no chunk proves,
+        // which the next purge cannot find; the daily job's next run of `reindex` would.
+        await context.indexedElsewhere?.remove?.({ hotelId: hotel.id, chunkIds: ids });
         // Rows first: a crash in between leaves orphan files (found again by nothing,
         // harmless), never a row that points at deleted evidence.
         for (const row of expired) {
