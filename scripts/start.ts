@@ -137,6 +137,11 @@ async function main(): Promise<void> {
 
   const relAgentDir = join(options["data-dir"], "agent");
   const relHubDir = join(options["data-dir"], "hub");
+  // Whole minutes, so the printed commands are easy to read and to edit.
+  const minute = (offsetMs: number) =>
+    `${new Date(Date.now() + offsetMs).toISOString().slice(0, 16)}:00Z`;
+  const searchFrom = minute(-3_600_000);
+  const searchTo = minute(3_600_000);
   console.log(`
 LogMaster is running (zero-setup: embedded PostgreSQL, development CA).
 
@@ -163,6 +168,13 @@ ${
 fed by the traffic simulator at ${DEMO_EPS} lines/s in all (guest DHCP leases, hotspot logins, NAT).
 See what arrived: bun run logmaster-hub agent list --data-dir ${relHubDir}
 (bun run start -- --no-demo leaves the demo out.)
+
+Search it (indexed within seconds of arriving):
+  bun run logmaster-hub search --data-dir ${relHubDir} --hotel antalya-lara --from ${searchFrom} --to ${searchTo} --text assigned --limit 5
+Then answer a prosecutor: who had one of those addresses, at a time it was leased?
+  bun run logmaster-hub lookup ip 10.1.x.y --at ${minute(0)} --hotel antalya-lara --data-dir ${relHubDir}
+The same under the API: ${hub.httpUrl}/api/search, /api/lookup/ip, /api/tail (live), with
+  Authorization: Bearer $(cat ${join(relHubDir, "admin-credential")})   (docs/search.md)
 `
     : ""
 }
