@@ -83,7 +83,7 @@ export class RefusedRequestError extends Error {
   readonly code: ErrorCode;
   constructor(
     message: string,
-    readonly status: 400 | 404 | 409 = 400,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 429 = 400,
   ) {
     super(message);
     this.code = codeOfStatus(status);

@@ -72,17 +72,18 @@ export class Derivation {
   constructor(
     readonly hotelId: string,
     readonly agentId: string,
-    /**
-     * Whether the events count towards their devices' totals: not when
-     * reindexing, where the same events come back (any backend; nothing to
-     * subtract first).
-     */
-    readonly countEvents = true,
   ) {}
 
-  /** Take one event row (rows come in seq order). */
-  add(row: EventRow, extra: { hostname?: string; server?: string; reason?: string }): void {
-    this.#seeDevice(row);
+  /**
+   * Take one event row (rows come in seq order). `counted`: whether it adds
+   * to its device's count (not when it was counted before: a reindex).
+   */
+  add(
+    row: EventRow,
+    extra: { hostname?: string; server?: string; reason?: string },
+    counted = true,
+  ): void {
+    this.#seeDevice(row, counted ? 1 : 0);
     if (row.dataset === "dhcp" && row.srcIp && row.srcMac) {
       if (row.action === "assigned") this.#leaseStarted(row, extra);
       else if (row.action === "deassigned") this.#leaseEnded(row);
@@ -96,11 +97,11 @@ export class Derivation {
     this.#gaps.push({ ...gap, chunkId });
   }
 
-  #seeDevice(row: EventRow): void {
+  #seeDevice(row: EventRow, count: number): void {
     const seen = this.#devices.get(row.deviceIp);
     if (seen) {
       seen.last = row.receivedAt;
-      seen.count++;
+      seen.count += count;
       if (row.host) seen.host = row.host;
     } else {
       this.#devices.set(row.deviceIp, {
@@ -108,7 +109,7 @@ export class Derivation {
         host: row.host,
         first: row.receivedAt,
         last: row.receivedAt,
-        count: 1,
+        count,
       });
     }
   }
@@ -329,7 +330,7 @@ export class Derivation {
           devices.map((d) => d.host),
           devices.map((d) => d.first),
           devices.map((d) => d.last),
-          devices.map((d) => (this.countEvents ? d.count : 0)),
+          devices.map((d) => d.count),
         ],
       );
     }

@@ -146,16 +146,17 @@ export function startIndexer(options: IndexerOptions): RunningIndexer {
     }
   })();
 
+  let scanning: Promise<void> = Promise.resolve();
+  const scan = () => {
+    scanning = catchUp().catch((error: unknown) => {
+      events.emit({ name: "IndexerFailed", stage: "catch_up", error: String(error) });
+    });
+  };
   const scanTimer = setInterval(() => {
-    if (!stopping)
-      catchUp().catch((error: unknown) =>
-        events.emit({ name: "IndexerFailed", stage: "catch_up", error: String(error) }),
-      );
+    if (!stopping) scan();
   }, options.catchUpIntervalMs ?? 5000);
   // The first scan at once: a hub starting after a crash has work waiting.
-  void catchUp().catch((error: unknown) =>
-    events.emit({ name: "IndexerFailed", stage: "catch_up", error: String(error) }),
-  );
+  scan();
 
   return {
     notify(agentId) {
@@ -187,6 +188,7 @@ export function startIndexer(options: IndexerOptions): RunningIndexer {
       clearInterval(scanTimer);
       await queue.close();
       await loop;
+      await scanning;
       await Promise.all(busy.values());
     },
   };

@@ -39,8 +39,9 @@ export function wholeLinesLength(bytes: Uint8Array): number {
 }
 
 /**
- * The records of whole lines; a line that is not a record is passed to
- * `onInvalid` with its text and skipped (the seal will fail the chunk).
+ * The records of whole lines, each with the byte offset just past its line;
+ * a line that is not a record is passed to `onInvalid` with its text and
+ * skipped (the seal will fail the chunk).
  *
  * @example
  * for (const record of readRecords(bytes, (line, why) => count(why))) index(record);
@@ -48,18 +49,18 @@ export function wholeLinesLength(bytes: Uint8Array): number {
 export function* readRecords(
   bytes: Uint8Array,
   onInvalid: (line: string, reason: string) => void,
-): Generator<IndexedRecord> {
-  const text = decoder.decode(bytes);
+): Generator<IndexedRecord & { endByte: number }> {
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf("\n", start);
-    if (end === -1) end = text.length;
-    const line = text.slice(start, end);
+  while (start < bytes.byteLength) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end === -1) end = bytes.byteLength;
+    const lineStart = start;
     start = end + 1;
-    if (line.length === 0) continue;
+    if (end === lineStart) continue;
+    const line = decoder.decode(bytes.subarray(lineStart, end));
     const record = readRecord(line);
     if (typeof record === "string") onInvalid(line, record);
-    else yield record;
+    else yield Object.assign(record, { endByte: start });
   }
 }
 

@@ -9,6 +9,7 @@
  */
 import { join } from "node:path";
 import { chunkId as formatChunkId } from "../../../shared/src/custody/chunk-id.ts";
+import { MAX_LINE_BYTES } from "../../../shared/src/custody/records-file.ts";
 import { parseSyslog } from "../../../shared/src/syslog/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import { type Db, type RawClient, type RawTx, rawTransaction } from "../store/index.ts";
@@ -47,6 +48,7 @@ interface PendingChunk {
   part: number;
   length: number;
   indexed_length: number;
+  devices_counted_length: number;
   archive_path: string | null;
   status: string;
 }
@@ -66,6 +68,8 @@ export function indexRecordBytes(
   derivation: Derivation,
   rows: EventRow[],
   onInvalid: (line: string, reason: string) => void,
+  /** Lines ending at or before this byte of `bytes` were counted towards devices before. */
+  countedUpTo = 0,
 ): void {
   for (const record of readRecords(bytes, onInvalid)) {
     if (record.kind === "gap") {
@@ -79,11 +83,15 @@ export function indexRecordBytes(
       receivedAt: record.ts,
       deviceIp: record.src,
     });
-    derivation.add(row, {
-      hostname: parsed["client.hostname"],
-      server: parsed["routeros.dhcp.server"],
-      reason: parsed["event.reason"],
-    });
+    derivation.add(
+      row,
+      {
+        hostname: parsed["client.hostname"],
+        server: parsed["routeros.dhcp.server"],
+        reason: parsed["event.reason"],
+      },
+      record.endByte > countedUpTo,
+    );
     rows.push(row);
   }
 }
@@ -168,7 +176,7 @@ async function stepInTransaction(
 ): Promise<IndexStepResult> {
   await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agentId]);
   const pending = await tx.query<PendingChunk & Record<string, unknown>>(
-    `select id, hotel_id, hour_start, part, length, indexed_length, archive_path, status
+    `select id, hotel_id, hour_start, part, length, indexed_length, devices_counted_length, archive_path, status
        from chunks where agent_id = $1 and indexed_length < length
       order by hour_start, part limit 16`,
     [agentId],
@@ -177,7 +185,7 @@ async function stepInTransaction(
   if (pending.length === 0) return result;
   const hotelId = String(pending[0]?.hotel_id);
   result.hotelId = hotelId;
-  const derivation = new Derivation(hotelId, agentId, !context.fromArchive);
+  const derivation = new Derivation(hotelId, agentId);
   let budget = context.maxBytesPerStep;
   const moves: { id: number; from: number; to: number }[] = [];
   for (const chunk of pending) {
@@ -197,12 +205,13 @@ async function stepInTransaction(
         result.more = true;
         break;
       }
-      // One line longer than the budget: take it whole.
-      to = length;
+      // One line longer than the budget: take it whole (a record line is at most MAX_LINE_BYTES).
+      to = Math.min(length, from + MAX_LINE_BYTES + 1);
       bytes = await chunkBytes(context, tx, chunk, from, to);
       whole = wholeLinesLength(bytes);
     }
-    if (whole === 0) continue; // the chunk ends in a line still arriving
+    // The chunk ends in a line still arriving: its later chunks wait too (seq order).
+    if (whole === 0) break;
     budget -= whole;
     if (from + whole < length) result.more = true;
     const chunkName = chunkIdOfRow(chunk);
@@ -220,6 +229,7 @@ async function stepInTransaction(
           reason,
           line: line.slice(0, 200),
         }),
+      Math.max(0, Number(chunk.devices_counted_length) - from),
     );
     moves.push({ id, from, to: from + whole });
     result.bytes += whole;
@@ -237,7 +247,8 @@ async function stepInTransaction(
   await derivation.write(tx);
   for (const move of moves) {
     const updated = await tx.query(
-      "update chunks set indexed_length = $3 where id = $1 and indexed_length = $2 returning id",
+      `update chunks set indexed_length = $3, devices_counted_length = greatest(devices_counted_length, $3)
+        where id = $1 and indexed_length = $2 returning id`,
       [move.id, move.from, move.to],
     );
     // Impossible under the agent lock; if it happens, nothing of this step may stand.

@@ -268,7 +268,7 @@ export class Lookups {
     return lines;
   }
 
-  ip(scope: ReadScope, request: LookupIpRequest): Promise<IpLookup> {
+  async ip(scope: ReadScope, request: LookupIpRequest): Promise<IpLookup> {
     const hotels = narrowScope(scope, request.hotel ? [request.hotel] : undefined);
     return inReadScope(this.raw, scope, (tx) => this.#ip(tx, hotels, request.ip, request.at));
   }
@@ -317,7 +317,7 @@ export class Lookups {
     };
   }
 
-  mac(scope: ReadScope, request: LookupMacRequest): Promise<MacLookup> {
+  async mac(scope: ReadScope, request: LookupMacRequest): Promise<MacLookup> {
     const hotels = narrowScope(scope, request.hotel ? [request.hotel] : undefined);
     return inReadScope(this.raw, scope, async (tx) => {
       const params = [hotels, request.mac, request.from.toISOString(), request.to.toISOString()];
@@ -360,7 +360,7 @@ export class Lookups {
     });
   }
 
-  nat(scope: ReadScope, request: LookupNatRequest): Promise<NatLookup> {
+  async nat(scope: ReadScope, request: LookupNatRequest): Promise<NatLookup> {
     const hotels = narrowScope(scope, request.hotel ? [request.hotel] : undefined);
     const { ip, port } = request.address;
     const at = request.at;

@@ -193,6 +193,11 @@ export const chunks = pgTable(
      * wrote, so a byte is indexed once whatever crashes (hub/src/index/).
      */
     indexedLength: bigint("indexed_length", { mode: "number" }).notNull().default(0),
+    /**
+     * Bytes whose events were counted towards their devices: only ever grows,
+     * so a reindex (which sets `indexed_length` back to 0) counts nothing twice.
+     */
+    devicesCountedLength: bigint("devices_counted_length", { mode: "number" }).notNull().default(0),
   },
   (table) => [
     unique("chunks_agent_hour_part_unique").on(table.agentId, table.hourStart, table.part),
@@ -419,5 +424,84 @@ export const devices = pgTable(
   (table) => [
     primaryKey({ columns: [table.agentId, table.address] }),
     index("devices_hotel_idx").on(table.hotelId),
+  ],
+);
+
+// ---------------------------------------------------------------------------
+// People at the hub (hub/src/auth/): accounts, their hotels, sessions.
+// ---------------------------------------------------------------------------
+
+/**
+ * What a user may do (hub/src/auth/roles.ts): `chain_admin` everything;
+ * `hotel_manager` their hotels' guest data and custody; `auditor` read and
+ * verify (chain-wide, or bound to hotels), change nothing; `hotel_it` their
+ * hotels' agents and devices, never guests' events.
+ */
+export const userRoles = ["chain_admin", "hotel_manager", "auditor", "hotel_it"] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const users = pgTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Lower case `[a-z0-9._-]`, unique. */
+    username: text("username").notNull().unique(),
+    role: text("role", { enum: userRoles }).notNull(),
+    /** argon2id (Bun.password), PHC string. */
+    passwordHash: text("password_hash").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    passwordChangedAt: timestamptz("password_changed_at").notNull().defaultNow(),
+    disabledAt: timestamptz("disabled_at"),
+    /**
+     * Access tokens issued before this are refused (password change, disable,
+     * "log out everywhere"): checked on every request, so it holds across hub processes.
+     */
+    tokensValidAfter: timestamptz("tokens_valid_after").notNull().defaultNow(),
+  },
+  (table) => [
+    check(
+      "users_role_check",
+      sql`${table.role} in ('chain_admin', 'hotel_manager', 'auditor', 'hotel_it')`,
+    ),
+  ],
+);
+
+/** The hotels a user is bound to (managers, IT, a hotel's auditor). */
+export const userHotels = pgTable(
+  "user_hotels",
+  {
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    hotelId: text("hotel_id")
+      .notNull()
+      .references(() => hotels.id),
+  },
+  (table) => [primaryKey({ columns: [table.userId, table.hotelId] })],
+);
+
+/**
+ * Refresh tokens, stored as SHA-256: each use spends one and issues the next
+ * of its family (one family per login); a spent one used again revokes the
+ * whole family (it was stolen, or the thief used it first).
+ */
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: text("id").primaryKey(),
+    familyId: text("family_id").notNull(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    tokenSha256: text("token_sha256").notNull().unique(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    expiresAt: timestamptz("expires_at").notNull(),
+    usedAt: timestamptz("used_at"),
+    /** Set on the whole family at logout, reuse, disable or password change. */
+    revokedAt: timestamptz("revoked_at"),
+  },
+  (table) => [
+    index("refresh_tokens_family_idx").on(table.familyId),
+    index("refresh_tokens_user_idx").on(table.userId),
   ],
 );
