@@ -41,6 +41,7 @@ const commandFlags = {
   text: { type: "string" },
   port: { type: "string" },
   user: { type: "string" },
+  host: { type: "string" },
   nat: { type: "string" },
   limit: { type: "string" },
   sort: { type: "string" },

@@ -35,6 +35,7 @@ Find log lines. Times are ISO 8601 with a zone: 2026-03-12T14:32:00+03:00 or 202
                      numbers and addresses match as substrings
   --port P           source, destination or NAT port
   --user U           hotspot or router user name
+  --host NAME        the device's host name in its lines (e.g. otel-2-gw)
   --nat IP[:PORT]    the public (NAT) address a connection went out on
   --sort desc|asc    newest first (default) or oldest first
   --limit N          lines per page, 1..1000 (default 100)
@@ -198,6 +199,7 @@ async function search(args: string[]): Promise<number> {
     "text",
     "port",
     "user",
+    "host",
     "nat",
     "limit",
     "sort",
@@ -215,6 +217,7 @@ async function search(args: string[]): Promise<number> {
     text: values.text,
     port: values.port,
     user: values.user,
+    host: values.host,
     nat: values.nat,
     limit: values.limit,
     sort: values.sort,

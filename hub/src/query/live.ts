@@ -115,6 +115,7 @@ export function tailMatcher(filter: TailFilter): (row: EventRow) => boolean {
   if (port !== undefined)
     tests.push((row) => row.srcPort === port || row.dstPort === port || row.natPort === port);
   if (filter.user) tests.push((row) => row.userName === filter.user);
+  if (filter.host) tests.push((row) => row.host === filter.host);
   const nat = filter.nat;
   if (nat)
     tests.push(

@@ -62,6 +62,7 @@ export function filterConditions(sql: Sql, filter: EventFilter, hotels: readonly
     sql.and(`(e.src_port = ${port} or e.dst_port = ${port} or e.nat_port = ${port})`);
   }
   if (filter.user) sql.and(`e.user_name = ${sql.p(filter.user)}`);
+  if (filter.host) sql.and(`e.host = ${sql.p(filter.host)}`);
   if (filter.nat) {
     sql.and(`e.nat_ip = ${sql.p(filter.nat.ip)}::inet`);
     if (filter.nat.port !== undefined) sql.and(`e.nat_port = ${sql.p(filter.nat.port)}`);

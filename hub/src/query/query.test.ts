@@ -152,6 +152,13 @@ describe("search", () => {
     }
   });
 
+  test("a host filter finds the device's lines by the name it writes", async () => {
+    const own = await search({ host: "otel-1-gw", limit: 5 });
+    expect(own.hits.length).toBe(5);
+    for (const hit of own.hits) expect(hit.host).toBe("otel-1-gw");
+    expect((await search({ host: "otel-2-gw" })).hits).toEqual([]);
+  });
+
   test("free text folds Turkish: İZMİR, izmir and ızmır find the same line; numbers match as substrings", async () => {
     const wide = { from: "2026-03-12T19:00:00Z", to: "2026-03-12T21:00:00Z" };
     for (const text of ["İZMİR", "izmir", "ızmır", "IZMIR", "subesi karsılama"]) {

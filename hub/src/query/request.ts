@@ -87,6 +87,8 @@ const eventFilterFields = z.object({
   /** Source, destination or NAT port. */
   port: portSchema.optional(),
   user: z.string().min(1).max(200).optional(),
+  /** The host name the device writes in its lines (RouterOS: its identity, e.g. otel-2-gw). */
+  host: z.string().min(1).max(255).optional(),
   /** The NAT (public) address, `IP` or `IP:PORT`. */
   nat: z
     .string()

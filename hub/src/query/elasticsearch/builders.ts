@@ -124,6 +124,7 @@ export function filterQuery(filter: EventFilter, hotels: readonly string[]): Que
   if (filter.port !== undefined)
     must.push(anyOf(["src_port", "dst_port", "nat_port"], filter.port));
   if (filter.user) must.push({ term: { user_name: filter.user } });
+  if (filter.host) must.push({ term: { host: filter.host } });
   if (filter.nat) {
     must.push({ term: { nat_ip: filter.nat.ip } });
     if (filter.nat.port !== undefined) must.push({ term: { nat_port: filter.nat.port } });
