@@ -168,11 +168,17 @@ describe("index across hub processes", () => {
     await addHotelsWithAgents(hubA.db, hotels);
     const app = new Hono();
     answerErrorsAsJson(app, { events: hubB.events, listener: "http" });
+    // A principal as authenticate would set it; the scope is hotel A's whatever it is.
+    app.use("*", (c, next) => {
+      c.set("principal" as never, { kind: "admin_credential", actor: "test" } as never);
+      return next();
+    });
     app.route(
       "/",
       searchRoutes({
         read: hubB.read,
         events: hubB.events,
+        db: hubB.db,
         reindex: hubB.apiContext.reindex,
         scopeOf: async () => scopeA,
       }),

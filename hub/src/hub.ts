@@ -4,10 +4,14 @@
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Redis from "ioredis";
 import { removeGroupAndWorldAccess, usePrivateUmask } from "../../shared/src/data-dir/index.ts";
 import { ensureAdminCredential } from "./admin/credential.ts";
 import { type AdminContext, type HubAdmin, localAdmin } from "./admin/index.ts";
 import { type ApiContext, startApiListener } from "./api/index.ts";
+import { loadSigningKeys } from "./auth/keys.ts";
+import type { AuthContext } from "./auth/sessions.ts";
+import { InProcessLoginThrottle, RedisLoginThrottle } from "./auth/throttle.ts";
 import { type HubConfig, type HubConfigInput, hubConfigSchema } from "./config/index.ts";
 import { prepareHubDataDir } from "./data-dir/index.ts";
 import { HubEvents, type LogSink } from "./events/index.ts";
@@ -261,7 +265,22 @@ export async function startHub(
       partitions: new EventPartitions(store.raw),
       maxBytesPerStep: config.index.maxBytesPerStep,
     };
+    const keys = await loadSigningKeys(config.dataDir);
+    const throttleRedis = config.redisUrl
+      ? new Redis(config.redisUrl, { maxRetriesPerRequest: 3 })
+      : undefined;
+    if (throttleRedis) stops.push(async () => void throttleRedis.disconnect());
+    const auth: AuthContext = {
+      db: store.db,
+      keys,
+      chainId,
+      events,
+      throttle: throttleRedis
+        ? new RedisLoginThrottle(throttleRedis, config.redisPrefix)
+        : new InProcessLoginThrottle(),
+    };
     const apiContext: ApiContext = {
+      auth,
       db: store.db,
       events,
       admin,

@@ -7,7 +7,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import {
-  ACTOR_HEADER,
   type AdminContext,
   exportContextOf,
   type HubAdmin,
@@ -15,21 +14,17 @@ import {
   renderComplianceReport,
   rollupRequestSchema,
 } from "../admin/index.ts";
+import { actorName } from "../auth/roles.ts";
 import { ExportError, exportEvidenceTarGz, exportRequestSchema } from "../export/index.ts";
 import { listAudit } from "../store/index.ts";
 import type { DevTsa } from "../timestamp/dev-tsa.ts";
+import { principalOf, requireChainWide } from "./authenticate.ts";
 
 export interface CustodyRoutesContext {
   admin: HubAdmin;
   adminContext: AdminContext;
   /** Zero-setup mode: served at `POST /tsa`. */
   devTsa: DevTsa | undefined;
-}
-
-/** Who is asking: the admin bearer, plus the CLI user it names (audit log only; not trusted for access). */
-export function actorOf(header: string | undefined): string {
-  const named = header?.replace(/[^\w.@:-]/g, "").slice(0, 64);
-  return named ? `admin-credential (${named})` : "admin-credential";
 }
 
 /**
@@ -45,14 +40,14 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
     app.post("/tsa", (c) => devTsa.handler(c.req.raw));
   }
 
-  app.get("/api/export", async (c) => {
+  app.get("/api/export", requireChainWide("read_custody"), async (c) => {
     const { format = "tar.gz", ...query } = c.req.query();
     if (format !== "tar.gz") throw new ExportError("format must be tar.gz", 400);
     const request = exportRequestSchema.parse(query);
     const { tarGz, summary } = await exportEvidenceTarGz(
       exportContextOf(context.adminContext),
       request,
-      actorOf(c.req.header(ACTOR_HEADER)),
+      actorName(principalOf(c)),
     );
     const name = `logmaster-export-${summary.hotel_id}-${request.hour ?? request.day ?? request.chunk}.tar.gz`;
     return c.body(tarGz as Uint8Array<ArrayBuffer>, 200, {
@@ -63,21 +58,21 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
     });
   });
 
-  app.get("/api/reports/compliance", async (c) => {
+  app.get("/api/reports/compliance", requireChainWide("read_custody"), async (c) => {
     const query = c.req.query();
     const rendered = await renderComplianceReport(context.adminContext, {
       hotel: query.hotel ?? "",
       month: query.month ?? "",
       format: (query.format ?? "csv") as "csv",
       ...(query.skew_ms ? { skew_ms: Number(query.skew_ms) } : {}),
-      actor: actorOf(c.req.header(ACTOR_HEADER)),
+      actor: actorName(principalOf(c)),
     });
     return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, {
       "content-type": rendered.contentType,
     });
   });
 
-  app.get("/api/audit", async (c) =>
+  app.get("/api/audit", requireChainWide("read_audit"), async (c) =>
     c.json(
       (await listAudit(context.adminContext.db, 200)).map((row) => ({
         id: row.id,
@@ -95,7 +90,7 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
     c.json(
       await admin.setHotel({
         ...hotelSettingsSchema.parse({ ...(await c.req.json()), hotel: c.req.param("hotel") }),
-        actor: actorOf(c.req.header(ACTOR_HEADER)),
+        actor: actorName(principalOf(c)),
       }),
     ),
   );
@@ -103,14 +98,14 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
     c.json(
       await admin.rollup({
         ...rollupRequestSchema.parse(await c.req.json()),
-        actor: actorOf(c.req.header(ACTOR_HEADER)),
+        actor: actorName(principalOf(c)),
       }),
       201,
     ),
   );
   app.post("/admin/purge", async (c) => {
     const body = z.object({ dry_run: z.boolean().default(false) }).parse(await c.req.json());
-    return c.json(await admin.purge({ ...body, actor: actorOf(c.req.header(ACTOR_HEADER)) }));
+    return c.json(await admin.purge({ ...body, actor: actorName(principalOf(c)) }));
   });
   return app;
 }

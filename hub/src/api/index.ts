@@ -3,7 +3,6 @@
  * the CLI uses while a hub runs. Plain HTTP on loopback by default; HTTPS
  * with `--http-cert`/`--http-key`, which any other address needs.
  */
-import { timingSafeEqual } from "node:crypto";
 import { readFileSync } from "node:fs";
 import https from "node:https";
 import { createSecureContext } from "node:tls";
@@ -13,13 +12,29 @@ import { z } from "zod";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { formatListenAddress } from "../../../shared/src/net/listen-address.ts";
 import { TLS_SERVER_POSTURE } from "../../../shared/src/net/tls-posture.ts";
-import { type HubAdmin, hotelRequestSchema, tokenRequestSchema } from "../admin/index.ts";
+import {
+  ACTOR_HEADER,
+  type HubAdmin,
+  hotelRequestSchema,
+  passwordResetSchema,
+  tokenRequestSchema,
+  userRequestSchema,
+} from "../admin/index.ts";
+import type { AuthContext } from "../auth/sessions.ts";
 import type { ListenAddress } from "../config/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import { answerErrorsAsJson, refuse } from "../net/answers.ts";
 import { type RunningListener, whenListening } from "../net/listen.ts";
-import { type ReadSide, readScope } from "../query/index.ts";
+import type { ReadSide } from "../query/index.ts";
 import { agentFleetHealth, type Db } from "../store/index.ts";
+import { authRoutes, PUBLIC_AUTH_PATHS } from "./auth.ts";
+import {
+  actorOf,
+  authenticate,
+  requireChainWide,
+  sameSecret,
+  scopeFor,
+} from "./authenticate.ts";
 import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
 
@@ -31,12 +46,8 @@ export interface ApiContext extends CustodyRoutesContext {
   /** Search, lookups, devices, live tail and reindex (hub/src/query/, hub/src/index/). */
   read: ReadSide;
   reindex: SearchRoutesContext["reindex"];
-}
-
-function sameSecret(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+  /** Accounts and sessions (hub/src/auth/). */
+  auth: AuthContext;
 }
 
 /**
@@ -48,7 +59,7 @@ export function apiRoutes(context: ApiContext): Hono {
   const app = new Hono();
   const where = { events: context.events, listener: "http" as const };
   answerErrorsAsJson(app, where);
-  // Until dashboard users exist (roles, JWT), every read of chunk data is an admin read.
+  // The CLI's door: the admin credential only.
   const adminOnly: MiddlewareHandler = async (c, next) => {
     const header = c.req.header("authorization");
     const bearer = /^Bearer +(\S+) *$/i.exec(header ?? "")?.[1];
@@ -78,8 +89,15 @@ export function apiRoutes(context: ApiContext): Hono {
     });
   });
 
-  app.use("/api/*", adminOnly);
-  app.get("/api/chunks", async (c) =>
+  // Users' door: the admin credential or a user's access token (login and refresh take none).
+  const bearer = authenticate({
+    adminCredential: context.adminCredential,
+    auth: context.auth,
+    refuse: (c, code, message) => refuse(c, where, 401, code, message),
+  });
+  app.use("/api/*", (c, next) => (PUBLIC_AUTH_PATHS.has(c.req.path) ? next() : bearer(c, next)));
+  app.route("/", authRoutes(context.auth));
+  app.get("/api/chunks", requireChainWide("read_custody"), async (c) =>
     c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
   );
 
@@ -98,6 +116,36 @@ export function apiRoutes(context: ApiContext): Hono {
   app.post("/admin/agents/:id/revoke", async (c) =>
     c.json(await context.admin.revokeAgent(c.req.param("id"))),
   );
+  // Accounts (hub/src/admin/users.ts); the admin credential's CLI user is the audit log's actor.
+  app.get("/admin/users", async (c) => c.json(await context.admin.listUsers()));
+  app.post("/admin/users", async (c) =>
+    c.json(
+      await context.admin.addUser({
+        ...userRequestSchema.parse(await c.req.json().catch(() => ({}))),
+        actor: actorOf(c.req.header(ACTOR_HEADER)),
+      }),
+      201,
+    ),
+  );
+  app.post("/admin/users/:username/disable", async (c) =>
+    c.json(
+      await context.admin.disableUser({
+        username: c.req.param("username"),
+        actor: actorOf(c.req.header(ACTOR_HEADER)),
+      }),
+    ),
+  );
+  app.post("/admin/users/:username/password", async (c) =>
+    c.json(
+      await context.admin.resetPassword({
+        ...passwordResetSchema.parse({
+          ...(await c.req.json().catch(() => ({}))),
+          username: c.req.param("username"),
+        }),
+        actor: actorOf(c.req.header(ACTOR_HEADER)),
+      }),
+    ),
+  );
   // Export, reports, roll-ups, retention, audit log; `POST /tsa` in zero-setup mode.
   app.route("/", custodyRoutes(context));
   app.route(
@@ -105,9 +153,12 @@ export function apiRoutes(context: ApiContext): Hono {
     searchRoutes({
       read: context.read,
       events: context.events,
+      db: context.db,
       reindex: context.reindex,
-      // The admin credential reads every hotel; accounts (issue 10) will bring narrower scopes.
-      scopeOf: async () => readScope((await context.admin.listHotels()).map((hotel) => hotel.id)),
+      scopeOf: (c, permission) =>
+        scopeFor(c, permission, async () =>
+          (await context.admin.listHotels()).map((hotel) => hotel.id),
+        ),
     }),
   );
   return app;

@@ -9,7 +9,7 @@
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
-import { ACTOR_HEADER } from "../admin/index.ts";
+import { actorName, type Permission } from "../auth/roles.ts";
 import type { HubEvents } from "../events/index.ts";
 import type { ReindexProgress, ReindexRequest } from "../index/reindex.ts";
 import {
@@ -25,19 +25,23 @@ import {
   narrowScope,
   type ReadScope,
   type ReadSide,
+  readScope,
   reindexRequestSchema,
   searchRequestSchema,
   tailFilterSchema,
   tailMatcher,
   topRequestSchema,
 } from "../query/index.ts";
-import { actorOf } from "./custody.ts";
+import { type Db, writeAudit } from "../store/index.ts";
+import { clientAddress, principalOf } from "./authenticate.ts";
 
 export interface SearchRoutesContext {
   read: ReadSide;
   events: HubEvents;
-  /** The caller's scope (the admin credential: every hotel). */
-  scopeOf(c: Context): Promise<ReadScope>;
+  /** The asking principal's scope for a permission (hub/src/api/authenticate.ts `scopeFor`). */
+  scopeOf(c: Context, permission: Permission): Promise<ReadScope>;
+  /** Every read of guest data goes to the audit log. */
+  db: Db;
   reindex(
     request: ReindexRequest,
     onProgress: (progress: ReindexProgress) => void,
@@ -90,31 +94,46 @@ function csvCell(value: unknown): string {
 export function searchRoutes(context: SearchRoutesContext): Hono {
   const app = new Hono();
   const { read, events } = context;
+  /**
+   * Count, log and audit one read of guest data: who (principal), from where,
+   * in which scope, with which parameters, how many rows came back.
+   */
+  const audited = async (c: Context, kind: string, scope: ReadScope, rows: number, ms: number) => {
+    events.emit({ name: "SearchRan", kind, hotels: scope.hotels.length, ms, rows });
+    await writeAudit(context.db, {
+      actor: actorName(principalOf(c)),
+      action: kind.startsWith("lookup") ? "lookup" : kind === "tail" ? "tail" : "search",
+      ...(scope.hotels.length === 1 ? { hotelId: scope.hotels[0] } : {}),
+      detail: {
+        kind,
+        address: clientAddress(c),
+        scope: scope.hotels,
+        params: c.req.queries(),
+        rows,
+      },
+    });
+  };
   const timed = async <T>(
+    c: Context,
     kind: string,
-    hotels: number,
+    scope: ReadScope,
     work: () => Promise<T>,
     rows: (t: T) => number,
   ) => {
     const started = performance.now();
     const answer = await work();
-    events.emit({
-      name: "SearchRan",
-      kind,
-      hotels,
-      ms: Math.round(performance.now() - started),
-      rows: rows(answer),
-    });
+    await audited(c, kind, scope, rows(answer), Math.round(performance.now() - started));
     return answer;
   };
 
   app.get("/api/search", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const request = searchRequestSchema.parse(queryOf(c));
     return c.json(
       await timed(
+        c,
         "search",
-        scope.hotels.length,
+        scope,
         () => read.engine.search(scope, request),
         (a) => a.hits.length,
       ),
@@ -122,12 +141,13 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/search/histogram", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const request = histogramRequestSchema.parse(queryOf(c));
     return c.json(
       await timed(
+        c,
         "histogram",
-        scope.hotels.length,
+        scope,
         () => read.engine.histogram(scope, request),
         (a) => a.buckets.length,
       ),
@@ -135,12 +155,13 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/search/top", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const request = topRequestSchema.parse(queryOf(c));
     return c.json(
       await timed(
+        c,
         "top",
-        scope.hotels.length,
+        scope,
         () => read.engine.top(scope, request),
         (a) => a.values.length,
       ),
@@ -148,12 +169,13 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/search/context", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const request = contextRequestSchema.parse(queryOf(c));
     return c.json(
       await timed(
+        c,
         "context",
-        scope.hotels.length,
+        scope,
         () => read.engine.context(scope, request),
         (a) => a.before.length + a.after.length,
       ),
@@ -161,7 +183,7 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/search/export", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const { format = "ndjson", ...query } = queryOf(c);
     const kind = z
       .enum(["ndjson", "csv"], { message: "format must be ndjson or csv" })
@@ -179,13 +201,7 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
       async pull(controller) {
         const page = await pages.next();
         if (page.done) {
-          events.emit({
-            name: "SearchRan",
-            kind: "export",
-            hotels: scope.hotels.length,
-            ms: Math.round(performance.now() - started),
-            rows,
-          });
+          await audited(c, "export", scope, rows, Math.round(performance.now() - started));
           controller.close();
           return;
         }
@@ -210,12 +226,13 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/lookup/ip", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const request = lookupIpRequestSchema.parse(queryOf(c));
     return c.json(
       await timed(
+        c,
         "lookup_ip",
-        scope.hotels.length,
+        scope,
         () => read.lookups.ip(scope, request),
         (a) => (a.lease ? 1 : 0),
       ),
@@ -223,12 +240,13 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/lookup/mac", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const request = lookupMacRequestSchema.parse(queryOf(c));
     return c.json(
       await timed(
+        c,
         "lookup_mac",
-        scope.hotels.length,
+        scope,
         () => read.lookups.mac(scope, request),
         (a) => a.leases.length,
       ),
@@ -236,12 +254,13 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/lookup/nat", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const request = lookupNatRequestSchema.parse(queryOf(c));
     return c.json(
       await timed(
+        c,
         "lookup_nat",
-        scope.hotels.length,
+        scope,
         () => read.lookups.nat(scope, request),
         (a) => (a.connection ? 1 : 0),
       ),
@@ -249,20 +268,20 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
   });
 
   app.get("/api/devices", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_devices");
     const { hotel } = z.object({ hotel: z.string().optional() }).parse(queryOf(c));
     return c.json(await read.devices.list(scope, { hotel }));
   });
 
   app.put("/api/devices/:agent/:address", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "name_devices");
     const address = ipSchema.parse(c.req.param("address"));
     const { name } = deviceNameSchema.parse(await c.req.json());
     return c.json(await read.devices.rename(scope, { agent: c.req.param("agent"), address, name }));
   });
 
   app.get("/api/tail", async (c) => {
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "read_events");
     const filter = tailFilterSchema.parse(queryOf(c));
     const hotels = narrowScope(scope, filter.hotels);
     const matches = tailMatcher(filter);
@@ -280,6 +299,7 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
         open = false;
         wake?.();
       });
+      await audited(c, "tail", readScope(hotels), 0, 0);
       await stream.writeSSE({ event: "ready", data: JSON.stringify({ hotels }) });
       try {
         while (open) {
@@ -307,9 +327,9 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
 
   app.post("/api/reindex", async (c) => {
     const body = reindexRequestSchema.parse(await c.req.json());
-    const scope = await context.scopeOf(c);
+    const scope = await context.scopeOf(c, "reindex");
     narrowScope(scope, [body.hotel]);
-    const actor = actorOf(c.req.header(ACTOR_HEADER));
+    const actor = actorName(principalOf(c));
     const encoder = new TextEncoder();
     // NDJSON progress lines, then the result: the CLI draws its progress bar from them.
     const stream = new ReadableStream<Uint8Array>({

@@ -7,7 +7,20 @@ export type AuditEntry = typeof auditLog.$inferSelect;
 /** What an audited action was: one row of `audit_log`. */
 export interface AuditRecord {
   actor: string;
-  action: "export" | "rollup" | "report" | "purge" | "hotel_set" | "reindex" | "search" | "lookup";
+  action:
+    | "export"
+    | "rollup"
+    | "report"
+    | "purge"
+    | "hotel_set"
+    | "reindex"
+    | "search"
+    | "lookup"
+    | "tail"
+    | "login"
+    | "login_failed"
+    | "logout"
+    | "user_change";
   hotelId?: string | undefined;
   detail: Record<string, unknown>;
   /** `agent/chunk-id` of every chunk involved. */

@@ -20,3 +20,4 @@ export * from "./scope.ts";
 export * from "./settings.ts";
 export * from "./timestamps.ts";
 export * from "./tokens.ts";
+export * from "./users.ts";

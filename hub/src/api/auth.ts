@@ -1,0 +1,138 @@
+/**
+ * `/api/auth/*`: log in with a password, refresh with the HttpOnly cookie,
+ * log out, who am I, change my password. The refresh token lives only in the
+ * cookie (`HttpOnly; Secure; SameSite=Strict`, path `/api/auth`), never in a
+ * body; the access token only in bodies and `Authorization` headers.
+ */
+import { type Context, Hono } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { z } from "zod";
+import { hashPassword, passwordSchema, verifyPassword } from "../auth/passwords.ts";
+import type { Principal } from "../auth/roles.ts";
+import {
+  type AuthContext,
+  AuthError,
+  type IssuedSession,
+  login,
+  logout,
+  REFRESH_TOKEN_MS,
+  refresh,
+} from "../auth/sessions.ts";
+import { RefusedRequestError } from "../errors.ts";
+import { findUserById, revokeUserSessions, writeAudit } from "../store/index.ts";
+import { clientAddress, principalOf } from "./authenticate.ts";
+
+export const REFRESH_COOKIE = "lm_refresh";
+
+export const loginRequestSchema = z.object({
+  username: z.string().min(1).max(100),
+  password: z.string().min(1).max(200),
+});
+
+export const passwordChangeSchema = z.object({
+  current_password: z.string().min(1).max(200),
+  new_password: passwordSchema,
+});
+
+/** What the client sees of its own session. */
+export function meOf(principal: Principal) {
+  return principal.kind === "admin_credential"
+    ? {
+        kind: "admin_credential" as const,
+        actor: principal.actor,
+        role: "chain_admin" as const,
+        hotels: [],
+      }
+    : {
+        kind: "user" as const,
+        username: principal.username,
+        role: principal.role,
+        hotels: [...principal.hotels],
+      };
+}
+
+function sessionAnswer(c: Context, session: IssuedSession) {
+  setCookie(c, REFRESH_COOKIE, session.refreshToken, {
+    httpOnly: true,
+    secure: true,
+    sameSite: "Strict",
+    path: "/api/auth",
+    maxAge: Math.floor(REFRESH_TOKEN_MS / 1000),
+  });
+  return c.json({
+    access_token: session.access_token,
+    token_type: session.token_type,
+    expires_in: session.expires_in,
+  });
+}
+
+function refusal(error: unknown): never {
+  if (error instanceof AuthError) {
+    throw new RefusedRequestError(error.message, error.code === "too_many_requests" ? 429 : 401);
+  }
+  throw error;
+}
+
+/**
+ * @example
+ * app.route("/", authRoutes(authContext));
+ */
+export function authRoutes(context: AuthContext): Hono {
+  const app = new Hono();
+
+  app.post("/api/auth/login", async (c) => {
+    const body = loginRequestSchema.parse(await c.req.json().catch(() => ({})));
+    const session = await login(context, { ...body, address: clientAddress(c) }).catch(refusal);
+    return sessionAnswer(c, session);
+  });
+
+  app.post("/api/auth/refresh", async (c) => {
+    const token = getCookie(c, REFRESH_COOKIE);
+    if (!token) throw new RefusedRequestError("no session: log in", 401);
+    const session = await refresh(context, token).catch((error: unknown) => {
+      deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth" });
+      return refusal(error);
+    });
+    return sessionAnswer(c, session);
+  });
+
+  app.post("/api/auth/logout", async (c) => {
+    const token = getCookie(c, REFRESH_COOKIE);
+    if (token) await logout(context, token);
+    deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
+    return c.json({ status: "logged_out" });
+  });
+
+  app.get("/api/auth/me", (c) => c.json(meOf(principalOf(c))));
+
+  app.post("/api/auth/password", async (c) => {
+    const principal = principalOf(c);
+    if (principal.kind !== "user")
+      throw new RefusedRequestError("the admin credential has no password", 400);
+    const body = passwordChangeSchema.parse(await c.req.json().catch(() => ({})));
+    const user = await findUserById(context.db, principal.userId);
+    if (!user || !(await verifyPassword(body.current_password, user.passwordHash))) {
+      throw new RefusedRequestError("the current password is wrong", 401);
+    }
+    // Every session ends, this one too: the client logs in again with the new password.
+    await revokeUserSessions(context.db, user.id, {
+      passwordHash: await hashPassword(body.new_password),
+    });
+    await writeAudit(context.db, {
+      actor: `user:${user.username}`,
+      action: "user_change",
+      detail: { change: "password", user: user.username, address: clientAddress(c) },
+    });
+    deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
+    return c.json({ status: "password_changed" });
+  });
+
+  return app;
+}
+
+/** The `/api/auth/*` routes that take no bearer (the cookie or the password is the credential). */
+export const PUBLIC_AUTH_PATHS = new Set([
+  "/api/auth/login",
+  "/api/auth/refresh",
+  "/api/auth/logout",
+]);
