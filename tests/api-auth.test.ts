@@ -202,8 +202,19 @@ describe("sessions", () => {
   }, 120_000);
 });
 
+describe("security headers", () => {
+  test("CSP with frame-ancestors 'none', no framing, no referrer; no HSTS on plain HTTP", async () => {
+    const response = await fetch(`${hub.httpUrl}/healthz`);
+    expect(response.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(response.headers.get("content-security-policy")).toContain("default-src 'self'");
+    expect(response.headers.get("x-frame-options")).toBe("DENY");
+    expect(response.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(response.headers.get("strict-transport-security")).toBeNull();
+  });
+});
+
 describe("what each role may read", () => {
-  test("a hotel manager sees their hotel only; asking for another hotel is refused", async () => {
+  test("a hotel manager sees their hotel only; another hotel's data answers 404", async () => {
     const { token } = await loginAs("mgr.a");
     const page = (await (await api(token, `/api/search?${RANGE}&limit=500`)).json()) as {
       hits: { hotel: string }[];
@@ -216,7 +227,8 @@ describe("what each role may read", () => {
       "/api/devices?hotel=otel-b",
       `/api/lookup/ip?ip=10.2.1.1&at=2026-03-12T11:40:00Z&hotel=otel-b`,
     ]) {
-      expect([path, (await api(token, path)).status]).toEqual([path, 403]);
+      // Not "forbidden": another hotel's data answers as if it did not exist.
+      expect([path, (await api(token, path)).status]).toEqual([path, 404]);
     }
     const theirs = linesOf(hotels[1]?.hours ?? []).find(
       (line) => line.kind === "dhcp" && line.device,

@@ -435,7 +435,7 @@ describe("index across hub processes", () => {
     expect((await devices.list(scopeB))[0]?.name).toBeNull();
   }, 60_000);
 
-  test("over HTTP, hotel A's scope asking for hotel B is refused with 403", async () => {
+  test("over HTTP, hotel A's scope asking for hotel B answers 404 (B's existence is not revealed)", async () => {
     const base = scoped.url.origin;
     const [leaseB] = leaseFacts(linesOf(hotelB.hours));
     if (!leaseB) throw new Error("hotel B has no lease");
@@ -454,15 +454,15 @@ describe("index across hub processes", () => {
     ];
     for (const path of paths) {
       const response = await fetch(`${base}${path}`);
-      expect({ path, status: response.status }).toEqual({ path, status: 403 });
-      expect(((await response.json()) as { code: string }).code).toBe("forbidden");
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(((await response.json()) as { code: string }).code).toBe("not_found");
     }
     const reindex = await fetch(`${base}/api/reindex`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ hotel: hotelB.hotelId }),
     });
-    expect(reindex.status).toBe(403);
+    expect(reindex.status).toBe(404);
 
     // Without naming a hotel, the same routes answer in A's scope.
     const page = (await (await fetch(`${base}/api/search?${q({ from, to })}`)).json()) as {
@@ -476,7 +476,7 @@ describe("index across hub processes", () => {
       `${hubA.httpUrl}/api/search?${q({ from, to, hotels: "no-such-hotel" })}`,
       { headers: bearer(hubA) },
     );
-    expect(unknown.status).toBe(403);
+    expect(unknown.status).toBe(404);
   });
 
   test("the database holds the read role to its hotels whatever the SQL asks", async () => {

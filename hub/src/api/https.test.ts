@@ -77,6 +77,8 @@ describe("with a certificate the --http listener speaks HTTPS", () => {
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual({ status: "ok" });
     expect(hub.events.httpInsecure.get()).toBe(0);
+    // Under TLS, browsers are told to keep to it.
+    expect(answer.headers.get("strict-transport-security")).toContain("max-age=31536000");
   });
 
   test("plain HTTP on that port gets no answer", async () => {

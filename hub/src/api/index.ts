@@ -8,6 +8,7 @@ import https from "node:https";
 import { createSecureContext } from "node:tls";
 import { serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
+import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { formatListenAddress } from "../../../shared/src/net/listen-address.ts";
@@ -28,13 +29,7 @@ import { type RunningListener, whenListening } from "../net/listen.ts";
 import type { ReadSide } from "../query/index.ts";
 import { agentFleetHealth, type Db } from "../store/index.ts";
 import { authRoutes, PUBLIC_AUTH_PATHS } from "./auth.ts";
-import {
-  actorOf,
-  authenticate,
-  requireChainWide,
-  sameSecret,
-  scopeFor,
-} from "./authenticate.ts";
+import { actorOf, authenticate, requireChainWide, sameSecret, scopeFor } from "./authenticate.ts";
 import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
 
@@ -55,8 +50,29 @@ export interface ApiContext extends CustodyRoutesContext {
  * const app = apiRoutes(context);
  * await app.request("/healthz"); // 200 {"status":"ok"}
  */
-export function apiRoutes(context: ApiContext): Hono {
+export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}): Hono {
   const app = new Hono();
+  // The dashboard is served from here too: no framing, scripts and data from this origin only.
+  app.use(
+    "*",
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+      },
+      xFrameOptions: "DENY",
+      referrerPolicy: "no-referrer",
+      // HSTS means something only over TLS; on plain loopback it would pin browsers wrongly.
+      strictTransportSecurity: options.tls ? "max-age=31536000; includeSubDomains" : false,
+    }),
+  );
   const where = { events: context.events, listener: "http" as const };
   answerErrorsAsJson(app, where);
   // The CLI's door: the admin credential only.
@@ -210,7 +226,7 @@ export async function startApiListener(
   address: ListenAddress,
   security: ApiListenerSecurity = {},
 ): Promise<RunningListener & { certificateSha256?: string }> {
-  const app = apiRoutes(context);
+  const app = apiRoutes(context, { tls: security.tls !== undefined });
   const options = {
     fetch: app.fetch,
     hostname: address.host,

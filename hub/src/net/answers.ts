@@ -65,7 +65,8 @@ export function answerErrorsAsJson<E extends Env>(
     if (error instanceof RefusedRequestError) {
       return refuse(c, where, error.status, error.code, error.message);
     }
-    if (error instanceof ScopeError) return refuse(c, where, 403, "forbidden", error.message);
+    // Another hotel's data answers as if it did not exist: its existence is not revealed.
+    if (error instanceof ScopeError) return refuse(c, where, 404, "not_found", error.message);
     if (error instanceof CursorError)
       return refuse(c, where, 400, "invalid_request", error.message);
     if (error instanceof z.ZodError) {
