@@ -242,12 +242,19 @@ export const auditLog = pgTable(
     at: timestamptz("at").notNull().defaultNow(),
     /** `admin-credential`, `admin-credential (cli:alice)` or `cli:alice` (no hub running). */
     actor: text("actor").notNull(),
-    /** `export`, `rollup`, `report`, `purge`, `hotel_set`. */
+    /** `export`, `rollup`, `report`, `purge`, `hotel_set`, `search`, `lookup`, `tail`, `login`… (AuditRecord). */
     action: text("action").notNull(),
     hotelId: text("hotel_id"),
     /** The request as given (hour, day, chunk, format...). */
     detail: jsonb("detail").notNull(),
     chunks: jsonb("chunks").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /**
+     * The hash chain (hub/src/store/audit.ts): SHA-256 of the row before's
+     * `row_sha256` and this row's content. Removing or editing a row breaks
+     * it (`logmaster-hub audit verify`). Null on rows older than the chain.
+     */
+    prevSha256: text("prev_sha256"),
+    rowSha256: text("row_sha256"),
   },
   (table) => [index("audit_log_at_idx").on(table.at)],
 );
