@@ -202,6 +202,23 @@ describe("sessions", () => {
   }, 120_000);
 });
 
+describe("the CLI's admin routes", () => {
+  test("act as the admin credential, named by the CLI user, in the audit log", async () => {
+    const response = await fetch(`${hub.httpUrl}/admin/purge`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${hub.adminCredential}`,
+        "content-type": "application/json",
+        "x-logmaster-actor": "cli:ops",
+      },
+      body: JSON.stringify({ dry_run: true }),
+    });
+    expect(response.status).toBe(200);
+    const [row] = (await listAudit(hub.db, 20)).filter((entry) => entry.action === "purge");
+    expect(row?.actor).toBe("admin-credential (cli:ops)");
+  });
+});
+
 describe("security headers", () => {
   test("CSP with frame-ancestors 'none', no framing, no referrer; no HSTS on plain HTTP", async () => {
     const response = await fetch(`${hub.httpUrl}/healthz`);

@@ -1,5 +1,5 @@
 /**
- * The chain admin's operations (hotels, tokens, agents), one interface with
+ * The chain admin's operations (hotels, tokens, agents, users), one interface with
  * two doors: `localAdmin` works on an open database (the running hub, or the
  * CLI when no hub runs), `remoteAdmin` asks a running hub over its
  * `/admin` API (PGlite has a single writer, so the CLI must not open it then).
@@ -42,6 +42,7 @@ import {
   writeAudit,
 } from "../store/index.ts";
 import { hubSender } from "./pinned-fetch.ts";
+import { localUserAdmin, remoteUserAdmin, type UserAdmin } from "./users.ts";
 
 export interface HotelView {
   id: string;
@@ -155,7 +156,8 @@ export interface Actor {
   actor: string;
 }
 
-export interface HubAdmin {
+/** Accounts and roles (./users.ts) are admin operations too. */
+export interface HubAdmin extends UserAdmin {
   addHotel(input: { name: string; id?: string }): Promise<HotelView>;
   listHotels(): Promise<HotelView[]>;
   createToken(input: { hotel: string; ttl_ms: number }): Promise<TokenView>;
@@ -320,6 +322,7 @@ export function localAdmin(context: AdminContext): HubAdmin {
       rollUpDay(context, { ...rollupRequestSchema.parse(input), actor: input.actor }),
     complianceReport: (input) => renderComplianceReport(context, input),
     purge: (input) => purgeExpiredChunks(context, { dryRun: input.dry_run, actor: input.actor }),
+    ...localUserAdmin(db),
   };
 }
 
@@ -384,7 +387,14 @@ export function remoteAdmin(
       };
     },
     purge: ({ actor, ...input }) => call("POST", "/purge", input, actor),
+    ...remoteUserAdmin(call),
   };
 }
 
+export {
+  passwordResetSchema,
+  type UserPasswordAnswer,
+  type UserView,
+  userRequestSchema,
+} from "./users.ts";
 export { exportEvidenceTarGz };

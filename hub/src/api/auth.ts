@@ -90,7 +90,7 @@ export function authRoutes(context: AuthContext): Hono {
     const token = getCookie(c, REFRESH_COOKIE);
     if (!token) throw new RefusedRequestError("no session: log in", 401);
     const session = await refresh(context, token).catch((error: unknown) => {
-      deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth" });
+      deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
       return refusal(error);
     });
     return sessionAnswer(c, session);
@@ -111,7 +111,22 @@ export function authRoutes(context: AuthContext): Hono {
       throw new RefusedRequestError("the admin credential has no password", 400);
     const body = passwordChangeSchema.parse(await c.req.json().catch(() => ({})));
     const user = await findUserById(context.db, principal.userId);
+    const address = clientAddress(c);
+    // Guessing the current password with a stolen access token is throttled like a login.
+    const waitMs = await context.throttle.lockedForMs(principal.username, address);
+    if (waitMs > 0) {
+      throw new RefusedRequestError(
+        `too many failed attempts: try again in ${Math.ceil(waitMs / 60_000)} minutes`,
+        429,
+      );
+    }
     if (!user || !(await verifyPassword(body.current_password, user.passwordHash))) {
+      await context.throttle.failed(principal.username, address);
+      await writeAudit(context.db, {
+        actor: `user:${principal.username}`,
+        action: "login_failed",
+        detail: { reason: "wrong_current_password", during: "password_change", address },
+      });
       throw new RefusedRequestError("the current password is wrong", 401);
     }
     // Every session ends, this one too: the client logs in again with the new password.
@@ -121,7 +136,7 @@ export function authRoutes(context: AuthContext): Hono {
     await writeAudit(context.db, {
       actor: `user:${user.username}`,
       action: "user_change",
-      detail: { change: "password", user: user.username, address: clientAddress(c) },
+      detail: { change: "password", user: user.username, address },
     });
     deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
     return c.json({ status: "password_changed" });

@@ -39,6 +39,11 @@ export function clientAddress(c: Context): string {
   return env?.incoming?.socket?.remoteAddress ?? "unknown";
 }
 
+/** Keep the request's principal (the edge middlewares only). */
+export function setPrincipal(c: Context, principal: Principal): void {
+  c.set(PRINCIPAL as never, principal as never);
+}
+
 /** The principal `authenticate` found for this request. */
 export function principalOf(c: Context): Principal {
   const principal = c.get(PRINCIPAL as never) as Principal | undefined;
@@ -78,7 +83,7 @@ export function authenticate(context: {
         return context.refuse(c, "invalid_credential", error.message);
       }
     }
-    c.set(PRINCIPAL as never, principal as never);
+    setPrincipal(c, principal);
     await next();
   };
 }

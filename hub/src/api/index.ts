@@ -29,7 +29,14 @@ import { type RunningListener, whenListening } from "../net/listen.ts";
 import type { ReadSide } from "../query/index.ts";
 import { agentFleetHealth, type Db } from "../store/index.ts";
 import { authRoutes, PUBLIC_AUTH_PATHS } from "./auth.ts";
-import { actorOf, authenticate, requireChainWide, sameSecret, scopeFor } from "./authenticate.ts";
+import {
+  actorOf,
+  authenticate,
+  requireChainWide,
+  sameSecret,
+  scopeFor,
+  setPrincipal,
+} from "./authenticate.ts";
 import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
 
@@ -85,6 +92,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
         ? refuse(c, where, 401, "invalid_credential")
         : refuse(c, where, 401, "unauthorized");
     }
+    setPrincipal(c, { kind: "admin_credential", actor: actorOf(c.req.header(ACTOR_HEADER)) });
     await next();
   };
 

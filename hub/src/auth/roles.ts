@@ -66,7 +66,7 @@ export function can(principal: Principal, permission: Permission): boolean {
 export function requirePermission(principal: Principal, permission: Permission): void {
   if (!can(principal, permission)) {
     throw new RefusedRequestError(
-      `your role may not do this (${permission.replace("_", " ")})`,
+      `your role may not do this (${permission.replaceAll("_", " ")})`,
       403,
     );
   }

@@ -147,8 +147,9 @@ export async function refresh(context: AuthContext, refreshToken: string): Promi
   if (!(await spendRefreshToken(context.db, row.id))) {
     // Spent before: a copy is in someone else's hands. End the login for both.
     await revokeRefreshFamily(context.db, row.familyId);
+    const owner = await findUserById(context.db, row.userId);
     await writeAudit(context.db, {
-      actor: `user-id:${row.userId}`,
+      actor: owner ? `user:${owner.username}` : `user-id:${row.userId}`,
       action: "logout",
       detail: { reason: "refresh_token_reused", session: row.familyId },
     });

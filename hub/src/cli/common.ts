@@ -32,6 +32,10 @@ const commandFlags = {
   "retention-days": { type: "string" },
   "legal-hold": { type: "string" },
   "dry-run": { type: "boolean" },
+  // Accounts: user add|list|disable|reset-password.
+  username: { type: "string" },
+  role: { type: "string" },
+  "password-stdin": { type: "boolean" },
   // The read side: search, lookup, reindex, devices.
   from: { type: "string" },
   to: { type: "string" },
@@ -52,18 +56,26 @@ export type CommandFlag = keyof typeof commandFlags;
 
 /** Parse the shared hub options plus the command's own ones (`allowed`); others are an error. */
 export function parse(args: string[], allowed: CommandFlag[] = []) {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args,
     options: { ...hubConfigFlags, ...commandFlags },
     allowPositionals: true,
     strict: true,
+    tokens: true,
   });
   for (const flag of Object.keys(commandFlags) as CommandFlag[]) {
     if (values[flag] !== undefined && !allowed.includes(flag)) {
       throw new Error(`--${flag} does not apply to this command`);
     }
   }
-  return { config: loadHubConfig(values), values, positionals };
+  /** Every value of an option that may repeat (`--hotel a --hotel b`); `values` keeps the last. */
+  const every = (flag: CommandFlag): string[] =>
+    tokens.flatMap((token) =>
+      token.kind === "option" && token.name === flag && token.value !== undefined
+        ? [token.value]
+        : [],
+    );
+  return { config: loadHubConfig(values), values, positionals, every };
 }
 
 const STARTING_HUB_WAIT_MS = 60_000;
@@ -177,6 +189,16 @@ export function cliActor(): string {
     // No passwd entry (containers): keep $USER.
   }
   return `cli:${name || "unknown"}`;
+}
+
+/**
+ * A secret piped to the CLI (`--password-stdin`): all of stdin, without the
+ * line end `echo` or a file adds, so it never shows in `ps` or shell history.
+ */
+export async function readSecretFromStdin(flag: string): Promise<string> {
+  const secret = (await Bun.stdin.text()).replace(/\r?\n$/, "");
+  if (!secret) throw new Error(`--${flag} read nothing from stdin`);
+  return secret;
 }
 
 export const requiredText = (flag: string) => z.string({ message: `--${flag} is required` }).min(1);

@@ -8,12 +8,21 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { runCli } from "../../../shared/src/cli/dispatch.ts";
+import { type CliCommand, runCli } from "../../../shared/src/cli/dispatch.ts";
 import { usePrivateUmask } from "../../../shared/src/data-dir/index.ts";
+import { passwordResetSchema, type UserView, userRequestSchema } from "../admin/index.ts";
 import { prepareHubDataDir } from "../data-dir/index.ts";
 import { HubEvents } from "../events/index.ts";
 import { HUB_STATE_FILE, openHubStore, startHub } from "../hub.ts";
-import { cliActor, parse, printTable, requiredText, runningHub, withAdmin } from "./common.ts";
+import {
+  cliActor,
+  parse,
+  printTable,
+  readSecretFromStdin,
+  requiredText,
+  runningHub,
+  withAdmin,
+} from "./common.ts";
 import { readCommands } from "./search.ts";
 
 const usage = `Usage: logmaster-hub <command> [options]
@@ -27,6 +36,12 @@ Commands:
                              a hotel's retention (default 730 days) and legal hold
   token create --hotel NAME|ID [--ttl 24h]
                              print a one-time enrollment token for an agent
+  user add --username U --role R [--hotel H]... [--password-stdin]
+                             add a dashboard/API account (prints a generated password once)
+  user list [--json]         accounts with their roles and hotels
+  user disable U             refuse U's logins and end its sessions now
+  user reset-password U [--password-stdin]
+                             a new password for U (generated unless given); ends its sessions
   agent list                 list enrolled agents
   chunk list                 the newest chunks of every hotel and their verdicts
   agent revoke ID            refuse an agent from now on
@@ -181,6 +196,167 @@ async function token(args: string[]): Promise<number> {
   return 0;
 }
 
+const userUsage = `Usage: logmaster-hub user add --username U --role R [--hotel H]... [--password-stdin]
+       logmaster-hub user list [--json]
+       logmaster-hub user disable U
+       logmaster-hub user reset-password U [--password-stdin]
+
+Accounts of the dashboard and the API (docs/install-hub.md, "Users and roles").
+  --username U       2 to 64 characters of a-z, 0-9, '.', '_' and '-'
+  --role R           chain_admin    everything, every hotel (takes no --hotel)
+                     hotel_manager  its hotels: search, lookups, live tail, custody,
+                                    reports, devices (needs --hotel)
+                     auditor        reads, verifies and exports, changes nothing; every
+                                    hotel without --hotel, else its hotels
+                     hotel_it       its hotels' agents, enrollment tokens and devices,
+                                    never guests' events (needs --hotel)
+  --hotel H          a hotel id or name; repeat it for more hotels
+  --password-stdin   read the password (12 characters or more) from stdin; without it
+                     the hub generates one and it is printed once, on stdout
+  --json             user list: the accounts as JSON
+'disable' refuses the account's logins and ends its sessions at once; 'reset-password'
+sets a new password and ends every session of the account.`;
+
+/** The option each field of a user request comes from, for error messages. */
+const USER_OPTIONS: Record<string, string> = {
+  username: "--username",
+  role: "--role",
+  hotels: "--hotel",
+  password: "--password-stdin",
+};
+
+/**
+ * Check a user request with the API's schema before anything opens; a
+ * failure is an error naming the option (`--role must be one of …`).
+ */
+function checkUserRequest<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  options: Record<string, string> = USER_OPTIONS,
+): z.output<S> {
+  const checked = schema.safeParse(input);
+  if (checked.success) return checked.data;
+  throw new Error(
+    checked.error.issues
+      .map((issue) => {
+        const field = String(issue.path[0] ?? "");
+        // The schemas' short sentences ("must be …") take the option's name; whole ones stand alone.
+        return /^(must|is) /.test(issue.message)
+          ? `${options[field] ?? field} ${issue.message}`
+          : issue.message;
+      })
+      .join("; "),
+  );
+}
+
+/** "hotel_manager of grand, otel-iki" or "auditor of every hotel". */
+const roleAndHotels = (user: UserView) =>
+  `${user.role} of ${user.hotels.length > 0 ? user.hotels.join(", ") : "every hotel"}`;
+
+/** A generated password: the sentence on stderr, the password alone on stdout (for a pipe). */
+function printGeneratedPassword(username: string, password: string): void {
+  console.error(
+    `the password of "${username}" is shown only now (the hub keeps only a hash of it): hand it over safely and have it changed after the first login`,
+  );
+  console.log(password);
+}
+
+async function user(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  if (action === "add") {
+    const { config, values, positionals, every } = parse(rest, [
+      "username",
+      "role",
+      "hotel",
+      "password-stdin",
+    ]);
+    if (positionals.length > 0)
+      throw new Error(`user add takes --username U, not the argument '${positionals[0]}'`);
+    const password = values["password-stdin"]
+      ? await readSecretFromStdin("password-stdin")
+      : undefined;
+    const request = checkUserRequest(userRequestSchema, {
+      username: values.username,
+      role: values.role,
+      hotels: every("hotel"),
+      ...(password === undefined ? {} : { password }),
+    });
+    const added = await withAdmin(config, (admin) =>
+      admin.addUser({ ...request, actor: cliActor() }),
+    );
+    const summary = `user "${added.user.username}" added: ${roleAndHotels(added.user)}`;
+    if (added.generated_password === null) {
+      console.log(summary);
+    } else {
+      console.error(summary);
+      printGeneratedPassword(added.user.username, added.generated_password);
+    }
+    return 0;
+  }
+  if (action === "list") {
+    const { config, values, positionals } = parse(rest, ["json"]);
+    if (positionals.length > 0) throw new Error("user list takes no arguments");
+    const users = await withAdmin(config, (admin) => admin.listUsers());
+    if (values.json) {
+      console.log(JSON.stringify(users, null, 2));
+      return 0;
+    }
+    printTable(
+      users.map((u) => ({
+        username: u.username,
+        role: u.role,
+        hotels: u.hotels.length > 0 ? u.hotels.join(",") : "(every hotel)",
+        created: u.created_at,
+        password_changed: u.password_changed_at,
+        disabled: u.disabled_at,
+      })),
+    );
+    return 0;
+  }
+  if (action === "disable") {
+    const { config, positionals } = parse(rest);
+    const [username, extra] = positionals;
+    if (!username || extra !== undefined) throw new Error("user disable needs one user name U");
+    const disabled = await withAdmin(config, (admin) =>
+      admin.disableUser({ username, actor: cliActor() }),
+    );
+    console.log(
+      `user "${disabled.username}" disabled at ${disabled.disabled_at}: its logins are refused and its sessions have ended`,
+    );
+    return 0;
+  }
+  if (action === "reset-password") {
+    const { config, values, positionals } = parse(rest, ["password-stdin"]);
+    const [username, extra] = positionals;
+    if (!username || extra !== undefined)
+      throw new Error("user reset-password needs one user name U");
+    const password = values["password-stdin"]
+      ? await readSecretFromStdin("password-stdin")
+      : undefined;
+    const request = checkUserRequest(
+      passwordResetSchema,
+      { username, ...(password === undefined ? {} : { password }) },
+      { ...USER_OPTIONS, username: "the user name U" },
+    );
+    const reset = await withAdmin(config, (admin) =>
+      admin.resetPassword({ ...request, actor: cliActor() }),
+    );
+    const summary = `password of "${reset.user.username}" changed: its sessions have ended${reset.user.disabled_at ? " (the account stays disabled)" : ""}`;
+    if (reset.generated_password === null) {
+      console.log(summary);
+    } else {
+      console.error(summary);
+      printGeneratedPassword(reset.user.username, reset.generated_password);
+    }
+    return 0;
+  }
+  throw new Error(
+    "user needs 'add --username U --role R', 'list', 'disable U' or 'reset-password U'",
+  );
+}
+
+const userCommand: CliCommand = { run: user, usage: userUsage };
+
 async function agent(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const { config, positionals } = parse(rest);
@@ -316,6 +492,7 @@ process.exitCode = await runCli(
       migrate,
       hotel,
       token,
+      user: userCommand,
       agent,
       chunk,
       export: exportCommand,
