@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword } from "../hub/src/auth/passwords.ts";
 import { type RunningHub, startHub } from "../hub/src/hub.ts";
+import { codeScopeFilter } from "../hub/src/query/scope.ts";
 import {
   findUserByUsername,
   insertUser,
@@ -260,6 +261,53 @@ describe("what each role may read", () => {
     // Custody routes not scoped per hotel yet are for chain-wide accounts only.
     expect((await api(token, "/api/chunks")).status).toBe(403);
     expect((await api(token, "/api/audit")).status).toBe(403);
+  });
+
+  test("with the code's hotel condition switched off, the database alone still shows a manager nothing of another hotel", async () => {
+    const { token } = await loginAs("mgr.a");
+    const theirs = linesOf(hotels[1]?.hours ?? []).filter(
+      (line) => line.kind === "dhcp" && line.device,
+    );
+    const fact = theirs[0];
+    const at = new Date((fact?.timeMs ?? 0) + 1000).toISOString();
+    const nat = linesOf(hotels[1]?.hours ?? []).find(
+      (line) => line.kind === "firewall" && line.line.includes("NAT ("),
+    );
+    const natAddress = nat?.line.match(/NAT \([\d.]+:\d+->([\d.]+:\d+)\)/)?.[1];
+    codeScopeFilter.on = false;
+    try {
+      const json = async (path: string) =>
+        (await api(token, path)).json() as Promise<Record<string, unknown>>;
+      const page = (await json(`/api/search?${RANGE}&limit=1000`)) as { hits: { hotel: string }[] };
+      expect(page.hits.length).toBeGreaterThan(0);
+      expect(page.hits.every((hit) => hit.hotel === "otel-a")).toBe(true);
+      const top = (await json(`/api/search/top?${RANGE}&field=hotel`)) as {
+        values: { value: string }[];
+      };
+      expect(top.values.map((value) => value.value)).toEqual(["otel-a"]);
+      const histogram = (await json(`/api/search/histogram?${RANGE}`)) as { total: number };
+      expect(histogram.total).toBe(linesOf(hotels[0]?.hours ?? []).length);
+      const exported = await (await api(token, `/api/search/export?${RANGE}`)).text();
+      expect(exported).not.toContain('"hotel":"otel-b"');
+      const lookup = (await json(`/api/lookup/ip?ip=${fact?.device?.ip}&at=${at}`)) as {
+        lease: unknown;
+      };
+      expect(lookup.lease).toBeNull();
+      const byMac = (await json(`/api/lookup/mac?mac=${fact?.device?.mac}&${RANGE}`)) as {
+        leases: unknown[];
+      };
+      expect(byMac.leases).toEqual([]);
+      const natAnswer = (await json(
+        `/api/lookup/nat?address=${natAddress}&at=${new Date((nat?.timeMs ?? 0) + 500).toISOString()}`,
+      )) as {
+        connection: unknown;
+      };
+      expect(natAnswer.connection).toBeNull();
+      const devices = (await (await api(token, "/api/devices")).json()) as { hotel: string }[];
+      expect(devices.every((device) => device.hotel === "otel-a")).toBe(true);
+    } finally {
+      codeScopeFilter.on = true;
+    }
   });
 
   test("hotel IT gets 403 on every guest-event route, and may list and name devices", async () => {

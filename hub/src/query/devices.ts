@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { type RawClient, rawQuery } from "../store/index.ts";
-import { inReadScope, narrowScope, type ReadScope, ScopeError } from "./scope.ts";
+import { hotelIn, inReadScope, narrowScope, type ReadScope, ScopeError } from "./scope.ts";
 import { bothTimes, utcText } from "./time.ts";
 
 export const deviceSchema = z.object({
@@ -38,7 +38,7 @@ export class Devices {
       tx.query(
         `select hotel_id, agent_id, host(address) as address, name, last_host,
                 ${utcText("first_seen_at")} as first_seen, ${utcText("last_seen_at")} as last_seen, event_count
-           from devices where hotel_id = any($1::text[]) order by hotel_id, agent_id, address`,
+           from devices where ${hotelIn("hotel_id", "$1")} order by hotel_id, agent_id, address`,
         [hotels],
       ),
     );

@@ -12,7 +12,7 @@ import type { EventReader, EvidenceRef, NatQuestion } from "./engine.ts";
 import { HIT_COLUMNS, hitOf } from "./postgres.ts";
 import type { LookupIpRequest, LookupMacRequest, LookupNatRequest } from "./request.ts";
 import { type EventHit, eventHitSchema, evidenceLineSchema, timesSchema } from "./response.ts";
-import { inReadScope, narrowScope, type ReadScope } from "./scope.ts";
+import { hotelIn, inReadScope, narrowScope, type ReadScope } from "./scope.ts";
 import { bothTimes, utcText } from "./time.ts";
 
 /** Why a lookup found nothing, most telling first. */
@@ -105,7 +105,7 @@ async function evidenceLines(
     `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
       join unnest($2::text[], $3::bigint[], $4::text[]::timestamptz[]) as r(agent_id, seq, at)
         on e.agent_id = r.agent_id and e.seq = r.seq and e.received_at = r.at
-     where e.hotel_id = any($1::text[]) and e.received_at = any($4::text[]::timestamptz[])`,
+     where ${hotelIn("e.hotel_id", "$1")} and e.received_at = any($4::text[]::timestamptz[])`,
     [hotels, refs.map((r) => r.agent), refs.map((r) => r.seq), refs.map((r) => r.at)],
   );
   for (const row of rows) {
@@ -203,7 +203,7 @@ async function whyNothing(
   const reasons: NoMatch[] = [];
   const held = await tx.query<{ hotel_id: string }>(
     `select distinct hotel_id from chunks
-      where hotel_id = any($1::text[]) and hour_start <= $3::text::timestamptz
+      where ${hotelIn("hotel_id", "$1")} and hour_start <= $3::text::timestamptz
         and hour_start > $2::text::timestamptz - interval '1 hour'`,
     [hotels, from.toISOString(), to.toISOString()],
   );
@@ -226,7 +226,7 @@ async function whyNothing(
     last_at: string;
   }>(
     `select agent_id, lost, reason, ${utcText("first_at")} as first_at, ${utcText("last_at")} as last_at
-       from record_gaps where hotel_id = any($1::text[])
+       from record_gaps where ${hotelIn("hotel_id", "$1")}
         and first_at <= $3::text::timestamptz + interval '10 minutes' and last_at >= $2::text::timestamptz - interval '1 hour'
       order by first_at limit 20`,
     [hotels, from.toISOString(), to.toISOString()],
@@ -278,7 +278,7 @@ export class Lookups {
     // The lease of the address that started last at or before T, if it had not ended before T.
     const leases = await tx.query(
       `select ${LEASE_COLUMNS} from leases l
-        where l.hotel_id = any($1::text[]) and l.ip = $2::inet and l.starts_at <= $3::text::timestamptz
+        where ${hotelIn("l.hotel_id", "$1")} and l.ip = $2::inet and l.starts_at <= $3::text::timestamptz
         order by l.starts_at desc limit 1`,
       [hotels, ip, atText],
     );
@@ -287,7 +287,7 @@ export class Lookups {
     );
     const sessions = await tx.query(
       `select ${SESSION_COLUMNS} from hotspot_sessions s
-        where s.hotel_id = any($1::text[]) and s.ip = $2::inet and s.login_at <= $3::text::timestamptz
+        where ${hotelIn("s.hotel_id", "$1")} and s.ip = $2::inet and s.login_at <= $3::text::timestamptz
           and (s.logout_at is null or s.logout_at >= $3::text::timestamptz)
         order by s.login_at desc limit 5`,
       [hotels, ip, atText],
@@ -323,14 +323,14 @@ export class Lookups {
       const params = [hotels, request.mac, request.from.toISOString(), request.to.toISOString()];
       const leases = await tx.query(
         `select ${LEASE_COLUMNS} from leases l
-          where l.hotel_id = any($1::text[]) and l.mac = $2::macaddr and l.starts_at < $4::text::timestamptz
+          where ${hotelIn("l.hotel_id", "$1")} and l.mac = $2::macaddr and l.starts_at < $4::text::timestamptz
             and (l.ends_at is null or l.ends_at >= $3::text::timestamptz)
           order by l.starts_at limit 1000`,
         params,
       );
       const sessions = await tx.query(
         `select ${SESSION_COLUMNS} from hotspot_sessions s
-          where s.hotel_id = any($1::text[]) and s.mac = $2::macaddr and s.login_at < $4::text::timestamptz
+          where ${hotelIn("s.hotel_id", "$1")} and s.mac = $2::macaddr and s.login_at < $4::text::timestamptz
             and (s.logout_at is null or s.logout_at >= $3::text::timestamptz)
           order by s.login_at limit 1000`,
         params,
@@ -412,19 +412,19 @@ async function natConnectionsInPostgres(
   // clock a little ahead of the router's, the first within a minute after T.
   const candidates = await tx.query(
     `(select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-         where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
+         where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
            and e.received_at <= $4::text::timestamptz and e.received_at > $4::text::timestamptz - interval '1 day'
          order by e.received_at desc limit 1)
        union all
        (select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-         where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
+         where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
            and e.received_at > $4::text::timestamptz and e.received_at <= $4::text::timestamptz + interval '1 minute'
          order by e.received_at limit 1)`,
     [hotels, ip, port, at.toISOString()],
   );
   const nearby = await tx.query(
     `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-      where e.hotel_id = any($1::text[]) and e.nat_ip = $2::inet and e.nat_port = $3
+      where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
         and e.received_at between $4::text::timestamptz - interval '5 minutes' and $4::text::timestamptz + interval '5 minutes'
       order by e.received_at limit 20`,
     [hotels, ip, port, at.toISOString()],

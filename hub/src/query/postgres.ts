@@ -21,7 +21,7 @@ import type {
   SearchResponse,
   TopResponse,
 } from "./response.ts";
-import { inReadScope, narrowScope, type ReadScope } from "./scope.ts";
+import { hotelIn, inReadScope, narrowScope, type ReadScope } from "./scope.ts";
 import { parseTextQuery } from "./text.ts";
 import { istanbulTime, utcText } from "./time.ts";
 
@@ -43,7 +43,7 @@ class Sql {
 
 /** The conditions of a filter, on `events e`, for the hotels of the scope. */
 export function filterConditions(sql: Sql, filter: EventFilter, hotels: readonly string[]): void {
-  sql.and(`e.hotel_id = any(${sql.p(hotels)}::text[])`);
+  sql.and(hotelIn("e.hotel_id", sql.p(hotels)));
   sql.and(`e.received_at >= ${sql.p(filter.from.toISOString())}::text::timestamptz`);
   sql.and(`e.received_at < ${sql.p(filter.to.toISOString())}::text::timestamptz`);
   if (filter.agents?.length) sql.and(`e.agent_id = any(${sql.p(filter.agents)}::text[])`);
@@ -291,7 +291,7 @@ export class PostgresQueryEngine implements QueryEngine {
   async context(scope: ReadScope, request: ContextRequest): Promise<ContextResponse> {
     const at = request.at.getTime();
     const window = (sql: Sql) => {
-      sql.and(`e.hotel_id = any(${sql.p(scope.hotels)}::text[])`);
+      sql.and(hotelIn("e.hotel_id", sql.p(scope.hotels)));
       sql.and(`e.agent_id = ${sql.p(request.agent)}`);
       sql.and(
         `e.received_at >= ${sql.p(new Date(at - 86_400_000).toISOString())}::text::timestamptz`,

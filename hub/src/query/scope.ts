@@ -68,3 +68,21 @@ export function inReadScope<T>(
     return work(tx);
   });
 }
+
+/**
+ * Test-only: the isolation suite switches the code's hotel condition off to
+ * prove that the database alone (the read role's row-level security) still
+ * holds every query to its scope. Never switched off outside tests.
+ */
+export const codeScopeFilter = { on: true };
+
+/**
+ * The code's hotel condition on `column` for the hotels in the `$n` parameter
+ * `param` (a text[]). Switched off (tests), it still names the parameter, so
+ * the statement's parameters keep their types.
+ */
+export function hotelIn(column: string, param: string): string {
+  return codeScopeFilter.on
+    ? `${column} = any(${param}::text[])`
+    : `(${param}::text[] is not null)`;
+}
