@@ -21,6 +21,7 @@ import {
 import { RefusedRequestError } from "../errors.ts";
 import { findUserById, revokeUserSessions, writeAudit } from "../store/index.ts";
 import { clientAddress, principalOf } from "./authenticate.ts";
+import { DOCS_PATH, describeRoute, OPENAPI_PATH } from "./openapi.ts";
 
 export const REFRESH_COOKIE = "lm_refresh";
 
@@ -32,6 +33,13 @@ export const loginRequestSchema = z.object({
 export const passwordChangeSchema = z.object({
   current_password: z.string().min(1).max(200),
   new_password: passwordSchema,
+});
+
+/** The body of a login or refresh answer; the refresh token goes in the cookie only. */
+export const sessionAnswerSchema = z.object({
+  access_token: z.string().describe("send as `Authorization: Bearer …`"),
+  token_type: z.literal("Bearer"),
+  expires_in: z.number().int().describe("seconds until the access token expires"),
 });
 
 /** What the client sees of its own session. */
@@ -63,7 +71,7 @@ function sessionAnswer(c: Context, session: IssuedSession) {
     access_token: session.access_token,
     token_type: session.token_type,
     expires_in: session.expires_in,
-  });
+  } satisfies z.infer<typeof sessionAnswerSchema>);
 }
 
 function refusal(error: unknown): never {
@@ -80,74 +88,133 @@ function refusal(error: unknown): never {
 export function authRoutes(context: AuthContext): Hono {
   const app = new Hono();
 
-  app.post("/api/auth/login", async (c) => {
-    const body = loginRequestSchema.parse(await c.req.json().catch(() => ({})));
-    const session = await login(context, { ...body, address: clientAddress(c) }).catch(refusal);
-    return sessionAnswer(c, session);
-  });
+  const refreshCookie = `Sets the \`${REFRESH_COOKIE}\` refresh cookie (HttpOnly; Secure; SameSite=Strict; path /api/auth).`;
 
-  app.post("/api/auth/refresh", async (c) => {
-    const token = getCookie(c, REFRESH_COOKIE);
-    if (!token) throw new RefusedRequestError("no session: log in", 401);
-    const session = await refresh(context, token).catch((error: unknown) => {
-      deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
-      return refusal(error);
-    });
-    return sessionAnswer(c, session);
-  });
+  app.post(
+    "/api/auth/login",
+    describeRoute({
+      summary: "Log in with a password",
+      description: `${refreshCookie} Failed attempts are throttled per user and per address, then the account locks for a while.`,
+      tag: "auth",
+      body: loginRequestSchema,
+      answer: "An access token",
+      response: sessionAnswerSchema,
+      refusals: [401, 429],
+    }),
+    async (c) => {
+      const body = loginRequestSchema.parse(await c.req.json().catch(() => ({})));
+      const session = await login(context, { ...body, address: clientAddress(c) }).catch(refusal);
+      return sessionAnswer(c, session);
+    },
+  );
 
-  app.post("/api/auth/logout", async (c) => {
-    const token = getCookie(c, REFRESH_COOKIE);
-    if (token) await logout(context, token);
-    deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
-    return c.json({ status: "logged_out" });
-  });
-
-  app.get("/api/auth/me", (c) => c.json(meOf(principalOf(c))));
-
-  app.post("/api/auth/password", async (c) => {
-    const principal = principalOf(c);
-    if (principal.kind !== "user")
-      throw new RefusedRequestError("the admin credential has no password", 400);
-    const body = passwordChangeSchema.parse(await c.req.json().catch(() => ({})));
-    const user = await findUserById(context.db, principal.userId);
-    const address = clientAddress(c);
-    // Guessing the current password with a stolen access token is throttled like a login.
-    const waitMs = await context.throttle.lockedForMs(principal.username, address);
-    if (waitMs > 0) {
-      throw new RefusedRequestError(
-        `too many failed attempts: try again in ${Math.ceil(waitMs / 60_000)} minutes`,
-        429,
-      );
-    }
-    if (!user || !(await verifyPassword(body.current_password, user.passwordHash))) {
-      await context.throttle.failed(principal.username, address);
-      await writeAudit(context.db, {
-        actor: `user:${principal.username}`,
-        action: "login_failed",
-        detail: { reason: "wrong_current_password", during: "password_change", address },
+  app.post(
+    "/api/auth/refresh",
+    describeRoute({
+      summary: "A new access token for the refresh cookie",
+      description: `Takes the \`${REFRESH_COOKIE}\` cookie and rotates it. ${refreshCookie} A refresh token used twice ends its whole login.`,
+      tag: "auth",
+      answer: "An access token",
+      response: sessionAnswerSchema,
+      refusals: [401, 429],
+    }),
+    async (c) => {
+      const token = getCookie(c, REFRESH_COOKIE);
+      if (!token) throw new RefusedRequestError("no session: log in", 401);
+      const session = await refresh(context, token).catch((error: unknown) => {
+        deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
+        return refusal(error);
       });
-      throw new RefusedRequestError("the current password is wrong", 401);
-    }
-    // Every session ends, this one too: the client logs in again with the new password.
-    await revokeUserSessions(context.db, user.id, {
-      passwordHash: await hashPassword(body.new_password),
-    });
-    await writeAudit(context.db, {
-      actor: `user:${user.username}`,
-      action: "user_change",
-      detail: { change: "password", user: user.username, address },
-    });
-    deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
-    return c.json({ status: "password_changed" });
-  });
+      return sessionAnswer(c, session);
+    },
+  );
+
+  app.post(
+    "/api/auth/logout",
+    describeRoute({
+      summary: "Log out",
+      description: `Ends the login of the \`${REFRESH_COOKIE}\` cookie, if any, and clears the cookie.`,
+      tag: "auth",
+      answer: '`{ "status": "logged_out" }`',
+    }),
+    async (c) => {
+      const token = getCookie(c, REFRESH_COOKIE);
+      if (token) await logout(context, token);
+      deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
+      return c.json({ status: "logged_out" });
+    },
+  );
+
+  app.get(
+    "/api/auth/me",
+    describeRoute({
+      summary: "Who am I",
+      tag: "auth",
+      answer: "The caller's kind, username, role and bound hotels (none: every hotel)",
+    }),
+    (c) => c.json(meOf(principalOf(c))),
+  );
+
+  app.post(
+    "/api/auth/password",
+    describeRoute({
+      summary: "Change my password",
+      description:
+        "Every session of the account ends, this one too: log in again with the new password. Wrong current passwords are throttled like logins.",
+      tag: "auth",
+      body: passwordChangeSchema,
+      answer: '`{ "status": "password_changed" }`',
+      refusals: [429],
+    }),
+    async (c) => {
+      const principal = principalOf(c);
+      if (principal.kind !== "user")
+        throw new RefusedRequestError("the admin credential has no password", 400);
+      const body = passwordChangeSchema.parse(await c.req.json().catch(() => ({})));
+      const user = await findUserById(context.db, principal.userId);
+      const address = clientAddress(c);
+      // Guessing the current password with a stolen access token is throttled like a login.
+      const waitMs = await context.throttle.lockedForMs(principal.username, address);
+      if (waitMs > 0) {
+        throw new RefusedRequestError(
+          `too many failed attempts: try again in ${Math.ceil(waitMs / 60_000)} minutes`,
+          429,
+        );
+      }
+      if (!user || !(await verifyPassword(body.current_password, user.passwordHash))) {
+        await context.throttle.failed(principal.username, address);
+        await writeAudit(context.db, {
+          actor: `user:${principal.username}`,
+          action: "login_failed",
+          detail: { reason: "wrong_current_password", during: "password_change", address },
+        });
+        throw new RefusedRequestError("the current password is wrong", 401);
+      }
+      // Every session ends, this one too: the client logs in again with the new password.
+      await revokeUserSessions(context.db, user.id, {
+        passwordHash: await hashPassword(body.new_password),
+      });
+      await writeAudit(context.db, {
+        actor: `user:${user.username}`,
+        action: "user_change",
+        detail: { change: "password", user: user.username, address },
+      });
+      deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
+      return c.json({ status: "password_changed" });
+    },
+  );
 
   return app;
 }
 
-/** The `/api/auth/*` routes that take no bearer (the cookie or the password is the credential). */
-export const PUBLIC_AUTH_PATHS = new Set([
+/**
+ * The `/api/` routes that take no bearer: login, refresh and logout (the
+ * password or the cookie is the credential) and the API's description.
+ */
+export const PUBLIC_AUTH_PATHS: ReadonlySet<string> = new Set([
   "/api/auth/login",
   "/api/auth/refresh",
   "/api/auth/logout",
+  OPENAPI_PATH,
+  DOCS_PATH,
 ]);

@@ -21,6 +21,7 @@ import {
   tokenRequestSchema,
   userRequestSchema,
 } from "../admin/index.ts";
+import { usernameSchema } from "../admin/users.ts";
 import type { AuthContext } from "../auth/sessions.ts";
 import type { ListenAddress } from "../config/index.ts";
 import type { HubEvents } from "../events/index.ts";
@@ -38,6 +39,7 @@ import {
   setPrincipal,
 } from "./authenticate.ts";
 import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
+import { describeRoute, serveApiDescription } from "./openapi.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
 
 export interface ApiContext extends CustodyRoutesContext {
@@ -96,22 +98,41 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
     await next();
   };
 
-  app.get("/healthz", async (c) => {
-    await context.db.execute("select 1");
-    return c.json({ status: "ok" });
-  });
-  app.get("/metrics", async (c) => {
-    const fleet = await agentFleetHealth(context.db, {
-      expiringWithinMs: 30 * 86_400_000,
-      silentAfterMs: 15 * 60_000,
-    });
-    context.events.agentsEnrolled.set(fleet.agents);
-    context.events.agentCertificatesExpiring.set(fleet.certificatesExpiring);
-    context.events.agentsSilent.set(fleet.silent);
-    return c.text(context.events.metrics.render(), 200, {
-      "content-type": "text/plain; version=0.0.4",
-    });
-  });
+  app.get(
+    "/healthz",
+    describeRoute({
+      summary: "Health",
+      description: "The database answers.",
+      tag: "hub",
+      answer: '`{ "status": "ok" }`',
+    }),
+    async (c) => {
+      await context.db.execute("select 1");
+      return c.json({ status: "ok" });
+    },
+  );
+  app.get(
+    "/metrics",
+    describeRoute({
+      summary: "Prometheus metrics",
+      description: "Every named event of the hub counted, fleet health, listener state.",
+      tag: "hub",
+      answer: "The Prometheus text format",
+      media: ["text/plain; version=0.0.4"],
+    }),
+    async (c) => {
+      const fleet = await agentFleetHealth(context.db, {
+        expiringWithinMs: 30 * 86_400_000,
+        silentAfterMs: 15 * 60_000,
+      });
+      context.events.agentsEnrolled.set(fleet.agents);
+      context.events.agentCertificatesExpiring.set(fleet.certificatesExpiring);
+      context.events.agentsSilent.set(fleet.silent);
+      return c.text(context.events.metrics.render(), 200, {
+        "content-type": "text/plain; version=0.0.4",
+      });
+    },
+  );
 
   // Users' door: the admin credential or a user's access token (login and refresh take none).
   const bearer = authenticate({
@@ -121,54 +142,141 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
   });
   app.use("/api/*", (c, next) => (PUBLIC_AUTH_PATHS.has(c.req.path) ? next() : bearer(c, next)));
   app.route("/", authRoutes(context.auth));
-  app.get("/api/chunks", requireChainWide("read_custody"), async (c) =>
-    c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
+  const chunksDescription = {
+    summary: "Chunks, newest first",
+    tag: "custody",
+    query: chunksQuerySchema,
+    answer: "Chunks of every hotel with their seal and time-stamp verdicts",
+  } as const;
+  app.get(
+    "/api/chunks",
+    describeRoute({ ...chunksDescription, permission: "read_custody", chainWide: true }),
+    requireChainWide("read_custody"),
+    async (c) =>
+      c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
   );
 
   app.use("/admin/*", adminOnly);
-  app.get("/admin/hotels", async (c) => c.json(await context.admin.listHotels()));
-  app.post("/admin/hotels", async (c) =>
-    c.json(await context.admin.addHotel(hotelRequestSchema.parse(await c.req.json())), 201),
+  app.get(
+    "/admin/hotels",
+    describeRoute({ summary: "Hotels", tag: "admin", answer: "Every hotel" }),
+    async (c) => c.json(await context.admin.listHotels()),
   );
-  app.post("/admin/tokens", async (c) =>
-    c.json(await context.admin.createToken(tokenRequestSchema.parse(await c.req.json())), 201),
+  app.post(
+    "/admin/hotels",
+    describeRoute({
+      summary: "Add a hotel",
+      tag: "admin",
+      body: hotelRequestSchema,
+      status: 201,
+      answer: "The new hotel",
+      refusals: [409],
+    }),
+    async (c) =>
+      c.json(await context.admin.addHotel(hotelRequestSchema.parse(await c.req.json())), 201),
   );
-  app.get("/admin/agents", async (c) => c.json(await context.admin.listAgents()));
-  app.get("/admin/chunks", async (c) =>
+  app.post(
+    "/admin/tokens",
+    describeRoute({
+      summary: "Create an enrollment token",
+      description: "An agent enrolls with it once, before it expires.",
+      tag: "admin",
+      body: tokenRequestSchema,
+      status: 201,
+      answer: "The token, its hotel and expiry",
+      refusals: [404],
+    }),
+    async (c) =>
+      c.json(await context.admin.createToken(tokenRequestSchema.parse(await c.req.json())), 201),
+  );
+  app.get(
+    "/admin/agents",
+    describeRoute({
+      summary: "Agents",
+      tag: "admin",
+      answer: "Every agent: certificate, expiry, last seen, clock skew, revocation",
+    }),
+    async (c) => c.json(await context.admin.listAgents()),
+  );
+  app.get("/admin/chunks", describeRoute({ ...chunksDescription, tag: "admin" }), async (c) =>
     c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
   );
-  app.post("/admin/agents/:id/revoke", async (c) =>
-    c.json(await context.admin.revokeAgent(c.req.param("id"))),
+  app.post(
+    "/admin/agents/:id/revoke",
+    describeRoute({
+      summary: "Revoke an agent",
+      description: "Its certificate is refused from now on; it must enroll again with a new token.",
+      tag: "admin",
+      answer: "The revoked agent",
+    }),
+    async (c) => c.json(await context.admin.revokeAgent(c.req.param("id"))),
   );
   // Accounts (hub/src/admin/users.ts); the admin credential's CLI user is the audit log's actor.
-  app.get("/admin/users", async (c) => c.json(await context.admin.listUsers()));
-  app.post("/admin/users", async (c) =>
-    c.json(
-      await context.admin.addUser({
-        ...userRequestSchema.parse(await c.req.json().catch(() => ({}))),
-        actor: actorOf(c.req.header(ACTOR_HEADER)),
-      }),
-      201,
-    ),
+  app.get(
+    "/admin/users",
+    describeRoute({
+      summary: "Accounts",
+      tag: "admin",
+      answer: "Every account with its role and hotels (never a password hash)",
+    }),
+    async (c) => c.json(await context.admin.listUsers()),
   );
-  app.post("/admin/users/:username/disable", async (c) =>
-    c.json(
-      await context.admin.disableUser({
-        username: c.req.param("username"),
-        actor: actorOf(c.req.header(ACTOR_HEADER)),
-      }),
-    ),
-  );
-  app.post("/admin/users/:username/password", async (c) =>
-    c.json(
-      await context.admin.resetPassword({
-        ...passwordResetSchema.parse({
-          ...(await c.req.json().catch(() => ({}))),
-          username: c.req.param("username"),
+  app.post(
+    "/admin/users",
+    describeRoute({
+      summary: "Add an account",
+      tag: "admin",
+      body: userRequestSchema,
+      status: 201,
+      answer: "The account, and the generated password (shown this once) when none was given",
+      refusals: [409],
+    }),
+    async (c) =>
+      c.json(
+        await context.admin.addUser({
+          ...userRequestSchema.parse(await c.req.json().catch(() => ({}))),
+          actor: actorOf(c.req.header(ACTOR_HEADER)),
         }),
-        actor: actorOf(c.req.header(ACTOR_HEADER)),
-      }),
-    ),
+        201,
+      ),
+  );
+  app.post(
+    "/admin/users/:username/disable",
+    describeRoute({
+      summary: "Disable an account",
+      description: "Every session of the account ends now.",
+      tag: "admin",
+      params: { username: usernameSchema },
+      answer: "The disabled account",
+    }),
+    async (c) =>
+      c.json(
+        await context.admin.disableUser({
+          username: c.req.param("username"),
+          actor: actorOf(c.req.header(ACTOR_HEADER)),
+        }),
+      ),
+  );
+  app.post(
+    "/admin/users/:username/password",
+    describeRoute({
+      summary: "Reset an account's password",
+      description: "Every session of the account ends now.",
+      tag: "admin",
+      params: { username: usernameSchema },
+      body: passwordResetSchema.omit({ username: true }),
+      answer: "The account, and the generated password (shown this once) when none was given",
+    }),
+    async (c) =>
+      c.json(
+        await context.admin.resetPassword({
+          ...passwordResetSchema.parse({
+            ...(await c.req.json().catch(() => ({}))),
+            username: c.req.param("username"),
+          }),
+          actor: actorOf(c.req.header(ACTOR_HEADER)),
+        }),
+      ),
   );
   // Export, reports, roll-ups, retention, audit log; `POST /tsa` in zero-setup mode.
   app.route("/", custodyRoutes(context));
@@ -185,6 +293,8 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
         ),
     }),
   );
+  // Last: the document is built from the routes above (hub/src/api/openapi.ts).
+  serveApiDescription(app, { publicPaths: PUBLIC_AUTH_PATHS });
   return app;
 }
 
@@ -270,6 +380,7 @@ export async function startApiListener(
 }
 
 const chunkLimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
+const chunksQuerySchema = z.object({ limit: chunkLimitSchema });
 /** `?limit=` of the chunk lists: 1..1000, default 100. */
 function chunkLimit(query: string | undefined): number {
   return chunkLimitSchema.parse(query);

@@ -1,0 +1,537 @@
+/**
+ * The API's description, generated from the app itself. Each route carries a
+ * `describeRoute({...})` beside its handler that names the zod schemas the
+ * handler parses with; `serveApiDescription` walks the app's route table
+ * (method and path from Hono, schemas through `z.toJSONSchema`) into an
+ * OpenAPI 3.1 document at `GET /api/openapi.json` and a page of it at
+ * `GET /api/docs`. A route without a description is still listed (it is
+ * served), marked `x-undescribed`, and the test of the document
+ * (openapi.test.ts) names it.
+ */
+import type { Hono, MiddlewareHandler } from "hono";
+import type { RouterRoute } from "hono/types";
+import { z } from "zod";
+import hubPackage from "../../package.json" with { type: "json" };
+import type { Permission } from "../auth/roles.ts";
+import { ERROR_CODES, type ErrorCode } from "../errors.ts";
+import type { RefusalStatus } from "../net/answers.ts";
+
+export const OPENAPI_PATH = "/api/openapi.json";
+export const DOCS_PATH = "/api/docs";
+
+/** The document's sections, in the order the docs page shows them. */
+const TAGS = {
+  auth: "Log in with a password, refresh with the HttpOnly cookie, log out, who am I, change my password.",
+  search:
+    "Guests' events in the caller's hotels: a page of hits, histogram, top values, the lines around a hit, streaming export.",
+  lookups:
+    "The three Law 5651 questions (who had this IP, what did this MAC do, whose was this public port), each answer with its evidence lines.",
+  live: "New events as they are indexed (Server-Sent Events).",
+  devices: "The sources of logs, and their names.",
+  custody:
+    "Chunks and their verdicts, evidence export, compliance reports, reindexing, the audit log.",
+  admin: "The CLI's door while a hub runs: the admin credential only (`logmaster-hub` commands).",
+  hub: "Health, metrics, the development TSA and this description.",
+} as const;
+export type ApiTag = keyof typeof TAGS;
+
+/** What the document says of one route, next to its handler. */
+export interface RouteDescription {
+  summary: string;
+  description?: string;
+  tag: ApiTag;
+  /** The role permission the route checks (hub/src/auth/roles.ts); absent: any signed-in caller. */
+  permission?: Permission;
+  /** Only the admin credential and accounts bound to no hotel (`requireChainWide`). */
+  chainWide?: boolean;
+  /** Schemas of `:params` by name; a path parameter without one is any string. */
+  params?: Record<string, z.ZodType>;
+  /** The query string: an object schema, each property one parameter, described in its input form. */
+  query?: z.ZodType;
+  /** The JSON body, in its input form. */
+  body?: z.ZodType;
+  /** What the success answer is. */
+  answer: string;
+  /** 200 unless said. */
+  status?: 200 | 201;
+  /** The success body's media types; JSON unless said. */
+  media?: readonly string[];
+  /** The JSON success body, in its output form; absent where the answer has no zod schema yet. */
+  response?: z.ZodType;
+  /** NDJSON lines or SSE event data: the schema of one item (`x-item-schema`). */
+  items?: z.ZodType;
+  /**
+   * Refusals beyond the usual ones: 400 with input, 404 with path or query
+   * parameters, 401 behind a bearer, 403 with a permission.
+   */
+  refusals?: readonly RefusalStatus[];
+  /** Only for routes that have no description (`x-undescribed`). */
+  undescribed?: true;
+}
+
+const DESCRIPTION = Symbol("logmaster.routeDescription");
+type DescribedHandler = MiddlewareHandler & { [DESCRIPTION]?: RouteDescription };
+
+/**
+ * Describe a route for the OpenAPI document: a pass-through middleware that
+ * carries the description, put first among the route's handlers.
+ *
+ * @example
+ * app.get(
+ *   "/api/search",
+ *   describeRoute({ summary: "Search events", tag: "search", permission: "read_events",
+ *     query: searchRequestSchema, answer: "A page of hits", response: searchResponseSchema }),
+ *   async (c) => c.json(await search(searchRequestSchema.parse(c.req.query()))),
+ * );
+ */
+export function describeRoute(description: RouteDescription): MiddlewareHandler {
+  const handler: DescribedHandler = (_c, next) => next();
+  handler[DESCRIPTION] = description;
+  return handler;
+}
+
+function descriptionOf(handler: unknown): RouteDescription | undefined {
+  // A sub-app with its own error handler is mounted with its handlers wrapped (Hono's COMPOSED_HANDLER).
+  const inner = (handler as { __COMPOSED_HANDLER?: unknown }).__COMPOSED_HANDLER ?? handler;
+  return (inner as DescribedHandler)[DESCRIPTION];
+}
+
+type JsonSchema = Record<string, unknown>;
+
+interface Parameter {
+  name: string;
+  in: "path" | "query";
+  required: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+
+interface Operation {
+  operationId: string;
+  summary: string;
+  description: string;
+  tags: ApiTag[];
+  security: { bearerAuth: string[] }[];
+  parameters?: Parameter[];
+  requestBody?: { required: true; content: Record<string, { schema: JsonSchema }> };
+  responses: Record<string, unknown>;
+  "x-permission"?: Permission;
+  "x-undescribed"?: true;
+}
+
+/** The OpenAPI 3.1 document of the `--http` listener. */
+export interface OpenApiDocument {
+  openapi: "3.1.0";
+  info: { title: string; version: string; description: string };
+  tags: { name: ApiTag; description: string }[];
+  security: { bearerAuth: string[] }[];
+  paths: Record<string, Record<string, Operation>>;
+  components: {
+    securitySchemes: Record<string, unknown>;
+    schemas: Record<string, JsonSchema>;
+    responses: Record<string, unknown>;
+  };
+}
+
+/** `{ code, message }` (hub/src/errors.ts): the body of every refusal. */
+const errorBodySchema = z.object({
+  code: z.enum(Object.keys(ERROR_CODES) as [ErrorCode, ...ErrorCode[]]),
+  message: z.string().describe("for a person; may carry details, e.g. the invalid fields' paths"),
+});
+
+const REFUSALS: Record<RefusalStatus, { name: string; description: string }> = {
+  400: {
+    name: "InvalidRequest",
+    description: "`invalid_request`: the input is not valid; the message names the fields' paths",
+  },
+  401: {
+    name: "Unauthorized",
+    description: "`unauthorized` (no credential) or `invalid_credential` (wrong, expired, revoked)",
+  },
+  403: { name: "Forbidden", description: "`forbidden`: the caller's role may not do this" },
+  404: {
+    name: "NotFound",
+    description:
+      "`not_found`: no such thing, or not in the caller's hotels (its existence is not revealed)",
+  },
+  409: { name: "Conflict", description: "`conflict`: this conflicts with what the hub holds" },
+  413: { name: "TooLarge", description: "`too_large`: the body is over the size limit" },
+  422: { name: "InvalidInput", description: "`invalid_request`: the input is not valid" },
+  429: {
+    name: "TooManyRequests",
+    description: "`too_many_requests`: too many attempts; the message says when to try again",
+  },
+};
+
+/** Hono's `/a/:id` as OpenAPI's `/a/{id}` (a `{regex}` after the name is dropped). */
+export function openApiPath(honoPath: string): string {
+  return honoPath.replace(/:(\w+)(?:\{[^}]*\})?\??/g, "{$1}");
+}
+
+function jsonSchemaOf(schema: z.ZodType, io: "input" | "output"): JsonSchema {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, {
+    io,
+    target: "draft-2020-12",
+    unrepresentable: "any",
+  }) as JsonSchema;
+  return json;
+}
+
+/** The properties of an object schema (an intersection's `allOf` merged), or undefined. */
+function objectOf(
+  json: JsonSchema,
+): { properties: Record<string, JsonSchema>; required: Set<string> } | undefined {
+  if (Array.isArray(json.allOf)) {
+    const parts = (json.allOf as JsonSchema[]).map(objectOf);
+    if (parts.some((part) => part === undefined)) return undefined;
+    return {
+      properties: Object.assign({}, ...parts.map((part) => part?.properties)),
+      required: new Set(parts.flatMap((part) => [...(part?.required ?? [])])),
+    };
+  }
+  if (json.type !== "object" || typeof json.properties !== "object") return undefined;
+  return {
+    properties: json.properties as Record<string, JsonSchema>,
+    required: new Set((json.required as string[] | undefined) ?? []),
+  };
+}
+
+function queryParameters(route: string, query: z.ZodType): Parameter[] {
+  const object = objectOf(jsonSchemaOf(query, "input"));
+  if (!object) {
+    throw new Error(
+      `${route}: describeRoute's query must be an object schema (one property a parameter)`,
+    );
+  }
+  return Object.entries(object.properties).map(([name, schema]) => {
+    const notes = [
+      typeof schema.description === "string" ? schema.description : undefined,
+      schema.type === "array" ? "Repeat the parameter or give a comma-separated list." : undefined,
+    ].filter((note) => note !== undefined);
+    return {
+      name,
+      in: "query" as const,
+      required: object.required.has(name),
+      ...(notes.length > 0 ? { description: notes.join(" ") } : {}),
+      schema,
+    };
+  });
+}
+
+function pathParameters(route: string, honoPath: string, params: RouteDescription["params"]) {
+  const names = [...honoPath.matchAll(/:(\w+)/g)].map((match) => match[1] as string);
+  for (const name of Object.keys(params ?? {})) {
+    if (!names.includes(name))
+      throw new Error(`${route}: describeRoute names params.${name}, which the path has not`);
+  }
+  return names.map(
+    (name): Parameter => ({
+      name,
+      in: "path",
+      required: true,
+      schema: params?.[name] ? jsonSchemaOf(params[name], "input") : { type: "string" },
+    }),
+  );
+}
+
+function operationId(method: string, path: string): string {
+  const words = `${method} ${path}`.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words
+    .map((word, i) => (i === 0 ? word.toLowerCase() : word[0]?.toUpperCase() + word.slice(1)))
+    .join("");
+}
+
+function operationOf(
+  method: string,
+  honoPath: string,
+  route: RouteDescription,
+  bearer: boolean,
+): Operation {
+  const name = `${method.toUpperCase()} ${honoPath}`;
+  const parameters = [
+    ...pathParameters(name, honoPath, route.params),
+    ...(route.query ? queryParameters(name, route.query) : []),
+  ];
+  const admin = honoPath.startsWith("/admin/");
+  const who = !bearer
+    ? "No bearer: anyone may call it."
+    : admin
+      ? "The admin credential only."
+      : route.permission
+        ? `Needs the \`${route.permission}\` permission${route.chainWide ? ", on an account bound to no hotel (chain-wide)" : ""}.`
+        : "Any signed-in caller.";
+  const refusals = new Set<RefusalStatus>([
+    ...(parameters.length > 0 || route.body ? ([400] as const) : []),
+    // A path or query names a thing (an id, a hotel filter) that may not be there or not be yours.
+    ...(parameters.length > 0 ? ([404] as const) : []),
+    ...(bearer ? ([401] as const) : []),
+    ...(bearer && !admin && (route.permission || route.chainWide) ? ([403] as const) : []),
+    ...(route.refusals ?? []),
+  ]);
+  const media = route.media ?? ["application/json"];
+  const content = Object.fromEntries(
+    media.map((type) => [
+      type,
+      {
+        ...(route.response && type === "application/json"
+          ? { schema: jsonSchemaOf(route.response, "output") }
+          : {}),
+        ...(route.items ? { "x-item-schema": jsonSchemaOf(route.items, "output") } : {}),
+      },
+    ]),
+  );
+  return {
+    operationId: operationId(method, honoPath),
+    summary: route.summary,
+    description: [route.description, who].filter(Boolean).join("\n\n"),
+    tags: [route.tag],
+    security: bearer ? [{ bearerAuth: [] }] : [],
+    ...(parameters.length > 0 ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true as const,
+            content: { "application/json": { schema: jsonSchemaOf(route.body, "input") } },
+          },
+        }
+      : {}),
+    responses: {
+      [String(route.status ?? 200)]: { description: route.answer, content },
+      ...Object.fromEntries(
+        [...refusals]
+          .sort()
+          .map((status) => [
+            String(status),
+            { $ref: `#/components/responses/${REFUSALS[status].name}` },
+          ]),
+      ),
+    },
+    ...(route.permission ? { "x-permission": route.permission } : {}),
+    ...(route.undescribed ? { "x-undescribed": true as const } : {}),
+  };
+}
+
+/**
+ * A served route without a `describeRoute`: still in the document (it is
+ * served), marked so that the test of the document names it. Not a throw: a
+ * missing description must not keep a hub from starting.
+ */
+const UNDESCRIBED: RouteDescription = {
+  summary: "Not described yet",
+  description: "This route has no describeRoute beside its handler (hub/src/api/openapi.ts).",
+  tag: "hub",
+  answer: "Not described yet",
+  undescribed: true,
+};
+
+/**
+ * The OpenAPI 3.1 document of an app's routes: every route but `app.use`
+ * middleware, each with its `describeRoute` (one without is marked
+ * `x-undescribed`). `/api/*` and `/admin/*` take a bearer unless in
+ * `publicPaths`, as `apiRoutes` mounts its `authenticate` and admin-only middleware.
+ *
+ * @example
+ * const document = openApiDocument(app.routes, { publicPaths: PUBLIC_AUTH_PATHS });
+ */
+export function openApiDocument(
+  routes: readonly RouterRoute[],
+  options: { publicPaths: ReadonlySet<string> },
+): OpenApiDocument {
+  const described = new Map<string, { method: string; path: string; route?: RouteDescription }>();
+  for (const { method, path, handler } of routes) {
+    if (method === "ALL") continue; // app.use: middleware, not a route
+    const key = `${method} ${path}`;
+    const entry = described.get(key) ?? { method, path };
+    described.set(key, entry);
+    // Registered twice, the first answers (Hono runs the handlers in order): its description holds.
+    entry.route ??= descriptionOf(handler);
+  }
+  const paths: OpenApiDocument["paths"] = {};
+  for (const { method, path, route } of described.values()) {
+    const bearer = /^\/(api|admin)\//.test(path) && !options.publicPaths.has(path);
+    const operations = paths[openApiPath(path)] ?? {};
+    operations[method.toLowerCase()] = operationOf(
+      method.toLowerCase(),
+      path,
+      route ?? UNDESCRIBED,
+      bearer,
+    );
+    paths[openApiPath(path)] = operations;
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "LogMaster hub API",
+      version: hubPackage.version,
+      description:
+        "The `--http` listener of a LogMaster hub: signed, time-stamped custody of hotel network logs (Law 5651). " +
+        "Sign in with `POST /api/auth/login`, then send the access token as `Authorization: Bearer …`; " +
+        "the refresh token travels only in an HttpOnly cookie. The CLI uses the admin credential the same way. " +
+        "Every refusal is JSON `{ code, message }` with a stable code. Times in are ISO 8601 with a zone; " +
+        "times out are UTC with the Europe/Istanbul wall time beside them.",
+    },
+    tags: Object.entries(TAGS).map(([name, description]) => ({
+      name: name as ApiTag,
+      description,
+    })),
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        bearerAuth: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description:
+            "A user's access token from `POST /api/auth/login` or `/api/auth/refresh`, or the CLI's admin credential (the `/admin/` routes take that only).",
+        },
+      },
+      schemas: { Error: jsonSchemaOf(errorBodySchema, "output") },
+      responses: Object.fromEntries(
+        Object.values(REFUSALS).map(({ name, description }) => [
+          name,
+          {
+            description,
+            content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+          },
+        ]),
+      ),
+    },
+  };
+}
+
+const escapeHtml = (text: string) =>
+  text.replace(
+    /[&<>"']/g,
+    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
+  );
+
+/** Markdown's `code` spans as <code>, the rest escaped. */
+const prose = (text: string) =>
+  escapeHtml(text)
+    .replace(/`([^`]+)`/g, "<code>$1</code>")
+    .replaceAll("\n\n", "<br><br>");
+
+const schemaBlock = (schema: unknown) =>
+  `<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre>`;
+
+function renderOperation(method: string, path: string, operation: Operation): string {
+  const parameters = operation.parameters ?? [];
+  const rows = parameters
+    .map(
+      (p) =>
+        `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${p.required ? "yes" : ""}</td>` +
+        `<td><code>${escapeHtml(JSON.stringify(p.schema))}</code>${p.description ? `<br>${prose(p.description)}` : ""}</td></tr>`,
+    )
+    .join("");
+  const responses = Object.entries(operation.responses)
+    .map(([status, response]) => {
+      const { $ref, description, content } = response as {
+        $ref?: string;
+        description?: string;
+        content?: Record<string, { schema?: unknown; "x-item-schema"?: unknown }>;
+      };
+      if ($ref) {
+        const name = $ref.split("/").pop() ?? "";
+        const refusal = Object.values(REFUSALS).find((r) => r.name === name);
+        return `<li><b>${status}</b> ${prose(refusal?.description ?? name)}</li>`;
+      }
+      const media = Object.entries(content ?? {})
+        .map(
+          ([type, body]) =>
+            `<div><code>${escapeHtml(type)}</code>${body.schema ? schemaBlock(body.schema) : ""}` +
+            `${body["x-item-schema"] ? `each item:${schemaBlock(body["x-item-schema"])}` : ""}</div>`,
+        )
+        .join("");
+      return `<li><b>${status}</b> ${prose(description ?? "")}${media}</li>`;
+    })
+    .join("");
+  const id = escapeHtml(operation.operationId);
+  return `<details id="${id}"><summary><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code> ${escapeHtml(operation.summary)}${operation.security.length === 0 ? ' <span class="open">no bearer</span>' : ""}</summary>
+<p>${prose(operation.description)}</p>
+${rows ? `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>${rows}</table>` : ""}
+${operation.requestBody ? `<h4>Body <code>application/json</code></h4>${schemaBlock(operation.requestBody.content["application/json"]?.schema)}` : ""}
+<h4>Answers</h4><ul>${responses}</ul></details>`;
+}
+
+/**
+ * The docs page: every operation of the document, by tag, with its
+ * parameters, body and answers. Plain HTML and one inline style sheet: the
+ * listener's CSP allows no script that is not its own, and the hub ships no
+ * UI bundle for this; tools that want to call the API read `openapi.json`.
+ */
+export function renderDocsPage(document: OpenApiDocument): string {
+  const sections = document.tags
+    .map(({ name, description }) => {
+      const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+        Object.entries(methods)
+          .filter(([, operation]) => operation.tags.includes(name))
+          .map(([method, operation]) => renderOperation(method, path, operation)),
+      );
+      if (operations.length === 0) return "";
+      return `<section><h2>${escapeHtml(name)}</h2><p>${prose(description)}</p>${operations.join("\n")}</section>`;
+    })
+    .join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(document.info.title)} ${escapeHtml(document.info.version)}</title>
+<style>
+body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1d232a}
+h1{margin-bottom:.2rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:2rem}
+details{border:1px solid #d0d7de;border-radius:6px;margin:.4rem 0;padding:.3rem .6rem}
+summary{cursor:pointer}details[open]>summary{margin-bottom:.4rem}
+.method{display:inline-block;min-width:4rem;font-weight:600;font-family:ui-monospace,monospace}
+.get{color:#0a6b2a}.post{color:#8a4b00}.put,.patch{color:#5a32a3}.delete{color:#b0182f}
+.open{font-size:.8rem;background:#eef6ee;border-radius:4px;padding:0 .3rem}
+pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:24rem;font-size:.8rem}
+table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #d0d7de;padding:.2rem .4rem;text-align:left;vertical-align:top}
+td code{word-break:break-all}td:first-child code{word-break:normal;white-space:nowrap}
+</style></head><body>
+<h1>${escapeHtml(document.info.title)} <small>${escapeHtml(document.info.version)}</small></h1>
+<p>${prose(document.info.description)}</p>
+<p>The machine-readable document: <a href="${OPENAPI_PATH}"><code>${OPENAPI_PATH}</code></a> (OpenAPI 3.1).</p>
+${sections}
+</body></html>
+`;
+}
+
+/**
+ * Serve the description of `app`: `GET /api/openapi.json` and `GET /api/docs`,
+ * built once from its routes as they stand (call it after the last route).
+ *
+ * @example
+ * serveApiDescription(app, { publicPaths: PUBLIC_AUTH_PATHS });
+ */
+export function serveApiDescription(
+  app: Hono,
+  options: { publicPaths: ReadonlySet<string> },
+): OpenApiDocument {
+  for (const path of [OPENAPI_PATH, DOCS_PATH]) {
+    if (!options.publicPaths.has(path)) {
+      throw new Error(`serveApiDescription: publicPaths must hold ${path}, which takes no bearer`);
+    }
+  }
+  app.get(
+    OPENAPI_PATH,
+    describeRoute({
+      summary: "This document",
+      tag: "hub",
+      answer: "The OpenAPI 3.1 document of this listener",
+    }),
+    (c) => c.json(document),
+  );
+  app.get(
+    DOCS_PATH,
+    describeRoute({
+      summary: "This document as a page",
+      tag: "hub",
+      answer: "Every operation with its parameters, body and answers",
+      media: ["text/html"],
+    }),
+    (c) => c.html(page),
+  );
+  // After the two routes above, so that they are in it too; built once, served as is.
+  const document = openApiDocument(app.routes, options);
+  const page = renderDocsPage(document);
+  return document;
+}
