@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sql } from "drizzle-orm";
 import { hashPassword } from "../hub/src/auth/passwords.ts";
 import { type RunningHub, startHub } from "../hub/src/hub.ts";
 import { codeScopeFilter } from "../hub/src/query/scope.ts";
@@ -16,6 +17,7 @@ import {
   insertUser,
   listAudit,
   revokeUserSessions,
+  writeAudit,
 } from "../hub/src/store/index.ts";
 import type { UserRole } from "../hub/src/store/schema.ts";
 import { createScratchDatabase } from "../hub/src/store/testing.ts";
@@ -384,4 +386,67 @@ describe("what each role may read", () => {
     });
     expect(typeof (row?.detail as { rows?: number }).rows).toBe("number");
   });
+});
+
+describe("the audit log", () => {
+  test("chain admins read it as JSON or CSV, managers may not, and its chain verifies", async () => {
+    const admin = await loginAs("admin.ayse");
+    const rows = (await (await api(admin.token, "/api/audit?limit=20")).json()) as {
+      action: string;
+    }[];
+    expect(rows.length).toBe(20);
+    const csv = await (await api(admin.token, "/api/audit?format=csv&limit=5")).text();
+    expect(csv.split("\r\n")[0]).toBe("id,at,actor,action,hotel_id,detail,chunks,row_sha256");
+    expect(csv.trim().split("\r\n")).toHaveLength(6);
+    const manager = await loginAs("mgr.a");
+    expect((await api(manager.token, "/api/audit")).status).toBe(403);
+    expect(await (await api(admin.token, "/api/audit/verify")).json()).toMatchObject({
+      unchained: 0,
+    });
+  });
+});
+
+describe("logmaster-hub audit verify", () => {
+  const verify = async () => {
+    const child = Bun.spawn(["bun", "hub/src/cli/main.ts", "audit", "verify", "--data-dir", dir], {
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env },
+    });
+    const [out, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    return { out: out + err, code };
+  };
+  /** A database superuser behind the hub's back. */
+  const tamper = async (statement: string) => {
+    await hub.db.execute(sql.raw("alter table audit_log disable trigger audit_log_append_only"));
+    await hub.db.execute(sql.raw(statement));
+    await hub.db.execute(sql.raw("alter table audit_log enable trigger audit_log_append_only"));
+  };
+
+  test("passes on the untouched log; an edited row and a deleted row make it fail, naming the row", async () => {
+    for (let i = 0; i < 5; i++) {
+      await writeAudit(hub.db, { actor: "user:tester", action: "search", detail: { i } });
+    }
+    const clean = await verify();
+    expect([clean.code, clean.out]).toEqual([0, expect.stringContaining("PASS")]);
+    const [newest] = await listAudit(hub.db, 1);
+    const edited = (newest?.id ?? 0) - 3;
+    await tamper(`update audit_log set actor = 'someone else' where id = ${edited}`);
+    const afterEdit = await verify();
+    expect(afterEdit.code).toBe(1);
+    expect(afterEdit.out).toContain(`breaks at row ${edited}: its content does not hash`);
+    // Put the row back (the chain holds again), then remove the one after it.
+    await tamper(`update audit_log set actor = 'user:tester' where id = ${edited}`);
+    expect((await verify()).code).toBe(0);
+    await tamper(`delete from audit_log where id = ${edited + 1}`);
+    const afterDelete = await verify();
+    expect(afterDelete.code).toBe(1);
+    expect(afterDelete.out).toContain(
+      `breaks at row ${edited + 2}: its prev_sha256 is not the hash of row ${edited}`,
+    );
+  }, 60_000);
 });

@@ -41,6 +41,7 @@ import {
   revokeAgent,
   writeAudit,
 } from "../store/index.ts";
+import { type AuditAdmin, localAuditAdmin, remoteAuditAdmin } from "./audit.ts";
 import { hubSender } from "./pinned-fetch.ts";
 import { localUserAdmin, remoteUserAdmin, type UserAdmin } from "./users.ts";
 
@@ -157,7 +158,7 @@ export interface Actor {
 }
 
 /** Accounts and roles (./users.ts) are admin operations too. */
-export interface HubAdmin extends UserAdmin {
+export interface HubAdmin extends UserAdmin, AuditAdmin {
   addHotel(input: { name: string; id?: string }): Promise<HotelView>;
   listHotels(): Promise<HotelView[]>;
   createToken(input: { hotel: string; ttl_ms: number }): Promise<TokenView>;
@@ -323,6 +324,7 @@ export function localAdmin(context: AdminContext): HubAdmin {
     complianceReport: (input) => renderComplianceReport(context, input),
     purge: (input) => purgeExpiredChunks(context, { dryRun: input.dry_run, actor: input.actor }),
     ...localUserAdmin(db),
+    ...localAuditAdmin(db),
   };
 }
 
@@ -388,6 +390,7 @@ export function remoteAdmin(
     },
     purge: ({ actor, ...input }) => call("POST", "/purge", input, actor),
     ...remoteUserAdmin(call),
+    ...remoteAuditAdmin(call),
   };
 }
 

@@ -17,7 +17,6 @@ import {
 } from "../admin/index.ts";
 import { actorName } from "../auth/roles.ts";
 import { ExportError, exportEvidenceTarGz, exportRequestSchema } from "../export/index.ts";
-import { listAudit } from "../store/index.ts";
 import type { DevTsa } from "../timestamp/dev-tsa.ts";
 import { principalOf, requireChainWide } from "./authenticate.ts";
 import { describeRoute } from "./openapi.ts";
@@ -115,30 +114,6 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
         "content-type": rendered.contentType,
       });
     },
-  );
-
-  app.get(
-    "/api/audit",
-    describeRoute({
-      summary: "The audit log, newest first",
-      tag: "custody",
-      permission: "read_audit",
-      chainWide: true,
-      answer: "The newest 200 rows: who, when, what, which hotel, the details",
-    }),
-    requireChainWide("read_audit"),
-    async (c) =>
-      c.json(
-        (await listAudit(context.adminContext.db, 200)).map((row) => ({
-          id: row.id,
-          at: row.at.toISOString(),
-          actor: row.actor,
-          action: row.action,
-          hotel_id: row.hotelId,
-          detail: row.detail,
-          chunks: row.chunks,
-        })),
-      ),
   );
 
   app.patch(

@@ -29,6 +29,7 @@ import { answerErrorsAsJson, refuse } from "../net/answers.ts";
 import { type RunningListener, whenListening } from "../net/listen.ts";
 import type { ReadSide } from "../query/index.ts";
 import { agentFleetHealth, type Db } from "../store/index.ts";
+import { auditRoutes } from "./audit.ts";
 import { authRoutes, PUBLIC_AUTH_PATHS } from "./auth.ts";
 import {
   actorOf,
@@ -280,6 +281,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
   );
   // Export, reports, roll-ups, retention, audit log; `POST /tsa` in zero-setup mode.
   app.route("/", custodyRoutes(context));
+  app.route("/", auditRoutes(context.admin));
   app.route(
     "/",
     searchRoutes({

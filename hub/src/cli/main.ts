@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { type CliCommand, runCli } from "../../../shared/src/cli/dispatch.ts";
 import { usePrivateUmask } from "../../../shared/src/data-dir/index.ts";
+import { auditCsv, auditListSchema } from "../admin/audit.ts";
 import { passwordResetSchema, type UserView, userRequestSchema } from "../admin/index.ts";
 import { prepareHubDataDir } from "../data-dir/index.ts";
 import { HubEvents } from "../events/index.ts";
@@ -53,6 +54,10 @@ Commands:
   report --hotel H --month 2026-11 [--format csv|pdf] --out FILE
                              the monthly compliance report
   purge [--dry-run]          remove sealed chunks past each hotel's retention
+  audit list [--limit N] [--json | --format csv]
+                             who did what: searches, lookups, exports, logins, user changes
+  audit verify               check the audit log's hash chain: names the first edited or
+                             removed row (exit 1)
   search --from T --to T [--hotel H] [--ip X] [--mac M] [--text Q] [--port P] [--user U]
          [--nat IP[:PORT]] [--sort desc|asc] [--limit N] [--cursor C] [--json]
                              find log lines (T: ISO 8601 with a zone, 2026-03-12T14:32:00+03:00)
@@ -384,6 +389,44 @@ async function agent(args: string[]): Promise<number> {
   throw new Error("agent needs 'list' or 'revoke ID'");
 }
 
+async function audit(args: string[]): Promise<number> {
+  const [action, ...rest] = args;
+  const { config, values } = parse(rest);
+  if (action === "list") {
+    const { limit } = auditListSchema.parse({ limit: values.limit });
+    const rows = await withAdmin(config, (admin) => admin.auditLog({ limit }));
+    if (values.json) console.log(JSON.stringify(rows, null, 2));
+    else if (values.format === "csv") process.stdout.write(auditCsv(rows));
+    else {
+      printTable(
+        rows.map((row) => ({
+          id: row.id,
+          at: row.at,
+          actor: row.actor,
+          action: row.action,
+          hotel: row.hotel_id,
+          detail: JSON.stringify(row.detail).slice(0, 80),
+        })),
+      );
+    }
+    return 0;
+  }
+  if (action === "verify") {
+    const verdict = await withAdmin(config, (admin) => admin.verifyAudit());
+    if (verdict.broken) {
+      console.log(
+        `FAIL: the audit log's hash chain breaks at row ${verdict.broken.id}: ${verdict.broken.reason} (${verdict.rows} rows read)`,
+      );
+      return 1;
+    }
+    console.log(
+      `PASS: ${verdict.rows} audit rows, the hash chain holds${verdict.unchained > 0 ? ` (${verdict.unchained} rows from before the chain, unchecked)` : ""}`,
+    );
+    return 0;
+  }
+  throw new Error("audit needs 'list [--limit N] [--json | --format csv]' or 'verify'");
+}
+
 async function chunk(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   if (action !== "list") throw new Error("chunk needs 'list'");
@@ -499,6 +542,7 @@ process.exitCode = await runCli(
       rollup,
       report,
       purge,
+      audit,
       ...readCommands,
     },
   },
