@@ -134,6 +134,22 @@ describe("sessions", () => {
     });
   });
 
+  test("invalid input answers 422 naming the field; a body over 1 MiB answers 413", async () => {
+    const invalid = await fetch(`${hub.httpUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "mgr.a" }),
+    });
+    expect(invalid.status).toBe(422);
+    expect(((await invalid.json()) as { message: string }).message).toContain("password");
+    const huge = await fetch(`${hub.httpUrl}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "mgr.a", password: "x".repeat(2 * 1024 * 1024) }),
+    });
+    expect(huge.status).toBe(413);
+  });
+
   test("a wrong password and an unknown user get the same 401", async () => {
     const wrong = await loginAs("mgr.a", "not the password at all");
     const unknown = await loginAs("nobody", PASSWORD);

@@ -317,7 +317,7 @@ describe("logmaster-hub user, through the running hub", () => {
         body: { code: "invalid_request", message: 'no hotel with id or name "otel-yok"' },
       });
       const badRole = await adminCall("POST", "/users", { username: "x7", role: "root" });
-      expect(badRole.status).toBe(400);
+      expect(badRole.status).toBe(422); // invalid input, with the field path
       expect(badRole.body.message).toContain("role: must be one of");
       expect(await adminCall("POST", "/users/nobody/disable")).toMatchObject({
         status: 404,

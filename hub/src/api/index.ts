@@ -8,6 +8,7 @@ import https from "node:https";
 import { createSecureContext } from "node:tls";
 import { serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
 import { z } from "zod";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
@@ -54,6 +55,9 @@ export interface ApiContext extends CustodyRoutesContext {
   /** Accounts and sessions (hub/src/auth/). */
   auth: AuthContext;
 }
+
+/** Request bodies of the `--http` listener: JSON of a few fields. */
+const MAX_API_BODY_BYTES = 1024 * 1024;
 
 /**
  * @example
@@ -135,6 +139,13 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
     },
   );
 
+  // JSON bodies of the API are small (a login, a device name, a reindex request).
+  const capBody = bodyLimit({
+    maxSize: MAX_API_BODY_BYTES,
+    onError: (c) => refuse(c, where, 413, "too_large"),
+  });
+  app.use("/api/*", capBody);
+  app.use("/admin/*", capBody);
   // Users' door: the admin credential or a user's access token (login and refresh take none).
   const bearer = authenticate({
     adminCredential: context.adminCredential,

@@ -140,7 +140,7 @@ describe("the schemas are the ones the routes parse with", () => {
         body: JSON.stringify(json),
       });
     const missing = await login({ username: "nobody" });
-    expect(missing.status).toBe(400);
+    expect(missing.status).toBe(422);
     expect(((await missing.json()) as { message: string }).message).toContain("password");
     // Both given: past validation, refused as a wrong login.
     expect((await login({ username: "nobody", password: "not-the-password" })).status).toBe(401);

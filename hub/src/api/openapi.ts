@@ -141,8 +141,9 @@ const errorBodySchema = z.object({
 
 const REFUSALS: Record<RefusalStatus, { name: string; description: string }> = {
   400: {
-    name: "InvalidRequest",
-    description: "`invalid_request`: the input is not valid; the message names the fields' paths",
+    name: "BadRequest",
+    description:
+      "`invalid_request`: the request cannot be taken as it is (a cursor this hub did not give, a format it does not make)",
   },
   401: {
     name: "Unauthorized",
@@ -156,7 +157,10 @@ const REFUSALS: Record<RefusalStatus, { name: string; description: string }> = {
   },
   409: { name: "Conflict", description: "`conflict`: this conflicts with what the hub holds" },
   413: { name: "TooLarge", description: "`too_large`: the body is over the size limit" },
-  422: { name: "InvalidInput", description: "`invalid_request`: the input is not valid" },
+  422: {
+    name: "InvalidInput",
+    description: "`invalid_request`: the input is not valid; the message names the fields' paths",
+  },
   429: {
     name: "TooManyRequests",
     description: "`too_many_requests`: too many attempts; the message says when to try again",
@@ -261,7 +265,8 @@ function operationOf(
         ? `Needs the \`${route.permission}\` permission${route.chainWide ? ", on an account bound to no hotel (chain-wide)" : ""}.`
         : "Any signed-in caller.";
   const refusals = new Set<RefusalStatus>([
-    ...(parameters.length > 0 || route.body ? ([400] as const) : []),
+    ...(parameters.length > 0 || route.body ? ([400, 422] as const) : []),
+    ...(route.body ? ([413] as const) : []),
     // A path or query names a thing (an id, a hotel filter) that may not be there or not be yours.
     ...(parameters.length > 0 ? ([404] as const) : []),
     ...(bearer ? ([401] as const) : []),

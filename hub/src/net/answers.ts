@@ -70,7 +70,14 @@ export function answerErrorsAsJson<E extends Env>(
     if (error instanceof CursorError)
       return refuse(c, where, 400, "invalid_request", error.message);
     if (error instanceof z.ZodError) {
-      return refuse(c, where, 400, "invalid_request", describeIssues(error));
+      // The API answers invalid input 422 with the fields' paths; the agents' protocol keeps 400.
+      return refuse(
+        c,
+        where,
+        where.listener === "http" ? 422 : 400,
+        "invalid_request",
+        describeIssues(error),
+      );
     }
     if (error instanceof HTTPException && error.status >= 400 && error.status < 500) {
       const status = error.status as RefusalStatus;
