@@ -5,47 +5,63 @@
  * streams in, so verification must run well above the ingest rate; the bench
  * prints both. Target (issue 3): 50,000 EPS sustained.
  *
+ * `--index`: the simulator's hotel traffic (`logmaster simulate`, its own
+ * process) instead of the C flooder's identical lines, so the hub's index
+ * (always on) parses, derives and stores realistic lines; then the wait
+ * until the index has taken every record: the index lag, from the last
+ * datagram sent until the agent has nothing unsent and the hub's index
+ * backlog is zero. Target (issue 9): 20,000 EPS with the index caught up
+ * within 10 s of the last datagram.
+ *
  * Needs PostgreSQL: uses DATABASE_URL, or starts the throwaway one of
  * scripts/test-services.sh.
  *
  *   bun bench/e2e.ts [--rate 50000] [--seconds 30]
+ *   bun bench/e2e.ts --index [--rate 20000] [--seconds 30] [--hotels 1] [--seed 5651]
  */
 import { parseArgs } from "node:util";
+import { rawQuery } from "../hub/src/store/index.ts";
 import {
   agentCli,
   enrollAgent,
+  repoRoot,
   sealAndAwaitVerified,
   spawnAgent,
   startTestHub,
+  type TestHub,
   tempDir,
 } from "../tests/support/pipeline.ts";
-import { buildUdpFlooder, mib, offerUdpFlood, trackPeakRss } from "./lib/udp-rate.ts";
+import { postgresBackendCpu, postgresCpuSpent, useTestServices } from "./lib/services.ts";
+import {
+  buildUdpFlooder,
+  cpuSeconds,
+  loadAverage1m,
+  mib,
+  offerUdpFlood,
+  trackPeakRss,
+} from "./lib/udp-rate.ts";
 
 const { values } = parseArgs({
   options: {
-    rate: { type: "string", default: "50000" },
+    rate: { type: "string" },
     seconds: { type: "string", default: "30" },
+    index: { type: "boolean", default: false },
+    hotels: { type: "string", default: "1" },
+    seed: { type: "string", default: "5651" },
   },
 });
-const ratePerS = Number(values.rate);
+const ratePerS = Number(values.rate ?? (values.index ? 20_000 : 50_000));
 const seconds = Number(values.seconds);
-const repoRoot = new URL("..", import.meta.url).pathname;
+const n = (value: number) => Math.round(value).toLocaleString("en");
+/** How long the index may take to catch up before the bench gives up waiting. */
+const INDEX_WAIT_LIMIT_MS = 10 * 60_000;
+const INDEX_LAG_TARGET_S = 10;
 
-let stopServices = false;
-if (!process.env.DATABASE_URL) {
-  const started = Bun.spawnSync(["bash", `${repoRoot}scripts/test-services.sh`, "start"]);
-  for (const [, name, value] of started.stdout.toString().matchAll(/export (\w+)=(\S+)/g)) {
-    process.env[name as string] = value;
-  }
-  // Services that were already running (a test shell's) are left running.
-  stopServices = !started.stderr.toString().includes("already running");
-}
+const services = useTestServices();
 
-const testHub = await startTestHub();
-const agentDir = tempDir("bench-agent");
-try {
-  await enrollAgent(testHub.hub, agentDir.path, "Otel Bench");
-  const agent = await spawnAgent({ dataDir: agentDir.path, hubUrl: testHub.hub.ingestUrl });
+/** The C flooder's lines at the rate, then the seal and the hub's verification. */
+async function floodThenSeal(testHub: TestHub, agentDir: string): Promise<void> {
+  const agent = await spawnAgent({ dataDir: agentDir, hubUrl: testHub.hub.ingestUrl });
   const agentRss = trackPeakRss(agent.process.pid);
   const started = performance.now();
   const { sent } = await offerUdpFlood(
@@ -70,13 +86,13 @@ try {
   }
   const caughtUpSeconds = (performance.now() - started) / 1000 - 0.6;
   const sealStarted = performance.now();
-  await sealAndAwaitVerified(testHub, agentDir.path, "otel-bench");
+  await sealAndAwaitVerified(testHub, agentDir, "otel-bench");
   const sealSeconds = (performance.now() - sealStarted) / 1000;
   const peakRss = agentRss.stop();
   await agent.kill();
 
   const received = status.receive.received;
-  const wal = JSON.parse(await agentCli("wal", "--data-dir", agentDir.path, "--json")) as {
+  const wal = JSON.parse(await agentCli("wal", "--data-dir", agentDir, "--json")) as {
     bytes: number;
   };
   console.log(
@@ -88,8 +104,148 @@ try {
   console.log(
     `e2e: seal + hub verification of the chunk: ${sealSeconds.toFixed(1)} s (${Math.round(received / sealSeconds).toLocaleString("en")} records/s verified, ${(received / sealSeconds / (received / caughtUpSeconds)).toFixed(1)}x the ingest rate); agent peak RSS ${mib(peakRss)}`,
   );
+}
+/** One reading of what is still on its way: the agent's unsent bytes and the hub's index backlog. */
+interface Backlog {
+  atS: number;
+  unsentBytes: number;
+  backlogBytes: number;
+  received: number;
+}
+
+/**
+ * The simulator's traffic at the rate, then the wait until the index holds
+ * every record: sustained EPS to the hub, the index lag after the last
+ * datagram, the backlog along the way and the CPU of each process.
+ */
+async function indexUnderLoad(testHub: TestHub, agentDir: string): Promise<void> {
+  const { hub } = testHub;
+  const agent = await spawnAgent({ dataDir: agentDir, hubUrl: hub.ingestUrl });
+  const reading = async (since: number): Promise<Backlog> => {
+    const status = await agent.status();
+    return {
+      atS: (performance.now() - since) / 1000,
+      unsentBytes: status.forward.unsentBytes,
+      backlogBytes: await hub.indexer.backlogBytes(),
+      received: status.receive.received,
+    };
+  };
+  const loadBefore = loadAverage1m();
+  const agentCpuBefore = cpuSeconds(agent.process.pid);
+  const postgresBefore = await postgresBackendCpu(hub.raw);
+  const hubCpuBefore = process.cpuUsage();
+
+  const started = performance.now();
+  const timeline: Backlog[] = [];
+  const sampler = setInterval(() => {
+    reading(started).then(
+      (sample) => timeline.push(sample),
+      () => {},
+    );
+  }, 1000);
+  // The sender is its own process, so the hub's busy event loop cannot slow its pacing.
+  const sender = Bun.spawn(
+    [
+      "bun",
+      `${repoRoot}shared/src/cli/logmaster.ts`,
+      "simulate",
+      "--to",
+      `127.0.0.1:${agent.udpPort}`,
+      "--eps",
+      String(ratePerS),
+      "--hotels",
+      String(values.hotels),
+      "--duration",
+      String(seconds),
+      "--seed",
+      String(values.seed),
+      "--json",
+    ],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  const output = await new Response(sender.stdout).text();
+  if ((await sender.exited) !== 0) {
+    clearInterval(sampler);
+    throw new Error(`logmaster simulate failed: ${await new Response(sender.stderr).text()}`);
+  }
+  const lastSentAt = performance.now();
+  const summary = JSON.parse(output) as { lines: number; seconds: number; eps: number };
+  const senderCpuS = Number(sender.resourceUsage()?.cpuTime.total ?? 0n) / 1e6;
+
+  // Caught up: the agent's count has settled, it has nothing unsent, and the index has every byte.
+  let heldAt: number | undefined;
+  let last = await reading(started);
+  let caughtUpAt: number | undefined;
+  while (performance.now() - lastSentAt < INDEX_WAIT_LIMIT_MS) {
+    await Bun.sleep(100);
+    const next = await reading(started);
+    const settled = next.received === last.received && next.unsentBytes === 0;
+    if (settled && heldAt === undefined) heldAt = performance.now();
+    last = next;
+    if (settled && next.backlogBytes === 0) {
+      caughtUpAt = performance.now();
+      break;
+    }
+  }
+  clearInterval(sampler);
+  const hubCpu = process.cpuUsage(hubCpuBefore);
+  const hubCpuS = (hubCpu.user + hubCpu.system) / 1e6;
+  const agentCpuS = cpuSeconds(agent.process.pid) - agentCpuBefore;
+  const postgresCpuS = postgresCpuSpent(postgresBefore, await postgresBackendCpu(hub.raw));
+  const loadAfter = loadAverage1m();
+  await agent.kill();
+
+  const [indexed] = await rawQuery<{ events: string; leases: string; sessions: string }>(
+    hub.raw,
+    `select (select count(*) from events) as events, (select count(*) from leases) as leases,
+            (select count(*) from hotspot_sessions) as sessions`,
+  );
+  const events = Number(indexed?.events);
+  const received = last.received;
+  const spanS = ((caughtUpAt ?? performance.now()) - started) / 1000;
+  console.log(
+    `e2e --index: offered ${n(ratePerS)}/s for ${summary.seconds.toFixed(1)} s (logmaster simulate, ${values.hotels} hotel(s), seed ${values.seed}): sent ${n(summary.lines)} (${n(summary.eps)}/s), agent received ${n(received)} (lost ${n(summary.lines - received)})`,
+  );
+  if (heldAt !== undefined) {
+    const heldS = (heldAt - started) / 1000;
+    console.log(
+      `e2e --index: hub held every byte ${heldS.toFixed(1)} s after the first datagram, ${((heldAt - lastSentAt) / 1000).toFixed(1)} s after the last: ${n(received / heldS)} EPS sustained to the hub`,
+    );
+  }
+  if (caughtUpAt === undefined) {
+    console.log(
+      `e2e --index: the index did NOT catch up within ${INDEX_WAIT_LIMIT_MS / 1000} s of the last datagram: ${mib(last.backlogBytes)} still waiting, agent unsent ${mib(last.unsentBytes)}`,
+    );
+  } else {
+    const lagS = (caughtUpAt - lastSentAt) / 1000;
+    console.log(
+      `e2e --index: index caught up ${lagS.toFixed(1)} s after the last datagram (target <= ${INDEX_LAG_TARGET_S} s: ${lagS <= INDEX_LAG_TARGET_S ? "met" : "MISSED"}); ${n(events)} events indexed (${events === received ? "= received" : `received ${n(received)}`}), ${n(Number(indexed?.leases))} leases, ${n(Number(indexed?.sessions))} hotspot sessions: ${n(events / spanS)} events/s indexed from the first datagram to caught up`,
+    );
+  }
+  const peak = timeline.reduce((max, sample) => Math.max(max, sample.backlogBytes), 0);
+  const every = Math.max(1, Math.round(timeline.length / 12));
+  console.log(
+    `e2e --index: index backlog (peak ${mib(peak)}), agent unsent, at ${timeline
+      .filter((_, index) => index % every === 0)
+      .map(
+        (sample) =>
+          `${sample.atS.toFixed(0)} s: ${(sample.backlogBytes / 1048576).toFixed(1)}/${(sample.unsentBytes / 1048576).toFixed(1)} MiB`,
+      )
+      .join(", ")}`,
+  );
+  console.log(
+    `e2e --index: CPU over ${spanS.toFixed(1)} s: hub (ingest + index, this process) ${hubCpuS.toFixed(1)} s (${((hubCpuS / spanS) * 100).toFixed(0)}% of a core), PostgreSQL backends ${postgresCpuS.toFixed(1)} s (${((postgresCpuS / spanS) * 100).toFixed(0)}%), agent ${agentCpuS.toFixed(1)} s (${((agentCpuS / spanS) * 100).toFixed(0)}%), sender ${senderCpuS.toFixed(1)} s; ${navigator.hardwareConcurrency} cores, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+  );
+}
+
+const testHub = await startTestHub();
+const agentDir = tempDir("bench-agent");
+try {
+  await enrollAgent(testHub.hub, agentDir.path, "Otel Bench");
+  if (values.index) await indexUnderLoad(testHub, agentDir.path);
+  else await floodThenSeal(testHub, agentDir.path);
 } finally {
   await testHub.destroy();
   agentDir.remove();
-  if (stopServices) Bun.spawnSync(["bash", `${repoRoot}scripts/test-services.sh`, "stop"]);
+  services.stop();
 }

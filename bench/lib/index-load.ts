@@ -1,0 +1,341 @@
+/**
+ * Simulated hotel traffic into a hub database through the index's own code,
+ * for bench/query.ts: per (hotel, UTC hour) of `simulatedHours`, a chunk row
+ * as ingest makes it, then, per group of a hotel's chunks (the worker's step
+ * budget, 16 chunks at most), the worker's transform (`indexRecordBytes`),
+ * its partition check, and in one transaction the advisory lock, the event
+ * sink's COPY, the derivation's writes and the watermark moves.
+ *
+ * Two paths:
+ * - `direct` (default): the step's parts called one by one, each timed; the
+ *   records' bytes are handed over in memory (no `chunk_batches` rows, so a
+ *   20M-event load does not also store 5 GB of batches);
+ * - `worker`: the hours stored through the ingest path (`storeHour`), then
+ *   `indexAgentStep` itself until the agent has nothing left: exactly the
+ *   worker's code, reading the batches back, timed only as a whole.
+ * Full groups are indexed in rounds of up to `concurrency` hotels side by
+ * side, as the worker steps every agent with a backlog at once. Simulating
+ * the traffic and storing what ingest stores happen between rounds and are
+ * timed apart: the indexing rate is events over the rounds' wall time, what
+ * the index worker itself would take.
+ */
+import { HubEvents } from "../../hub/src/events/index.ts";
+import { Derivation } from "../../hub/src/index/derive.ts";
+import { EventPartitions, utcDay } from "../../hub/src/index/partitions.ts";
+import { type EventRow, eventRowToCopy } from "../../hub/src/index/rows.ts";
+import { postgresEventSink } from "../../hub/src/index/sink.ts";
+import { chunkIdOfRow, indexAgentStep, indexRecordBytes } from "../../hub/src/index/step.ts";
+import { type SimulatedHour, simulatedHours, storeHour } from "../../hub/src/index/testing.ts";
+import { addAgentRow, addHotelRow } from "../../hub/src/store/fixtures.ts";
+import { type Db, type RawClient, rawQuery, rawTransaction } from "../../hub/src/store/index.ts";
+import { postgresBackendCpu, postgresCpuSpent } from "./services.ts";
+
+export const benchHotelId = (hotel: number) => `otel-${hotel}`;
+export const benchAgentId = (hotel: number) => `otel-${hotel}-bench001`;
+
+export type IndexPath = "direct" | "worker";
+
+export interface LoadOptions {
+  hotels: number;
+  /** Lines to simulate, all hotels together. */
+  events: number;
+  startMs: number;
+  endMs: number;
+  seed: number;
+  /** Bytes of records.jsonl per transaction (the worker's `maxBytesPerStep`). */
+  stepBytes: number;
+  /** Agents indexed side by side (the worker steps every agent with a backlog at once). */
+  concurrency: number;
+  path: IndexPath;
+  /** Also time building the COPY text on its own (done twice then; not counted in the rate). */
+  profile: boolean;
+  /** Each simulated hour, after it was indexed (to sample query inputs). */
+  onHour?: (hour: SimulatedHour) => void;
+  /** Every few seconds while loading. */
+  onProgress?: (figures: LoadFigures) => void;
+}
+
+export interface LoadFigures {
+  events: number;
+  chunks: number;
+  /** Index transactions. */
+  steps: number;
+  invalidLines: number;
+  /** With `profile`: characters of COPY text made (all rows). */
+  copyTextChars: number;
+  wallMs: number;
+  /** Making the lines and their records.jsonl bytes (the simulator, not the hub). */
+  simulateMs: number;
+  /** What ingest would have done: chunk rows (direct), or the stored batches (worker). */
+  ingestMs: number;
+  /** The index worker's share: what the indexing rate is over. */
+  indexMs: number;
+  /** This process's CPU (user + system) during `indexMs`. */
+  indexCpuMs: number;
+  /** CPU of the PostgreSQL backends serving this database during the load (all of it, ingest included). */
+  postgresCpuMs: number;
+  /** Direct path only: where `indexMs` went. */
+  parts: {
+    parseMs: number;
+    partitionsMs: number;
+    copyMs: number;
+    deriveMs: number;
+    watermarkMs: number;
+    /** BEGIN, the advisory lock, COMMIT. */
+    transactionMs: number;
+    /** With `profile`: building the COPY text alone (inside `copyMs`). */
+    copyTextMs?: number;
+  };
+}
+
+interface PendingChunk {
+  id: number;
+  name: string;
+  bytes: Uint8Array;
+}
+
+/** A hotel's hours for one step of its agent (`chunks`: the direct path's chunk rows). */
+interface Group {
+  hotel: number;
+  chunks: PendingChunk[];
+  hours: SimulatedHour[];
+  bytes: number;
+}
+
+const cpuMsNow = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
+
+/**
+ * Hotels, agents, then the simulation indexed hour by hour.
+ *
+ * @example
+ * const figures = await loadSimulatedEvents(db, raw, { hotels: 10, events: 2e6, ... });
+ * console.log(figures.events / (figures.indexMs / 1000), "events/s");
+ */
+export async function loadSimulatedEvents(
+  db: Db,
+  raw: RawClient,
+  options: LoadOptions,
+): Promise<LoadFigures> {
+  if (raw.kind !== "postgres") throw new Error("the index load bench needs PostgreSQL");
+  for (let hotel = 1; hotel <= options.hotels; hotel++) {
+    await addHotelRow(db, benchHotelId(hotel));
+    await addAgentRow(db, {
+      id: benchAgentId(hotel),
+      hotelId: benchHotelId(hotel),
+      enrolledAt: new Date(options.startMs - 86_400_000),
+    });
+  }
+  const figures: LoadFigures = {
+    events: 0,
+    chunks: 0,
+    steps: 0,
+    invalidLines: 0,
+    copyTextChars: 0,
+    wallMs: 0,
+    simulateMs: 0,
+    ingestMs: 0,
+    indexMs: 0,
+    indexCpuMs: 0,
+    postgresCpuMs: 0,
+    parts: {
+      parseMs: 0,
+      partitionsMs: 0,
+      copyMs: 0,
+      deriveMs: 0,
+      watermarkMs: 0,
+      transactionMs: 0,
+      ...(options.profile ? { copyTextMs: 0 } : {}),
+    },
+  };
+  const partitions = new EventPartitions(raw);
+  const workerContext = {
+    db,
+    raw,
+    sink: postgresEventSink,
+    partitions,
+    events: new HubEvents(() => {}),
+    maxBytesPerStep: options.stepBytes,
+  };
+  /** Per hotel, the chunks of its next step; full groups wait in `ready` for a round. */
+  const pending = new Map<number, Group>();
+  const ready: Group[] = [];
+  const onInvalid = () => {
+    figures.invalidLines++;
+  };
+
+  /** The direct path: one step of `indexAgentStep`, its parts called and timed one by one. */
+  async function indexDirect(hotel: number, chunks: PendingChunk[]): Promise<number> {
+    const hotelId = benchHotelId(hotel);
+    const agentId = benchAgentId(hotel);
+    const parts = figures.parts;
+    let at = performance.now();
+    const lap = () => {
+      const now = performance.now();
+      const ms = now - at;
+      at = now;
+      return ms;
+    };
+    const derivation = new Derivation(hotelId, agentId);
+    const rows: EventRow[] = [];
+    for (const chunk of chunks) {
+      indexRecordBytes(
+        chunk.bytes,
+        { hotelId, agentId, chunkId: chunk.id, chunk: chunk.name },
+        derivation,
+        rows,
+        onInvalid,
+      );
+    }
+    parts.parseMs += lap();
+    const missing = new Set<string>();
+    for (const row of rows) {
+      const day = utcDay(row.receivedAt);
+      if (!partitions.has(day)) missing.add(day);
+    }
+    await partitions.ensure(missing);
+    parts.partitionsMs += lap();
+    let profileMs = 0;
+    if (parts.copyTextMs !== undefined) {
+      // The sink's own loop, once more on its own: what COPY's share of `copyMs` is not.
+      let text = "";
+      for (const row of rows) text += eventRowToCopy(row);
+      figures.copyTextChars += text.length;
+      profileMs = lap();
+      parts.copyTextMs += profileMs;
+    }
+    let insideMs = 0;
+    await rawTransaction(raw, async (tx) => {
+      await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agentId]);
+      let mark = performance.now();
+      const took = () => {
+        const now = performance.now();
+        const ms = now - mark;
+        mark = now;
+        insideMs += ms;
+        return ms;
+      };
+      await postgresEventSink.write(tx, rows);
+      parts.copyMs += took();
+      await derivation.write(tx);
+      parts.deriveMs += took();
+      for (const chunk of chunks) {
+        const updated = await tx.query(
+          "update chunks set indexed_length = $3 where id = $1 and indexed_length = $2 returning id",
+          [chunk.id, 0, chunk.bytes.byteLength],
+        );
+        if (updated.length !== 1) throw new Error(`chunk ${chunk.id} was indexed by someone else`);
+      }
+      parts.watermarkMs += took();
+    });
+    parts.transactionMs += lap() - insideMs;
+    figures.events += rows.length;
+    figures.steps++;
+    return profileMs;
+  }
+
+  /** One group of a hotel's chunks: the step(s) of its agent. Returns the profile-only ms to leave out. */
+  async function indexGroup(group: Group): Promise<number> {
+    if (options.path === "direct") return indexDirect(group.hotel, group.chunks);
+    for (;;) {
+      const step = await indexAgentStep(workerContext, benchAgentId(group.hotel));
+      figures.events += step.rows.length;
+      figures.steps++;
+      if (!step.more) return 0;
+    }
+  }
+
+  /**
+   * Index the ready groups, one per hotel, `concurrency` at a time, as the
+   * worker steps the agents with a backlog side by side (`Promise.all`).
+   * The rate's time is the wall time of these rounds.
+   */
+  async function runRound(): Promise<void> {
+    const round = ready.splice(0, ready.length);
+    if (round.length === 0) return;
+    const started = performance.now();
+    const cpuStarted = cpuMsNow();
+    const profileMs = (await Promise.all(round.map(indexGroup))).reduce((a, b) => a + b, 0);
+    figures.indexMs += performance.now() - started - profileMs;
+    figures.indexCpuMs += cpuMsNow() - cpuStarted - profileMs;
+    for (const group of round) for (const hour of group.hours) options.onHour?.(hour);
+  }
+
+  /** A hotel's open group is full: queue it, indexing a round first when needed. */
+  async function groupReady(group: Group): Promise<void> {
+    if (ready.some((other) => other.hotel === group.hotel)) await runRound();
+    ready.push(group);
+    if (ready.length >= options.concurrency) await runRound();
+  }
+
+  /** What ingest does with an hour: a chunk row (direct), or its batches stored (worker). */
+  async function ingest(hour: SimulatedHour): Promise<PendingChunk | undefined> {
+    const started = performance.now();
+    const hotelId = benchHotelId(hour.hotel);
+    const agentId = benchAgentId(hour.hotel);
+    let chunk: PendingChunk | undefined;
+    if (options.path === "direct") {
+      const [row] = await rawQuery<{ id: string | number }>(
+        raw,
+        `insert into chunks (agent_id, hotel_id, hour_start, part, length)
+         values ($1, $2, $3::text::timestamptz, 0, $4) returning id`,
+        [agentId, hotelId, hour.hourStart, hour.bytes.byteLength],
+      );
+      chunk = {
+        id: Number(row?.id),
+        name: chunkIdOfRow({ hour_start: hour.hourStart, part: 0 }),
+        bytes: hour.bytes,
+      };
+    } else {
+      await storeHour(db, hour, { hotelId, agentId });
+    }
+    figures.chunks++;
+    figures.ingestMs += performance.now() - started;
+    return chunk;
+  }
+
+  const postgresBefore = await postgresBackendCpu(raw);
+  const loadStarted = performance.now();
+  let progressAt = loadStarted;
+  const hours = simulatedHours({
+    hotels: options.hotels,
+    eps: options.events / ((options.endMs - options.startMs) / 1000),
+    startMs: options.startMs,
+    endMs: options.endMs,
+    count: options.events,
+    seed: options.seed,
+  });
+  for (;;) {
+    const simulating = performance.now();
+    const next = hours.next();
+    figures.simulateMs += performance.now() - simulating;
+    if (next.done) break;
+    const hour = next.value;
+    const full = pending.get(hour.hotel);
+    if (
+      full &&
+      (full.bytes + hour.bytes.byteLength > options.stepBytes || full.hours.length >= 16)
+    ) {
+      pending.delete(hour.hotel);
+      await groupReady(full);
+    }
+    const chunk = await ingest(hour);
+    const open = pending.get(hour.hotel) ?? { hotel: hour.hotel, chunks: [], bytes: 0, hours: [] };
+    if (chunk) open.chunks.push(chunk);
+    open.hours.push(hour);
+    open.bytes += hour.bytes.byteLength;
+    pending.set(hour.hotel, open);
+    if (performance.now() - progressAt > 5000) {
+      progressAt = performance.now();
+      figures.wallMs = progressAt - loadStarted;
+      options.onProgress?.(figures);
+    }
+  }
+  for (const group of pending.values()) await groupReady(group);
+  await runRound();
+  figures.wallMs = performance.now() - loadStarted;
+  figures.postgresCpuMs = postgresCpuSpent(postgresBefore, await postgresBackendCpu(raw)) * 1000;
+  return figures;
+}

@@ -1,0 +1,59 @@
+/**
+ * PostgreSQL (and Redis) for the benchmarks that need them: the caller's
+ * DATABASE_URL, or the throwaway services of scripts/test-services.sh,
+ * started here and stopped by the returned function (services that were
+ * already running, a test shell's, are left running); and the CPU the
+ * server spends on one database.
+ */
+import { type RawClient, rawQuery } from "../../hub/src/store/index.ts";
+import { cpuSeconds } from "./udp-rate.ts";
+
+const repoRoot = new URL("../..", import.meta.url).pathname;
+
+/**
+ * Make sure DATABASE_URL (and REDIS_URL) are set for this process.
+ *
+ * @example
+ * const services = useTestServices();
+ * try { ... } finally { services.stop(); }
+ */
+export function useTestServices(): { stop(): void } {
+  if (process.env.DATABASE_URL) return { stop() {} };
+  const started = Bun.spawnSync(["bash", `${repoRoot}scripts/test-services.sh`, "start"]);
+  for (const [, name, value] of started.stdout.toString().matchAll(/export (\w+)=(\S+)/g)) {
+    process.env[name as string] = value;
+  }
+  if (started.exitCode !== 0 || !process.env.DATABASE_URL) {
+    throw new Error(
+      `DATABASE_URL is not set and scripts/test-services.sh could not start PostgreSQL (exit ${started.exitCode}): ${started.stderr.toString().trim().slice(-2000)}`,
+    );
+  }
+  const ownsThem = !started.stderr.toString().includes("already running");
+  return {
+    stop() {
+      if (ownsThem) Bun.spawnSync(["bash", `${repoRoot}scripts/test-services.sh`, "stop"]);
+    },
+  };
+}
+
+/**
+ * CPU seconds so far of each PostgreSQL backend connected to the client's
+ * database, by pid (Linux /proc; the server runs on this machine). Other
+ * databases' work (other people's tests) is not counted.
+ */
+export async function postgresBackendCpu(raw: RawClient): Promise<Map<number, number>> {
+  const rows = await rawQuery<{ pid: number }>(
+    raw,
+    "select pid from pg_stat_activity where datname = current_database()",
+  );
+  return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+}
+
+/** CPU seconds the backends spent between two {@link postgresBackendCpu} readings (new backends from 0). */
+export function postgresCpuSpent(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0;
+  for (const [pid, now] of after) {
+    if (Number.isFinite(now)) seconds += now - (before.get(pid) ?? 0);
+  }
+  return seconds;
+}
