@@ -65,3 +65,66 @@ export interface EventReader {
     question: NatQuestion,
   ): Promise<{ candidates: EventHit[]; nearby: EventHit[] }>;
 }
+
+/**
+ * A page of hits from one more row than asked for: the extra row only says
+ * there is a next page, whose cursor is the last hit's. Both engines' `search`.
+ */
+export function pageOf(
+  found: readonly EventHit[],
+  limit: number,
+  startedMs: number,
+): SearchResponse {
+  const hits = found.slice(0, limit);
+  const last = hits.at(-1);
+  return {
+    hits,
+    ...(found.length > limit && last ? { next_cursor: encodeCursor(last) } : {}),
+    took_ms: Math.round(performance.now() - startedMs),
+  };
+}
+
+/**
+ * Every hit of a filter, page after page through the engine's `search` (each
+ * page its own request: nothing held open for an export of millions of lines).
+ */
+export async function* exportPages(
+  engine: Pick<QueryEngine, "search">,
+  scope: ReadScope,
+  request: SearchRequest,
+  pageSize: number,
+): AsyncGenerator<EventHit[]> {
+  let cursor = request.cursor;
+  for (;;) {
+    const page = await engine.search(scope, { ...request, limit: pageSize, cursor });
+    if (page.hits.length > 0) yield page.hits;
+    if (!page.next_cursor) return;
+    cursor = page.next_cursor;
+  }
+}
+
+/** A page position: the last hit's receive time, agent and seq. */
+export interface Cursor {
+  t: string;
+  a: string;
+  s: number;
+}
+
+export class CursorError extends Error {
+  override readonly name = "CursorError";
+}
+
+export function encodeCursor(hit: EventHit): string {
+  return Buffer.from(JSON.stringify({ t: hit.received_at, a: hit.agent, s: hit.seq })).toString(
+    "base64url",
+  );
+}
+
+export function decodeCursor(text: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
+    if (typeof value.t === "string" && typeof value.a === "string" && Number.isSafeInteger(value.s))
+      return value;
+  } catch {}
+  throw new CursorError("cursor is not one this hub gave out");
+}

@@ -5,7 +5,10 @@
  * "Event indexes"); free text goes to the GIN index over `words`.
  */
 import type { RawClient, RawTx } from "../store/index.ts";
-import type { QueryEngine } from "./engine.ts";
+import { decodeCursor, exportPages, pageOf, type QueryEngine } from "./engine.ts";
+
+export { type Cursor, CursorError, decodeCursor, encodeCursor } from "./engine.ts";
+
 import type {
   ContextRequest,
   EventFilter,
@@ -121,32 +124,6 @@ export function hitOf(row: HitRow): EventHit {
   };
 }
 
-/** A page position: the last hit's receive time, agent and seq. */
-export interface Cursor {
-  t: string;
-  a: string;
-  s: number;
-}
-
-export class CursorError extends Error {
-  override readonly name = "CursorError";
-}
-
-export function encodeCursor(hit: EventHit): string {
-  return Buffer.from(JSON.stringify({ t: hit.received_at, a: hit.agent, s: hit.seq })).toString(
-    "base64url",
-  );
-}
-
-export function decodeCursor(text: string): Cursor {
-  try {
-    const value = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as Cursor;
-    if (typeof value.t === "string" && typeof value.a === "string" && Number.isSafeInteger(value.s))
-      return value;
-  } catch {}
-  throw new CursorError("cursor is not one this hub gave out");
-}
-
 /** Readable bucket widths, ms: the histogram picks the first that gives at most the asked-for count. */
 const INTERVALS_MS = [
   1_000, 5_000, 10_000, 30_000, 60_000, 300_000, 600_000, 1_800_000, 3_600_000, 10_800_000,
@@ -207,13 +184,7 @@ export class PostgresQueryEngine implements QueryEngine {
         sql.params,
       ),
     );
-    const hits = rows.slice(0, request.limit).map(hitOf);
-    const last = hits.at(-1);
-    return {
-      hits,
-      ...(rows.length > request.limit && last ? { next_cursor: encodeCursor(last) } : {}),
-      took_ms: Math.round(performance.now() - started),
-    };
+    return pageOf(rows.map(hitOf), request.limit, started);
   }
 
   /**
@@ -225,13 +196,7 @@ export class PostgresQueryEngine implements QueryEngine {
     request: SearchRequest,
     pageSize = 5000,
   ): AsyncGenerator<EventHit[]> {
-    let cursor = request.cursor;
-    for (;;) {
-      const page = await this.search(scope, { ...request, limit: pageSize, cursor });
-      if (page.hits.length > 0) yield page.hits;
-      if (!page.next_cursor) return;
-      cursor = page.next_cursor;
-    }
+    yield* exportPages(this, scope, request, pageSize);
   }
 
   async histogram(scope: ReadScope, request: HistogramRequest): Promise<HistogramResponse> {

@@ -7,8 +7,15 @@
  * lines and NAT connections from here.
  */
 import type { estypes } from "@elastic/elasticsearch";
-import type { EventReader, EvidenceRef, NatQuestion, QueryEngine } from "../engine.ts";
-import { encodeCursor, hitOf } from "../postgres.ts";
+import {
+  type EventReader,
+  type EvidenceRef,
+  exportPages,
+  type NatQuestion,
+  pageOf,
+  type QueryEngine,
+} from "../engine.ts";
+import { hitOf } from "../postgres.ts";
 import type { ContextRequest, HistogramRequest, SearchRequest, TopRequest } from "../request.ts";
 import type {
   ContextResponse,
@@ -96,13 +103,7 @@ export class ElasticsearchQueryEngine implements QueryEngine, EventReader {
   async search(scope: ReadScope, request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const found = await this.#hits(searchBody(request, narrowScope(scope, request.hotels)));
-    const hits = found.slice(0, request.limit);
-    const last = hits.at(-1);
-    return {
-      hits,
-      ...(found.length > request.limit && last ? { next_cursor: encodeCursor(last) } : {}),
-      took_ms: Math.round(performance.now() - started),
-    };
+    return pageOf(found, request.limit, started);
   }
 
   /** Every hit of a filter, page after page (`search_after`, no search context held open). */
@@ -111,13 +112,7 @@ export class ElasticsearchQueryEngine implements QueryEngine, EventReader {
     request: SearchRequest,
     pageSize = 5000,
   ): AsyncGenerator<EventHit[]> {
-    let cursor = request.cursor;
-    for (;;) {
-      const page = await this.search(scope, { ...request, limit: pageSize, cursor });
-      if (page.hits.length > 0) yield page.hits;
-      if (!page.next_cursor) return;
-      cursor = page.next_cursor;
-    }
+    yield* exportPages(this, scope, request, pageSize);
   }
 
   async histogram(scope: ReadScope, request: HistogramRequest): Promise<HistogramResponse> {
