@@ -401,7 +401,7 @@ describe("what each role may read", () => {
       scope: ["otel-a", "otel-b"],
       params: { ip: ["10.1.1.5"], limit: ["3"] },
     });
-    expect(typeof (row?.detail as { rows?: number }).rows).toBe("number");
+    expect(typeof (row?.detail as { rows?: number } | undefined)?.rows).toBe("number");
   });
 });
 
