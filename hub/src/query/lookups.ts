@@ -105,8 +105,17 @@ async function evidenceLines(
     `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
       join unnest($2::text[], $3::bigint[], $4::text[]::timestamptz[]) as r(agent_id, seq, at)
         on e.agent_id = r.agent_id and e.seq = r.seq and e.received_at = r.at
-     where ${hotelIn("e.hotel_id", "$1")} and e.received_at = any($4::text[]::timestamptz[])`,
-    [hotels, refs.map((r) => r.agent), refs.map((r) => r.seq), refs.map((r) => r.at)],
+     where ${hotelIn("e.hotel_id", "$1")} and e.received_at = any($4::text[]::timestamptz[])
+       and e.received_at between $5::timestamptz and $6::timestamptz`,
+    // The typed bounds let the planner prune partitions (the µs times are text, cast at run time).
+    [
+      hotels,
+      refs.map((r) => r.agent),
+      refs.map((r) => r.seq),
+      refs.map((r) => r.at),
+      new Date(Math.min(...refs.map((r) => Date.parse(r.at))) - 1).toISOString(),
+      new Date(Math.max(...refs.map((r) => Date.parse(r.at))) + 1).toISOString(),
+    ],
   );
   for (const row of rows) {
     const hit = hitOf(row);
@@ -203,8 +212,8 @@ async function whyNothing(
   const reasons: NoMatch[] = [];
   const held = await tx.query<{ hotel_id: string }>(
     `select distinct hotel_id from chunks
-      where ${hotelIn("hotel_id", "$1")} and hour_start <= $3::text::timestamptz
-        and hour_start > $2::text::timestamptz - interval '1 hour'`,
+      where ${hotelIn("hotel_id", "$1")} and hour_start <= $3::timestamptz
+        and hour_start > $2::timestamptz - interval '1 hour'`,
     [hotels, from.toISOString(), to.toISOString()],
   );
   const missing = hotels.filter((hotel) => !held.some((row) => row.hotel_id === hotel));
@@ -227,7 +236,7 @@ async function whyNothing(
   }>(
     `select agent_id, lost, reason, ${utcText("first_at")} as first_at, ${utcText("last_at")} as last_at
        from record_gaps where ${hotelIn("hotel_id", "$1")}
-        and first_at <= $3::text::timestamptz + interval '10 minutes' and last_at >= $2::text::timestamptz - interval '1 hour'
+        and first_at <= $3::timestamptz + interval '10 minutes' and last_at >= $2::timestamptz - interval '1 hour'
       order by first_at limit 20`,
     [hotels, from.toISOString(), to.toISOString()],
   );
@@ -278,7 +287,7 @@ export class Lookups {
     // The lease of the address that started last at or before T, if it had not ended before T.
     const leases = await tx.query(
       `select ${LEASE_COLUMNS} from leases l
-        where ${hotelIn("l.hotel_id", "$1")} and l.ip = $2::inet and l.starts_at <= $3::text::timestamptz
+        where ${hotelIn("l.hotel_id", "$1")} and l.ip = $2::inet and l.starts_at <= $3::timestamptz
         order by l.starts_at desc limit 1`,
       [hotels, ip, atText],
     );
@@ -287,8 +296,8 @@ export class Lookups {
     );
     const sessions = await tx.query(
       `select ${SESSION_COLUMNS} from hotspot_sessions s
-        where ${hotelIn("s.hotel_id", "$1")} and s.ip = $2::inet and s.login_at <= $3::text::timestamptz
-          and (s.logout_at is null or s.logout_at >= $3::text::timestamptz)
+        where ${hotelIn("s.hotel_id", "$1")} and s.ip = $2::inet and s.login_at <= $3::timestamptz
+          and (s.logout_at is null or s.logout_at >= $3::timestamptz)
         order by s.login_at desc limit 5`,
       [hotels, ip, atText],
     );
@@ -323,15 +332,15 @@ export class Lookups {
       const params = [hotels, request.mac, request.from.toISOString(), request.to.toISOString()];
       const leases = await tx.query(
         `select ${LEASE_COLUMNS} from leases l
-          where ${hotelIn("l.hotel_id", "$1")} and l.mac = $2::macaddr and l.starts_at < $4::text::timestamptz
-            and (l.ends_at is null or l.ends_at >= $3::text::timestamptz)
+          where ${hotelIn("l.hotel_id", "$1")} and l.mac = $2::macaddr and l.starts_at < $4::timestamptz
+            and (l.ends_at is null or l.ends_at >= $3::timestamptz)
           order by l.starts_at limit 1000`,
         params,
       );
       const sessions = await tx.query(
         `select ${SESSION_COLUMNS} from hotspot_sessions s
-          where ${hotelIn("s.hotel_id", "$1")} and s.mac = $2::macaddr and s.login_at < $4::text::timestamptz
-            and (s.logout_at is null or s.logout_at >= $3::text::timestamptz)
+          where ${hotelIn("s.hotel_id", "$1")} and s.mac = $2::macaddr and s.login_at < $4::timestamptz
+            and (s.logout_at is null or s.logout_at >= $3::timestamptz)
           order by s.login_at limit 1000`,
         params,
       );
@@ -402,6 +411,9 @@ export class Lookups {
   }
 }
 
+/** `at` moved by `ms`, as ISO text. */
+const shift = (at: Date, ms: number) => new Date(at.getTime() + ms).toISOString();
+
 /** The NAT lookup's srcnat lines in PostgreSQL's `events` (see {@link EventReader.natConnections}). */
 async function natConnectionsInPostgres(
   tx: RawTx,
@@ -413,21 +425,22 @@ async function natConnectionsInPostgres(
   const candidates = await tx.query(
     `(select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
          where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
-           and e.received_at <= $4::text::timestamptz and e.received_at > $4::text::timestamptz - interval '1 day'
+           and e.received_at <= $4::timestamptz and e.received_at > $5::timestamptz
          order by e.received_at desc limit 1)
        union all
        (select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
          where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
-           and e.received_at > $4::text::timestamptz and e.received_at <= $4::text::timestamptz + interval '1 minute'
+           and e.received_at > $4::timestamptz and e.received_at <= $6::timestamptz
          order by e.received_at limit 1)`,
-    [hotels, ip, port, at.toISOString()],
+    // Bounds computed here, typed: the planner prunes partitions with them (a day back, a minute on).
+    [hotels, ip, port, at.toISOString(), shift(at, -86_400_000), shift(at, 60_000)],
   );
   const nearby = await tx.query(
     `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
       where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
-        and e.received_at between $4::text::timestamptz - interval '5 minutes' and $4::text::timestamptz + interval '5 minutes'
+        and e.received_at between $4::timestamptz and $5::timestamptz
       order by e.received_at limit 20`,
-    [hotels, ip, port, at.toISOString()],
+    [hotels, ip, port, shift(at, -300_000), shift(at, 300_000)],
   );
   return { candidates: candidates.map(hitOf), nearby: nearby.map(hitOf) };
 }
