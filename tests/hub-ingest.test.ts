@@ -664,7 +664,7 @@ describe("seal", () => {
       { code: "invalid_request", message: "format must be tar.gz" },
     ]);
     const badMonth = await get("/api/reports/compliance?hotel=grand&month=November");
-    expect(badMonth.status).toBe(400);
+    expect(badMonth.status).toBe(422); // invalid input, with the field
     const badMonthBody = (await badMonth.json()) as { code: string; message: string };
     expect(badMonthBody.code).toBe("invalid_request");
     expect(badMonthBody.message).toContain("--month");
