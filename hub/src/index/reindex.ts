@@ -105,8 +105,18 @@ export async function reindexHotel(
       if (!step.more) break;
     }
   }
-  // Steps index every waiting byte of the agent, beyond the range too; the total is what was asked.
-  progress.bytesDone = Math.min(progress.bytesDone, progress.bytesTotal);
+  // The hub's own indexer may have taken some of the reset chunks first (its catch-up scan
+  // runs beside this): everything is indexed now either way, so say what the chunks hold.
+  progress.bytesDone = progress.bytesTotal;
+  if (context.sink.kind === "postgres") {
+    const [counted] = await rawQuery<{ n: string | number }>(
+      context.raw,
+      "select count(*) as n from events where hotel_id = $1 and chunk_id = any($2::bigint[])",
+      [request.hotelId, ids],
+    );
+    progress.events = Number(counted?.n ?? progress.events);
+  }
+  onProgress(progress);
   context.events.emit({
     name: "ReindexDone",
     hotelId: request.hotelId,
