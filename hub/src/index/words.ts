@@ -109,3 +109,13 @@ export function wordsVector(message: string): string | null {
   const words = searchWords(message);
   return words.length === 0 ? null : words.map(lexeme).join(" ");
 }
+
+/** The words of a `tsvector` literal, the inverse of {@link wordsVector}: `'a' 'b''c'` -> `["a", "b'c"]`. */
+export function wordsOfVector(vector: string | null): string[] {
+  if (!vector) return [];
+  const words: string[] = [];
+  for (const match of vector.matchAll(/'((?:[^'\\]|''|\\.)*)'/g)) {
+    words.push((match[1] as string).replace(/''/g, "'").replace(/\\(.)/g, "$1"));
+  }
+  return words;
+}

@@ -128,3 +128,20 @@ export function decodeCursor(text: string): Cursor {
   } catch {}
   throw new CursorError("cursor is not one this hub gave out");
 }
+
+/**
+ * Every start of a histogram bucket from the one holding `fromMs` to before
+ * `toMs`, with its count (0 where the store returned none): both engines' histograms.
+ */
+export function histogramBuckets(
+  fromMs: number,
+  toMs: number,
+  intervalMs: number,
+  counts: ReadonlyMap<number, number>,
+): HistogramResponse["buckets"] {
+  const buckets: HistogramResponse["buckets"] = [];
+  for (let at = Math.floor(fromMs / intervalMs) * intervalMs; at < toMs; at += intervalMs) {
+    buckets.push({ start: new Date(at).toISOString(), count: counts.get(at) ?? 0 });
+  }
+  return buckets;
+}

@@ -5,6 +5,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import type { EventRow } from "../index/rows.ts";
+import { wordsOfVector } from "../index/words.ts";
 import type { TailFilter } from "./request.ts";
 import type { EventHit } from "./response.ts";
 import { parseTextQuery } from "./text.ts";
@@ -76,17 +77,6 @@ function wordTest(tsquery: string): (words: Set<string>) => boolean {
   return (words) => tests.every((t) => t(words));
 }
 
-/** The words of a row's `tsvector` text (`'a' 'b'`). */
-function wordsOfVector(vector: string | null): Set<string> {
-  if (!vector) return new Set();
-  return new Set(
-    vector
-      .slice(1, -1)
-      .split("' '")
-      .map((word) => word.replaceAll("''", "'").replaceAll("\\\\", "\\")),
-  );
-}
-
 /**
  * The in-memory form of a tail filter.
  *
@@ -129,7 +119,7 @@ export function tailMatcher(filter: TailFilter): (row: EventRow) => boolean {
       if (text.contains.some((part) => !raw.includes(part))) return false;
       if (text.excludes.some((part) => raw.includes(part))) return false;
       // The same words the index holds for the row (its tsvector text).
-      return !words || words(wordsOfVector(row.words));
+      return !words || words(new Set(wordsOfVector(row.words)));
     });
   }
   return (row) => tests.every((test) => test(row));

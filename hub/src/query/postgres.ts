@@ -5,7 +5,7 @@
  * "Event indexes"); free text goes to the GIN index over `words`.
  */
 import type { RawClient, RawTx } from "../store/index.ts";
-import { decodeCursor, exportPages, pageOf, type QueryEngine } from "./engine.ts";
+import { decodeCursor, exportPages, histogramBuckets, pageOf, type QueryEngine } from "./engine.ts";
 
 export { type Cursor, CursorError, decodeCursor, encodeCursor } from "./engine.ts";
 
@@ -224,17 +224,11 @@ export class PostgresQueryEngine implements QueryEngine {
       ),
     );
     const counts = new Map(rows.map((row) => [Date.parse(row.bucket), Number(row.count)]));
-    const buckets: HistogramResponse["buckets"] = [];
-    let total = 0;
-    for (let at = Math.floor(fromMs / intervalMs) * intervalMs; at < toMs; at += intervalMs) {
-      const count = counts.get(at) ?? 0;
-      total += count;
-      buckets.push({ start: new Date(at).toISOString(), count });
-    }
+    const buckets = histogramBuckets(fromMs, toMs, intervalMs, counts);
     return {
       interval_ms: intervalMs,
       buckets,
-      total,
+      total: buckets.reduce((sum, bucket) => sum + bucket.count, 0),
       took_ms: Math.round(performance.now() - started),
     };
   }

@@ -11,6 +11,7 @@ import {
   type EventReader,
   type EvidenceRef,
   exportPages,
+  histogramBuckets,
   type NatQuestion,
   pageOf,
   type QueryEngine,
@@ -52,23 +53,6 @@ export function hitOfDocument(source: EventDocument): EventHit {
 function micros(iso: string): bigint {
   const utc = utcMicros(iso);
   return BigInt(Date.parse(utc)) * 1000n + BigInt(utc.slice(-4, -1));
-}
-
-/**
- * Every start of a histogram bucket from the one holding `fromMs` to before
- * `toMs`, with its count (0 where Elasticsearch returned no bucket).
- */
-export function histogramBuckets(
-  fromMs: number,
-  toMs: number,
-  intervalMs: number,
-  counts: ReadonlyMap<number, number>,
-): HistogramResponse["buckets"] {
-  const buckets: HistogramResponse["buckets"] = [];
-  for (let at = Math.floor(fromMs / intervalMs) * intervalMs; at < toMs; at += intervalMs) {
-    buckets.push({ start: new Date(at).toISOString(), count: counts.get(at) ?? 0 });
-  }
-  return buckets;
 }
 
 /**

@@ -2,16 +2,16 @@
 import { describe, expect, test } from "bun:test";
 import { parseSyslog } from "../../../../shared/src/syslog/index.ts";
 import { eventRow } from "../../index/rows.ts";
-import { searchWords, wordsVector } from "../../index/words.ts";
+import { searchWords, wordsOfVector, wordsVector } from "../../index/words.ts";
+import { histogramBuckets } from "../engine.ts";
 import { hitOf } from "../postgres.ts";
-import { histogramBuckets, hitOfDocument } from "./engine.ts";
+import { hitOfDocument } from "./engine.ts";
 import {
   dailyIndexName,
   documentId,
   eventDocument,
   eventsIndexTemplate,
   utcMicros,
-  wordsOfVector,
 } from "./mapping.ts";
 
 const LINE =

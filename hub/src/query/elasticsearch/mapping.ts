@@ -7,8 +7,10 @@
  * hub/src/query/postgres.ts `hitOf` turns both into the same hit.
  * docs/decisions.md "Elasticsearch backend" says why each type.
  */
+
 import type { estypes } from "@elastic/elasticsearch";
 import type { EventRow } from "../../index/rows.ts";
+import { wordsOfVector } from "../../index/words.ts";
 import { ScopeError } from "../scope.ts";
 import type { ElasticsearchClient } from "./client.ts";
 
@@ -144,16 +146,6 @@ export function utcMicros(iso: string): string {
   const fraction = /T[\d:]+\.(\d+)/.exec(iso)?.[1] ?? "";
   const subMs = fraction.padEnd(6, "0").slice(3, 6);
   return `${new Date(ms).toISOString().slice(0, -1)}${subMs}Z`;
-}
-
-/** The words of a `tsvector` literal (hub/src/index/words.ts `wordsVector`): `'a' 'b''c'` -> `["a", "b'c"]`. */
-export function wordsOfVector(vector: string | null): string[] {
-  if (!vector) return [];
-  const words: string[] = [];
-  for (const match of vector.matchAll(/'((?:[^'\\]|''|\\.)*)'/g)) {
-    words.push((match[1] as string).replace(/''/g, "'").replace(/\\(.)/g, "$1"));
-  }
-  return words;
 }
 
 /**
