@@ -152,6 +152,41 @@ describe("search", () => {
     }
   });
 
+  test("hostile free text is only ever a search: every string parses and runs, none is an error", async () => {
+    const hostile = [
+      "'",
+      "''",
+      "\\",
+      "\\'",
+      "a'b",
+      "') or 1=1 --",
+      "!!!",
+      "(",
+      ")",
+      "a | | b",
+      "OR",
+      "OR OR",
+      "-",
+      "--",
+      "*",
+      "-a*",
+      '"',
+      '"a b',
+      "a OR",
+      "OR a",
+      "İ'Ş",
+      "a&b",
+      "a:*",
+      ":*",
+      "😀",
+      "x".repeat(400),
+    ];
+    for (const text of hostile) {
+      const page = await search({ text, limit: 1 });
+      expect([text, Array.isArray(page.hits)]).toEqual([text, true]);
+    }
+  });
+
   test("a host filter finds the device's lines by the name it writes", async () => {
     const own = await search({ host: "otel-1-gw", limit: 5 });
     expect(own.hits.length).toBe(5);
