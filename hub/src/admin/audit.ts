@@ -2,7 +2,9 @@
  * The audit log for chain admins and auditors: the newest rows, and the
  * check of its hash chain (`logmaster-hub audit list|verify`).
  */
+
 import { z } from "zod";
+import { csvField } from "../net/csv.ts";
 import {
   type AuditEntry,
   type AuditVerdict,
@@ -66,15 +68,14 @@ export function remoteAuditAdmin(call: AdminCall): AuditAdmin {
 
 /** The columns of the audit log's CSV export. */
 export function auditCsv(rows: readonly AuditView[]): string {
-  const cell = (value: unknown) => {
-    const text =
+  const cell = (value: unknown) =>
+    csvField(
       value === null || value === undefined
-        ? ""
+        ? null
         : typeof value === "string"
           ? value
-          : JSON.stringify(value);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
+          : JSON.stringify(value),
+    );
   const columns = [
     "id",
     "at",

@@ -6,12 +6,14 @@
  * it to the query engine; nothing below takes a hotel from the request
  * except to narrow that scope.
  */
+
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
 import { actorName, type Permission } from "../auth/roles.ts";
 import type { HubEvents } from "../events/index.ts";
 import type { ReindexProgress, ReindexRequest } from "../index/reindex.ts";
+import { csvField } from "../net/csv.ts";
 import {
   contextRequestSchema,
   contextResponseSchema,
@@ -95,8 +97,7 @@ const CSV_COLUMNS: (keyof EventHit)[] = [
 
 function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = Array.isArray(value) ? value.join(" ") : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  return csvField(Array.isArray(value) ? value.join(" ") : String(value));
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   QUALIFIED_TSA_ADVICE,
 } from "../../../shared/src/timestamp/development-tsa.ts";
 import { RefusedRequestError } from "../errors.ts";
+import { csvField } from "../net/csv.ts";
 import { expectedHours, hourCoverage } from "../rollup/coverage.ts";
 import { type ChunkRow, type Db, findHotel, tables } from "../store/index.ts";
 
@@ -205,12 +206,6 @@ export async function buildComplianceReport(
       .filter((row) => (row.detail as { dry_run?: boolean }).dry_run !== true)
       .reduce((n, row) => n + row.chunks.length, 0),
   };
-}
-
-/** RFC 4180 field: quoted when it holds a comma, quote or line break. */
-function csvField(value: string | number | boolean | null): string {
-  const text = value === null ? "" : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export const COMPLIANCE_CSV_COLUMNS = [
