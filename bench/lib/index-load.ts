@@ -24,7 +24,12 @@ import { Derivation } from "../../hub/src/index/derive.ts";
 import { EventPartitions, utcDay } from "../../hub/src/index/partitions.ts";
 import { type EventRow, eventRowToCopy } from "../../hub/src/index/rows.ts";
 import { postgresEventSink } from "../../hub/src/index/sink.ts";
-import { chunkIdOfRow, indexAgentStep, indexRecordBytes } from "../../hub/src/index/step.ts";
+import {
+  chunkIdOfRow,
+  indexAgentStep,
+  indexRecordBytes,
+  writeIndexedStep,
+} from "../../hub/src/index/step.ts";
 import { type SimulatedHour, simulatedHours, storeHour } from "../../hub/src/index/testing.ts";
 import { addAgentRow, addHotelRow } from "../../hub/src/store/fixtures.ts";
 import { type Db, type RawClient, rawQuery, rawTransaction } from "../../hub/src/store/index.ts";
@@ -217,18 +222,13 @@ export async function loadSimulatedEvents(
         insideMs += ms;
         return ms;
       };
-      await postgresEventSink.write(tx, rows);
-      parts.copyMs += took();
-      await derivation.write(tx);
-      parts.deriveMs += took();
-      for (const chunk of chunks) {
-        const updated = await tx.query(
-          "update chunks set indexed_length = $3 where id = $1 and indexed_length = $2 returning id",
-          [chunk.id, 0, chunk.bytes.byteLength],
-        );
-        if (updated.length !== 1) throw new Error(`chunk ${chunk.id} was indexed by someone else`);
-      }
-      parts.watermarkMs += took();
+      const moves = chunks.map((chunk) => ({ id: chunk.id, from: 0, to: chunk.bytes.byteLength }));
+      await writeIndexedStep(tx, postgresEventSink, rows, derivation, moves, (part) => {
+        const ms = took();
+        if (part === "events") parts.copyMs += ms;
+        else if (part === "derived") parts.deriveMs += ms;
+        else parts.watermarkMs += ms;
+      });
     });
     parts.transactionMs += lap() - insideMs;
     figures.events += rows.length;

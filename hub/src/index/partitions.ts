@@ -10,6 +10,8 @@ const DAY_MS = 86_400_000;
 
 /** The UTC day of a time, `YYYY-MM-DD`. */
 export function utcDay(time: string | number | Date): string {
+  // The custody format's times are UTC ISO strings: their day is their first ten characters.
+  if (typeof time === "string" && time[10] === "T" && time.endsWith("Z")) return time.slice(0, 10);
   return new Date(time).toISOString().slice(0, 10);
 }
 

@@ -243,16 +243,49 @@ async function stepInTransaction(
   }
   if (missing.size > 0 && context.sink.kind === "postgres")
     throw new MissingPartitions([...missing]);
-  await context.sink.write(tx, result.rows);
+  await writeIndexedStep(tx, context.sink, result.rows, derivation, moves);
+  return result;
+}
+
+/** A part of {@link writeIndexedStep}, for bench/query.ts's timings. */
+export type IndexWritePart = "events" | "derived" | "watermark";
+
+/**
+ * The writing half of a step, inside its transaction: the events (the sink),
+ * the derived 5651 tables, then every chunk's watermark in one statement
+ * (one round trip per step, not one per chunk). Each move must find its
+ * chunk at `from`: anything else means someone else indexed it, and nothing
+ * of the step may stand.
+ *
+ * @example
+ * await writeIndexedStep(tx, postgresEventSink, rows, derivation, [{ id: 7, from: 0, to: 4096 }]);
+ */
+export async function writeIndexedStep(
+  tx: RawTx,
+  sink: EventSink,
+  rows: readonly EventRow[],
+  derivation: Derivation,
+  moves: readonly { id: number; from: number; to: number }[],
+  onPart?: (part: IndexWritePart) => void,
+): Promise<void> {
+  await sink.write(tx, rows);
+  onPart?.("events");
   await derivation.write(tx);
-  for (const move of moves) {
+  onPart?.("derived");
+  if (moves.length > 0) {
     const updated = await tx.query(
-      `update chunks set indexed_length = $3, devices_counted_length = greatest(devices_counted_length, $3)
-        where id = $1 and indexed_length = $2 returning id`,
-      [move.id, move.from, move.to],
+      `update chunks c set indexed_length = m.to_length,
+              devices_counted_length = greatest(c.devices_counted_length, m.to_length)
+         from unnest($1::bigint[], $2::bigint[], $3::bigint[]) as m(id, from_length, to_length)
+        where c.id = m.id and c.indexed_length = m.from_length
+        returning c.id`,
+      [moves.map((move) => move.id), moves.map((move) => move.from), moves.map((move) => move.to)],
     );
     // Impossible under the agent lock; if it happens, nothing of this step may stand.
-    if (updated.length !== 1) throw new Error(`chunk ${move.id} was indexed by someone else`);
+    if (updated.length !== moves.length)
+      throw new Error(
+        `chunks ${moves.map((move) => move.id).join(", ")}: ${moves.length - updated.length} indexed by someone else`,
+      );
   }
-  return result;
+  onPart?.("watermark");
 }

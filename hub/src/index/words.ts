@@ -101,6 +101,7 @@ export function searchWords(text: string): string[] {
 
 /** A word as a tsvector or tsquery lexeme literal: quoted, quotes and backslashes escaped. */
 export function lexeme(word: string): string {
+  if (!word.includes("'") && !word.includes("\\")) return `'${word}'`;
   return `'${word.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
 

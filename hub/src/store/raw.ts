@@ -43,6 +43,23 @@ export function copyTextArray(values: readonly string[] | undefined): string | n
   return `{${values.map((value) => `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(",")}}`;
 }
 
+/**
+ * COPY text in pieces of about {@link COPY_PIECE_CHARS}, cut after a row:
+ * one multi-megabyte socket write costs Bun's socket a copy of what is left
+ * on every partial write (measured: a third of the index step's CPU).
+ */
+export function* copyPieces(rows: string): Generator<string> {
+  let from = 0;
+  while (from < rows.length) {
+    const cut = rows.indexOf("\n", from + COPY_PIECE_CHARS);
+    const to = cut === -1 ? rows.length : cut + 1;
+    yield rows.slice(from, to);
+    from = to;
+  }
+}
+
+const COPY_PIECE_CHARS = 64 * 1024;
+
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -73,7 +90,10 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
           const writable = await sql
             .unsafe(`COPY ${table} (${columns.join(", ")}) FROM STDIN`)
             .writable();
-          await withTimeout(pipeline(Readable.from([rows]), writable), `COPY into ${table}`);
+          await withTimeout(
+            pipeline(Readable.from(copyPieces(rows)), writable),
+            `COPY into ${table}`,
+          );
         },
       }),
     ) as Promise<T>;
