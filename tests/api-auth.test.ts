@@ -220,6 +220,43 @@ describe("sessions", () => {
       ),
     ).toBe(true);
   }, 120_000);
+
+  test("guessing the current password through a password change locks the account like failed logins", async () => {
+    await addUser("guesser", "hotel_manager", ["otel-a"]);
+    const { token } = await loginAs("guesser");
+    const change = async (current: string) => {
+      const response = await api(token, "/api/auth/password", {
+        method: "POST",
+        body: JSON.stringify({ current_password: current, new_password: "a brand new password" }),
+      });
+      return { status: response.status, body: (await response.json()) as { code: string } };
+    };
+    const answers = [];
+    for (let i = 0; i < 11; i++) answers.push(await change(`guess number ${i}`));
+    // Ten failures of a user lock it (hub/src/auth/throttle.ts DEFAULT_THROTTLE), as at login.
+    expect(answers.slice(0, 10).map((answer) => [answer.status, answer.body.code])).toEqual(
+      Array(10).fill([401, "invalid_credential"]),
+    );
+    expect([answers[10]?.status, answers[10]?.body.code]).toEqual([429, "too_many_requests"]);
+    // Locked: the right current password is refused too, and so is a login with it.
+    expect((await change(PASSWORD)).status).toBe(429);
+    const login = await loginAs("guesser");
+    expect(login.status).toBe(429);
+    expect(login.body.message).toContain("too many failed logins");
+    const user = await findUserByUsername(hub.db, "guesser");
+    expect(user?.passwordChangedAt.getTime()).toBe(user?.createdAt.getTime());
+    const audit = (await listAudit(hub.db, 500)).filter((row) => row.actor === "user:guesser");
+    const failures = audit
+      .filter((row) => row.action === "login_failed")
+      .map((row) => row.detail as { reason: string; during?: string; locked_out?: boolean });
+    expect(
+      failures.filter(
+        (detail) =>
+          detail.during === "password_change" && detail.reason === "wrong_current_password",
+      ),
+    ).toHaveLength(10);
+    expect(failures.some((detail) => detail.locked_out)).toBe(true);
+  }, 60_000);
 });
 
 describe("the CLI's admin routes", () => {
@@ -277,8 +314,9 @@ describe("what each role may read", () => {
       )
     ).json()) as { lease: unknown };
     expect(lookup.lease).toBeNull();
-    // Custody routes not scoped per hotel yet are for chain-wide accounts only.
-    expect((await api(token, "/api/chunks")).status).toBe(403);
+    // Custody is scoped like search (tests/api-isolation.test.ts); the audit log is chain-wide only.
+    const chunks = (await (await api(token, "/api/chunks")).json()) as { hotel_id: string }[];
+    expect(new Set(chunks.map((chunk) => chunk.hotel_id))).toEqual(new Set(["otel-a"]));
     expect((await api(token, "/api/audit")).status).toBe(403);
   });
 

@@ -1,14 +1,16 @@
 /**
- * `logmaster-hub user add|list|disable|reset-password` as child processes
+ * `logmaster-hub user add|list|disable|reset-password|reset-totp` as child processes
  * against a hub on a scratch PostgreSQL database: accounts of each role, a
  * generated password shown once that logs in over HTTP, a list without
  * hashes, refusals that name what is wrong, and disable and reset-password
  * ending sessions at once (an access token issued before answers 401). Last,
- * with the hub stopped, the same commands open the data dir themselves.
+ * with the hub stopped, the same commands open the data dir themselves
+ * (reset-totp too; through the running hub it is in tests/api-totp.test.ts).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import type { UserView } from "../hub/src/admin/users.ts";
+import { totpCode } from "../hub/src/auth/totp.ts";
 import { listAudit } from "../hub/src/store/index.ts";
 import { repoRoot, startTestHub, type TestHub } from "./support/pipeline.ts";
 
@@ -417,8 +419,25 @@ describe("logmaster-hub user, through the running hub", () => {
 
 describe("with no hub running, user commands open the data dir", () => {
   test(
-    "add, list, reset-password and disable on the stopped hub's database",
+    "add, list, reset-password, reset-totp and disable on the stopped hub's database",
     async () => {
+      // A second factor for "forgetful", whose phone will be lost while the hub is down.
+      const { token } = await session("forgetful", "a password I chose myself");
+      const api = (path: string, body: unknown) =>
+        fetch(`${testHub.hub.httpUrl}/api/auth/totp/${path}`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const setup = (await (
+        await api("setup", { password: "a password I chose myself" })
+      ).json()) as {
+        secret: string;
+      };
+      expect((await api("confirm", { code: totpCode(setup.secret) })).status).toBe(200);
+      expect((await login("forgetful", "a password I chose myself")).body.code).toBe(
+        "totp_required",
+      );
       await testHub.stop();
       const env = [`DATABASE_URL=${testHub.databaseUrl}`, "REDIS_URL="];
       const added = await hubOk(
@@ -435,6 +454,8 @@ describe("with no hub running, user commands open the data dir", () => {
       const password = reset.stdout.trim();
       expect(password).not.toBe(firstPassword);
       await hubOk(["user", "disable", "ayse"], { env });
+      const cleared = await hubOk(["user", "reset-totp", "forgetful"], { env });
+      expect(cleared.stdout).toContain('second factor of "forgetful" cleared');
 
       await testHub.restart();
       expect((await login("offline", firstPassword)).status).toBe(401);
@@ -443,6 +464,7 @@ describe("with no hub running, user commands open the data dir", () => {
         hotels: [GRAND],
       });
       expect((await login("ayse", "ayse's long password")).status).toBe(401);
+      await session("forgetful", "a password I chose myself");
       const offlineChanges = (await userChanges()).filter((change) =>
         change.actor.startsWith("cli:"),
       );
@@ -450,6 +472,7 @@ describe("with no hub running, user commands open the data dir", () => {
         "add offline",
         "disable ayse",
         "reset_password offline",
+        "reset_totp forgetful",
       ]);
     },
     CLI_TEST_MS,

@@ -10,6 +10,8 @@ export const ERROR_CODES = {
   // Who is asking (401) and whether they may (403).
   unauthorized: "sign in first: this route needs credentials (Authorization: Bearer …)",
   invalid_credential: "the credential is wrong, expired or revoked",
+  totp_required:
+    "this account has a second factor: log in again with the code of its authenticator app (`totp`)",
   forbidden: "you may not do this",
   client_certificate_required: "this route needs the agent's client certificate (mutual TLS)",
   client_certificate_invalid: "the client certificate is not valid for this hub",
@@ -84,8 +86,10 @@ export class RefusedRequestError extends Error {
   constructor(
     message: string,
     readonly status: 400 | 401 | 403 | 404 | 409 | 429 = 400,
+    /** A code more precise than the status's (`invalid_credential`, `totp_required`). */
+    code?: ErrorCode,
   ) {
     super(message);
-    this.code = codeOfStatus(status);
+    this.code = code ?? codeOfStatus(status);
   }
 }

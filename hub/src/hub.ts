@@ -12,6 +12,7 @@ import { type ApiContext, startApiListener } from "./api/index.ts";
 import { loadSigningKeys } from "./auth/keys.ts";
 import type { AuthContext } from "./auth/sessions.ts";
 import { InProcessLoginThrottle, RedisLoginThrottle } from "./auth/throttle.ts";
+import { loadTotpSecretKey } from "./auth/totp.ts";
 import { type HubConfig, type HubConfigInput, hubConfigSchema } from "./config/index.ts";
 import { prepareHubDataDir } from "./data-dir/index.ts";
 import { HubEvents, type LogSink } from "./events/index.ts";
@@ -278,6 +279,7 @@ export async function startHub(
       throttle: throttleRedis
         ? new RedisLoginThrottle(throttleRedis, config.redisPrefix)
         : new InProcessLoginThrottle(),
+      totpKey: loadTotpSecretKey(config.dataDir),
     };
     const apiContext: ApiContext = {
       auth,

@@ -6,7 +6,6 @@
  */
 
 import { z } from "zod";
-import { chunkId } from "../../../shared/src/custody/index.ts";
 import type { TimestampClient } from "../../../shared/src/timestamp/index.ts";
 import { RefusedRequestError } from "../errors.ts";
 import type { HubEvents } from "../events/index.ts";
@@ -16,11 +15,11 @@ import {
   exportEvidence,
   exportEvidenceTarGz,
   extractTarGz,
-  timestampLabel,
 } from "../export/index.ts";
 import type { ChainCa, HubSigner } from "../identity/index.ts";
 import { createEnrollmentToken } from "../identity/index.ts";
 import type { EventSink } from "../index/sink.ts";
+import type { ReadScope } from "../query/scope.ts";
 import {
   buildComplianceReport,
   complianceReportCsv,
@@ -29,12 +28,9 @@ import {
 import { type PurgeSummary, purgeExpiredChunks, setHotelRetention } from "../retention/index.ts";
 import { type RollupView, rollUpDay, writeDayRollupFiles } from "../rollup/index.ts";
 import {
-  type Agent,
   addHotel,
-  type ChunkRow,
   type Db,
   findHotel,
-  type Hotel,
   listAgents,
   listChunks,
   listHotels,
@@ -44,76 +40,15 @@ import {
 import { type AuditAdmin, localAuditAdmin, remoteAuditAdmin } from "./audit.ts";
 import { hubSender } from "./pinned-fetch.ts";
 import { localUserAdmin, remoteUserAdmin, type UserAdmin } from "./users.ts";
-
-export interface HotelView {
-  id: string;
-  name: string;
-  created_at: string;
-  retention_days: number;
-  legal_hold: boolean;
-}
-
-export interface AgentView {
-  id: string;
-  hotel_id: string;
-  hostname: string | null;
-  cert_serial: string;
-  cert_sha256: string;
-  not_after: string;
-  enrolled_at: string;
-  revoked_at: string | null;
-  last_seen_at: string | null;
-  last_clock_skew_ms: number | null;
-}
-
-/** A chunk as the API and the CLI show it. */
-export interface ChunkView {
-  hotel_id: string;
-  agent_id: string;
-  chunk: string;
-  hour_start: string;
-  part: number;
-  window_start: string | null;
-  window_end: string | null;
-  length: number;
-  status: string;
-  reason: string | null;
-  record_count: number | null;
-  records_sha256: string | null;
-  sealed_at: string | null;
-  /** `awaiting-timestamp`, `timestamped`, `timestamp_failed: <reason>`, or `-` while open. */
-  timestamp: string;
-  /** The last failed attempt while not yet stamped: `<reason>: <message>`. */
-  timestamp_error: string | null;
-  timestamp_attempts: number;
-  timestamp_gen_time: string | null;
-}
-
-export const chunkView = (row: ChunkRow): ChunkView => ({
-  hotel_id: row.hotelId,
-  agent_id: row.agentId,
-  chunk: chunkId(row.hourStart.toISOString(), row.part),
-  hour_start: row.hourStart.toISOString(),
-  part: row.part,
-  window_start: row.windowStart,
-  window_end: row.windowEnd,
-  length: row.length,
-  status: row.status,
-  reason: row.reason,
-  record_count: row.recordCount,
-  records_sha256: row.recordsSha256,
-  sealed_at: row.sealedAt?.toISOString() ?? null,
-  timestamp: timestampLabel(row),
-  timestamp_error: row.timestampStatus === "timestamped" ? null : row.timestampError,
-  timestamp_attempts: row.timestampAttempts,
-  timestamp_gen_time: row.timestampGenTime?.toISOString() ?? null,
-});
-
-export interface TokenView {
-  token: string;
-  hotel_id: string;
-  expires_at: string;
-}
+import {
+  type AgentView,
+  agentView,
+  type ChunkView,
+  chunkView,
+  type HotelView,
+  hotelView,
+  type TokenView,
+} from "./views.ts";
 
 export const tokenRequestSchema = z.object({
   hotel: z.string().min(1, "--hotel must name a hotel (id or name)"),
@@ -181,14 +116,6 @@ export class AdminError extends RefusedRequestError {
   override readonly name = "AdminError";
 }
 
-const hotelView = (hotel: Hotel): HotelView => ({
-  id: hotel.id,
-  name: hotel.name,
-  created_at: hotel.createdAt.toISOString(),
-  retention_days: hotel.retentionDays,
-  legal_hold: hotel.legalHold,
-});
-
 /** Everything the admin operations use: what a running hub has, or what the CLI opens. */
 export interface AdminContext {
   db: Db;
@@ -220,19 +147,25 @@ export function exportContextOf(context: AdminContext) {
  */
 export async function renderComplianceReport(
   context: AdminContext,
-  input: ReportRequest & Actor,
+  input: ReportRequest & Actor & { scope?: ReadScope | undefined },
 ): Promise<RenderedReport> {
   const request = reportRequestSchema.parse(input);
   const report = await buildComplianceReport(context.db, {
     hotel: request.hotel,
     month: request.month,
     ...(request.skew_ms ? { skewThresholdMs: request.skew_ms } : {}),
+    scope: input.scope,
   });
   await writeAudit(context.db, {
     actor: input.actor,
     action: "report",
     hotelId: report.hotel_id,
-    detail: { month: request.month, format: request.format },
+    detail: {
+      month: request.month,
+      format: request.format,
+      ...(input.scope ? { scope: input.scope.hotels } : {}),
+      rows: report.agents.length,
+    },
   });
   if (request.format === "pdf")
     return { contentType: "application/pdf", body: await complianceReportPdf(report) };
@@ -246,19 +179,6 @@ export async function renderComplianceReport(
     body: new TextEncoder().encode(complianceReportCsv(report)),
   };
 }
-
-const agentView = (agent: Agent): AgentView => ({
-  id: agent.id,
-  hotel_id: agent.hotelId,
-  hostname: agent.hostname,
-  cert_serial: agent.certSerial,
-  cert_sha256: agent.certSha256,
-  not_after: agent.notAfter.toISOString(),
-  enrolled_at: agent.enrolledAt.toISOString(),
-  revoked_at: agent.revokedAt?.toISOString() ?? null,
-  last_seen_at: agent.lastSeenAt?.toISOString() ?? null,
-  last_clock_skew_ms: agent.lastClockSkewMs,
-});
 
 /**
  * Admin operations on an open database.
@@ -400,4 +320,5 @@ export {
   type UserView,
   userRequestSchema,
 } from "./users.ts";
+export * from "./views.ts";
 export { exportEvidenceTarGz };

@@ -1,14 +1,15 @@
 /**
  * The chain admin's user operations: add an account with its role and
- * hotels, list accounts, disable one, reset a password. Every change ends
- * the account's sessions where it must and is audit-logged (`user_change`)
- * with the actor. Passwords are shown once (generated ones) and kept only as
- * argon2id hashes; no view carries the hash.
+ * hotels, list accounts, disable one, reset a password, clear a lost second
+ * factor. Every change ends the account's sessions where it must and is
+ * audit-logged (`user_change`) with the actor. Passwords are shown once (generated ones) and kept only as
+ * argon2id hashes; no view carries the hash, nor the sealed TOTP secret.
  */
 import { z } from "zod";
 import { generatePassword, hashPassword, passwordSchema } from "../auth/passwords.ts";
 import { RefusedRequestError } from "../errors.ts";
 import {
+  clearTotp,
   type Db,
   findHotel,
   findUserByUsername,
@@ -72,22 +73,26 @@ export const passwordResetSchema = z.object({
 export type PasswordResetRequest = z.input<typeof passwordResetSchema>;
 
 /** An account as the API and the CLI show it: never its password hash. */
-export interface UserView {
-  id: string;
-  username: string;
-  role: UserRole;
+export const userViewSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: z.enum(userRoles),
   /** Bound hotels; none for a chain admin or a chain-wide auditor (every hotel). */
-  hotels: string[];
-  created_at: string;
-  password_changed_at: string;
-  disabled_at: string | null;
-}
+  hotels: z.array(z.string()),
+  created_at: z.string(),
+  password_changed_at: z.string(),
+  disabled_at: z.string().nullable(),
+  /** When its TOTP second factor was confirmed; null: login asks for none. Never the secret. */
+  totp_enabled_at: z.string().nullable(),
+});
+export type UserView = z.infer<typeof userViewSchema>;
 
 /** An added account or a reset password: the generated password, shown this once, or null. */
-export interface UserPasswordAnswer {
-  user: UserView;
-  generated_password: string | null;
-}
+export const userPasswordAnswerSchema = z.object({
+  user: userViewSchema,
+  generated_password: z.string().nullable(),
+});
+export type UserPasswordAnswer = z.infer<typeof userPasswordAnswerSchema>;
 
 export const userView = (user: UserWithHotels): UserView => ({
   id: user.id,
@@ -97,6 +102,7 @@ export const userView = (user: UserWithHotels): UserView => ({
   created_at: user.createdAt.toISOString(),
   password_changed_at: user.passwordChangedAt.toISOString(),
   disabled_at: user.disabledAt?.toISOString() ?? null,
+  totp_enabled_at: user.totpEnabledAt?.toISOString() ?? null,
 });
 
 export interface UserAdmin {
@@ -107,6 +113,11 @@ export interface UserAdmin {
   disableUser(input: { username: string } & Actor): Promise<UserView>;
   /** A new password (generated when absent); every session of the account ends now. */
   resetPassword(input: PasswordResetRequest & Actor): Promise<UserPasswordAnswer>;
+  /**
+   * Clear the account's second factor (a lost authenticator): it logs in with
+   * its password alone until it sets up a new one; every session of it ends now.
+   */
+  resetTotp(input: { username: string } & Actor): Promise<UserView>;
 }
 
 /** The database refused a duplicate (PostgreSQL and PGlite: SQLSTATE 23505), maybe wrapped by drizzle. */
@@ -210,6 +221,24 @@ export function localUserAdmin(db: Db): UserAdmin {
         generated_password: request.password === undefined ? password : null,
       };
     },
+
+    async resetTotp({ actor, username }) {
+      const user = await requireUser(db, username);
+      if (!(await clearTotp(db, user.id)))
+        throw new RefusedRequestError(`user "${username}" has no second factor`, 409);
+      // Recovery, often after a device was lost or stolen: the account starts over from a fresh login.
+      await revokeUserSessions(db, user.id);
+      await writeAudit(db, {
+        actor,
+        action: "user_change",
+        detail: {
+          change: "reset_totp",
+          user: user.username,
+          was: user.totpEnabledAt ? "enabled" : "pending",
+        },
+      });
+      return userView(await requireUser(db, username));
+    },
   };
 }
 
@@ -236,5 +265,6 @@ export function remoteUserAdmin(call: AdminCall): UserAdmin {
     disableUser: ({ actor, username }) => call("POST", `${userPath(username)}/disable`, {}, actor),
     resetPassword: ({ actor, username, ...input }) =>
       call("POST", `${userPath(username)}/password`, input, actor),
+    resetTotp: ({ actor, username }) => call("POST", `${userPath(username)}/totp/reset`, {}, actor),
   };
 }

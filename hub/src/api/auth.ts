@@ -1,33 +1,41 @@
 /**
- * `/api/auth/*`: log in with a password, refresh with the HttpOnly cookie,
- * log out, who am I, change my password. The refresh token lives only in the
- * cookie (`HttpOnly; Secure; SameSite=Strict`, path `/api/auth`), never in a
- * body; the access token only in bodies and `Authorization` headers.
+ * `/api/auth/*`: log in with a password (and a TOTP code), refresh with the
+ * HttpOnly cookie, log out, who am I, change my password, my second factor
+ * (./totp.ts). The refresh token lives only in the cookie (`HttpOnly; Secure;
+ * SameSite=Strict`, path `/api/auth`), never in a body; the access token only
+ * in bodies and `Authorization` headers.
  */
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
-import { hashPassword, passwordSchema, verifyPassword } from "../auth/passwords.ts";
+import { hashPassword, passwordSchema } from "../auth/passwords.ts";
 import type { Principal } from "../auth/roles.ts";
 import {
   type AuthContext,
-  AuthError,
+  checkCurrentPassword,
   type IssuedSession,
   login,
   logout,
   REFRESH_TOKEN_MS,
   refresh,
 } from "../auth/sessions.ts";
+import { totpCodeSchema } from "../auth/totp.ts";
 import { RefusedRequestError } from "../errors.ts";
-import { findUserById, revokeUserSessions, writeAudit } from "../store/index.ts";
+import { revokeUserSessions, writeAudit } from "../store/index.ts";
 import { clientAddress, principalOf } from "./authenticate.ts";
 import { DOCS_PATH, describeRoute, OPENAPI_PATH } from "./openapi.ts";
+import { totpRoutes } from "./totp.ts";
 
 export const REFRESH_COOKIE = "lm_refresh";
 
 export const loginRequestSchema = z.object({
   username: z.string().min(1).max(100),
   password: z.string().min(1).max(200),
+  totp: totpCodeSchema
+    .optional()
+    .describe(
+      "the authenticator app's 6-digit code, for an account with a second factor (without it: 401 `totp_required`)",
+    ),
 });
 
 export const passwordChangeSchema = z.object({
@@ -74,13 +82,6 @@ function sessionAnswer(c: Context, session: IssuedSession) {
   } satisfies z.infer<typeof sessionAnswerSchema>);
 }
 
-function refusal(error: unknown): never {
-  if (error instanceof AuthError) {
-    throw new RefusedRequestError(error.message, error.code === "too_many_requests" ? 429 : 401);
-  }
-  throw error;
-}
-
 /**
  * @example
  * app.route("/", authRoutes(authContext));
@@ -94,7 +95,7 @@ export function authRoutes(context: AuthContext): Hono {
     "/api/auth/login",
     describeRoute({
       summary: "Log in with a password",
-      description: `${refreshCookie} Failed attempts are throttled per user and per address, then the account locks for a while.`,
+      description: `${refreshCookie} An account with a second factor also needs \`totp\`: without it the answer is 401 \`totp_required\` (the password was right: ask the person for the code and send both again); a wrong or already used code is 401 \`invalid_credential\`. Failed attempts (wrong passwords and codes alike) are throttled per user and per address, then the account locks for a while.`,
       tag: "auth",
       body: loginRequestSchema,
       answer: "An access token",
@@ -103,7 +104,7 @@ export function authRoutes(context: AuthContext): Hono {
     }),
     async (c) => {
       const body = loginRequestSchema.parse(await c.req.json().catch(() => ({})));
-      const session = await login(context, { ...body, address: clientAddress(c) }).catch(refusal);
+      const session = await login(context, { ...body, address: clientAddress(c) });
       return sessionAnswer(c, session);
     },
   );
@@ -123,7 +124,7 @@ export function authRoutes(context: AuthContext): Hono {
       if (!token) throw new RefusedRequestError("no session: log in", 401);
       const session = await refresh(context, token).catch((error: unknown) => {
         deleteCookie(c, REFRESH_COOKIE, { path: "/api/auth", secure: true });
-        return refusal(error);
+        throw error;
       });
       return sessionAnswer(c, session);
     },
@@ -164,32 +165,19 @@ export function authRoutes(context: AuthContext): Hono {
       tag: "auth",
       body: passwordChangeSchema,
       answer: '`{ "status": "password_changed" }`',
-      refusals: [429],
+      refusals: [401, 429],
     }),
     async (c) => {
       const principal = principalOf(c);
       if (principal.kind !== "user")
         throw new RefusedRequestError("the admin credential has no password", 400);
       const body = passwordChangeSchema.parse(await c.req.json().catch(() => ({})));
-      const user = await findUserById(context.db, principal.userId);
       const address = clientAddress(c);
       // Guessing the current password with a stolen access token is throttled like a login.
-      const waitMs = await context.throttle.lockedForMs(principal.username, address);
-      if (waitMs > 0) {
-        throw new RefusedRequestError(
-          `too many failed attempts: try again in ${Math.ceil(waitMs / 60_000)} minutes`,
-          429,
-        );
-      }
-      if (!user || !(await verifyPassword(body.current_password, user.passwordHash))) {
-        await context.throttle.failed(principal.username, address);
-        await writeAudit(context.db, {
-          actor: `user:${principal.username}`,
-          action: "login_failed",
-          detail: { reason: "wrong_current_password", during: "password_change", address },
-        });
-        throw new RefusedRequestError("the current password is wrong", 401);
-      }
+      const user = await checkCurrentPassword(context, principal, body.current_password, {
+        address,
+        during: "password_change",
+      });
       // Every session ends, this one too: the client logs in again with the new password.
       await revokeUserSessions(context.db, user.id, {
         passwordHash: await hashPassword(body.new_password),
@@ -204,6 +192,7 @@ export function authRoutes(context: AuthContext): Hono {
     },
   );
 
+  app.route("/", totpRoutes(context));
   return app;
 }
 

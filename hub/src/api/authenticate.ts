@@ -108,7 +108,27 @@ export async function scopeFor(
   return readScope(hotels);
 }
 
-/** Custody routes not yet scoped per hotel: the admin credential and chain-wide roles only. */
+/** How the route modules learn the asking principal's hotels (apiRoutes makes it once). */
+export interface CallerScope {
+  /** The scope for a permission: 403 without the permission, 404 when bound to no hotel. */
+  scopeOf(c: Context, permission: Permission): Promise<ReadScope>;
+  /** The caller's hotels, whatever it may do there (empty when none). */
+  hotelsOf(c: Context): Promise<string[]>;
+}
+
+/**
+ * @example
+ * const caller = callerScope(async () => (await admin.listHotels()).map((hotel) => hotel.id));
+ * const scope = await caller.scopeOf(c, "read_custody");
+ */
+export function callerScope(allHotels: () => Promise<string[]>): CallerScope {
+  return {
+    scopeOf: (c, permission) => scopeFor(c, permission, allHotels),
+    hotelsOf: async (c) => hotelsOf(principalOf(c), await allHotels()),
+  };
+}
+
+/** Routes of the whole chain (the audit log, accounts): the admin credential and chain-wide accounts only. */
 export function requireChainWide(permission: Permission): MiddlewareHandler {
   return async (c, next) => {
     const principal = principalOf(c);

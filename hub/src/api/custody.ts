@@ -1,13 +1,16 @@
 /**
  * The custody routes of the `--http` listener: the development TSA
- * (`POST /tsa`, zero-setup only), evidence export, compliance reports,
- * roll-ups, retention and the audit log. Mounted by apiRoutes, behind its
- * admin bearer for `/api/*` and `/admin/*` (users and roles come later).
+ * (`POST /tsa`, zero-setup only), chunks with their verdicts, a month of
+ * hours with their custody state, evidence export and compliance reports
+ * (each in the caller's scope: another hotel's hotel or chunk answers 404),
+ * and the CLI's roll-ups, retention and purge under `/admin/`.
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import {
   type AdminContext,
+  chunkView,
+  chunkViewSchema,
   exportContextOf,
   type HubAdmin,
   hotelSettingsSchema,
@@ -17,8 +20,12 @@ import {
 } from "../admin/index.ts";
 import { actorName } from "../auth/roles.ts";
 import { ExportError, exportEvidenceTarGz, exportRequestSchema } from "../export/index.ts";
+import { chunksInScope } from "../query/hotels.ts";
+import { custodyMonth, custodyMonthSchema } from "../report/month.ts";
+import type { Db } from "../store/index.ts";
 import type { DevTsa } from "../timestamp/dev-tsa.ts";
-import { principalOf, requireChainWide } from "./authenticate.ts";
+import { auditRequest } from "./audit-trail.ts";
+import { type CallerScope, principalOf } from "./authenticate.ts";
 import { describeRoute } from "./openapi.ts";
 
 /** `POST /admin/purge`. */
@@ -31,13 +38,28 @@ export interface CustodyRoutesContext {
   devTsa: DevTsa | undefined;
 }
 
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+const chunkLimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
+export const chunksQuerySchema = z.object({
+  hotel: z.string().min(1).optional().describe("one hotel of the caller's"),
+  day: z
+    .string()
+    .regex(DAY, "day must be a UTC day like 2026-11-22")
+    .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), "day is not a real day")
+    .optional()
+    .describe("a UTC day: the chunks whose hour starts in it"),
+  limit: chunkLimitSchema,
+});
+
+const monthQuerySchema = reportRequestSchema.pick({ hotel: true, month: true });
+
 /**
  * @example
- * app.route("/", custodyRoutes({ admin, adminContext, devTsa }));
+ * app.route("/", custodyRoutes({ admin, adminContext, devTsa, db, ...callerScope(allHotelIds) }));
  */
-export function custodyRoutes(context: CustodyRoutesContext): Hono {
+export function custodyRoutes(context: CustodyRoutesContext & CallerScope & { db: Db }): Hono {
   const app = new Hono();
-  const { admin } = context;
+  const { admin, db } = context;
 
   if (context.devTsa) {
     const devTsa = context.devTsa;
@@ -56,20 +78,73 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
   }
 
   app.get(
+    "/api/chunks",
+    describeRoute({
+      summary: "Chunks with their verdicts, newest first",
+      description:
+        "Of the caller's hotels, or of one (`hotel`), of one UTC day (`day`) or the newest `limit`; each with its seal verdict and time-stamp state. Audit-logged.",
+      tag: "custody",
+      permission: "read_custody",
+      query: chunksQuerySchema,
+      answer: "The chunks with their seal and time-stamp verdicts",
+      response: z.array(chunkViewSchema),
+    }),
+    async (c) => {
+      const scope = await context.scopeOf(c, "read_custody");
+      const query = chunksQuerySchema.parse(c.req.query());
+      const rows = await chunksInScope(db, scope, query);
+      await auditRequest(c, db, {
+        action: "custody",
+        kind: "chunks",
+        scope: scope.hotels,
+        rows: rows.length,
+        ...(query.hotel ? { hotelId: query.hotel } : {}),
+      });
+      return c.json(rows.map(chunkView));
+    },
+  );
+
+  app.get(
+    "/api/custody/month",
+    describeRoute({
+      summary: "A hotel's month, hour by hour",
+      description:
+        "Every UTC hour of the month up to the last ended one with its custody state (verified, awaiting timestamp, failed, missing, gap, no agent), overall and per agent: the compliance report's numbers, hour by hour. Audit-logged.",
+      tag: "custody",
+      permission: "read_custody",
+      query: monthQuerySchema,
+      answer: "The hours with their states, and how many hours each state has",
+      response: custodyMonthSchema,
+    }),
+    async (c) => {
+      const scope = await context.scopeOf(c, "read_custody");
+      const query = monthQuerySchema.parse(c.req.query());
+      const month = await custodyMonth(db, { ...query, scope });
+      await auditRequest(c, db, {
+        action: "custody",
+        kind: "month",
+        scope: scope.hotels,
+        hotelId: month.hotel_id,
+        rows: month.hours.length,
+      });
+      return c.json(month);
+    },
+  );
+
+  app.get(
     "/api/export",
     describeRoute({
       summary: "Download an evidence bundle",
       description:
-        "Exactly one of `hour`, `day` (both with `hotel`) or `chunk`. The summary is in the `x-logmaster-export` header.",
+        "Exactly one of `hour`, `day` (both with `hotel`) or `chunk`, of the caller's hotels. The summary is in the `x-logmaster-export` header. Audit-logged before the bundle leaves the hub.",
       tag: "custody",
       permission: "read_custody",
-      chainWide: true,
       query: exportRequestSchema.and(z.object({ format: z.literal("tar.gz").default("tar.gz") })),
       answer: "The bundle: records, manifests, time-stamp tokens, certificates and VERIFY.md",
       media: ["application/gzip"],
     }),
-    requireChainWide("read_custody"),
     async (c) => {
+      const scope = await context.scopeOf(c, "read_custody");
       const { format = "tar.gz", ...query } = c.req.query();
       if (format !== "tar.gz") throw new ExportError("format must be tar.gz", 400);
       const request = exportRequestSchema.parse(query);
@@ -77,6 +152,7 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
         exportContextOf(context.adminContext),
         request,
         actorName(principalOf(c)),
+        scope,
       );
       const name = `logmaster-export-${summary.hotel_id}-${request.hour ?? request.day ?? request.chunk}.tar.gz`;
       return c.body(tarGz as Uint8Array<ArrayBuffer>, 200, {
@@ -92,23 +168,20 @@ export function custodyRoutes(context: CustodyRoutesContext): Hono {
     "/api/reports/compliance",
     describeRoute({
       summary: "A hotel's compliance report for a month",
-      description: "Every hour of the month with its custody state; the download is audit-logged.",
+      description:
+        "Of one of the caller's hotels: every hour of the month with its custody state; the download is audit-logged.",
       tag: "custody",
       permission: "read_custody",
-      chainWide: true,
       query: reportRequestSchema,
       answer: "The report in the asked format",
       media: ["text/csv; charset=utf-8", "application/pdf", "application/json"],
     }),
-    requireChainWide("read_custody"),
     async (c) => {
-      const query = c.req.query();
+      const scope = await context.scopeOf(c, "read_custody");
       const rendered = await renderComplianceReport(context.adminContext, {
-        hotel: query.hotel ?? "",
-        month: query.month ?? "",
-        format: (query.format ?? "csv") as "csv",
-        ...(query.skew_ms ? { skew_ms: Number(query.skew_ms) } : {}),
+        ...reportRequestSchema.parse(c.req.query()),
         actor: actorName(principalOf(c)),
+        scope,
       });
       return c.body(rendered.body as Uint8Array<ArrayBuffer>, 200, {
         "content-type": rendered.contentType,

@@ -10,7 +10,6 @@ import { serve } from "@hono/node-server";
 import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { secureHeaders } from "hono/secure-headers";
-import { z } from "zod";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { formatListenAddress } from "../../../shared/src/net/listen-address.ts";
 import { TLS_SERVER_POSTURE } from "../../../shared/src/net/tls-posture.ts";
@@ -18,31 +17,27 @@ import {
   ACTOR_HEADER,
   type HubAdmin,
   hotelRequestSchema,
-  passwordResetSchema,
   tokenRequestSchema,
-  userRequestSchema,
 } from "../admin/index.ts";
-import { usernameSchema } from "../admin/users.ts";
 import type { AuthContext } from "../auth/sessions.ts";
 import type { ListenAddress } from "../config/index.ts";
 import type { HubEvents } from "../events/index.ts";
 import { answerErrorsAsJson, refuse } from "../net/answers.ts";
 import { type RunningListener, whenListening } from "../net/listen.ts";
 import type { ReadSide } from "../query/index.ts";
-import { agentFleetHealth, type Db } from "../store/index.ts";
+import { AGENT_HEALTH_LIMITS, agentFleetHealth, type Db } from "../store/index.ts";
 import { auditRoutes } from "./audit.ts";
 import { authRoutes, PUBLIC_AUTH_PATHS } from "./auth.ts";
-import {
-  actorOf,
-  authenticate,
-  requireChainWide,
-  sameSecret,
-  scopeFor,
-  setPrincipal,
-} from "./authenticate.ts";
-import { type CustodyRoutesContext, custodyRoutes } from "./custody.ts";
+import { actorOf, authenticate, callerScope, sameSecret, setPrincipal } from "./authenticate.ts";
+import { type CustodyRoutesContext, chunksQuerySchema, custodyRoutes } from "./custody.ts";
+import { fleetRoutes } from "./fleet.ts";
 import { describeRoute, serveApiDescription } from "./openapi.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
+import { adminTotpRoutes } from "./totp.ts";
+import { userRoutes } from "./users.ts";
+
+/** `GET /admin/chunks`: the newest `limit` of every hotel. */
+const adminChunksQuerySchema = chunksQuerySchema.pick({ limit: true });
 
 export interface ApiContext extends CustodyRoutesContext {
   db: Db;
@@ -126,10 +121,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
       media: ["text/plain; version=0.0.4"],
     }),
     async (c) => {
-      const fleet = await agentFleetHealth(context.db, {
-        expiringWithinMs: 30 * 86_400_000,
-        silentAfterMs: 15 * 60_000,
-      });
+      const fleet = await agentFleetHealth(context.db, AGENT_HEALTH_LIMITS);
       context.events.agentsEnrolled.set(fleet.agents);
       context.events.agentCertificatesExpiring.set(fleet.certificatesExpiring);
       context.events.agentsSilent.set(fleet.silent);
@@ -154,20 +146,6 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
   });
   app.use("/api/*", (c, next) => (PUBLIC_AUTH_PATHS.has(c.req.path) ? next() : bearer(c, next)));
   app.route("/", authRoutes(context.auth));
-  const chunksDescription = {
-    summary: "Chunks, newest first",
-    tag: "custody",
-    query: chunksQuerySchema,
-    answer: "Chunks of every hotel with their seal and time-stamp verdicts",
-  } as const;
-  app.get(
-    "/api/chunks",
-    describeRoute({ ...chunksDescription, permission: "read_custody", chainWide: true }),
-    requireChainWide("read_custody"),
-    async (c) =>
-      c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
-  );
-
   app.use("/admin/*", adminOnly);
   app.get(
     "/admin/hotels",
@@ -210,8 +188,16 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
     }),
     async (c) => c.json(await context.admin.listAgents()),
   );
-  app.get("/admin/chunks", describeRoute({ ...chunksDescription, tag: "admin" }), async (c) =>
-    c.json(await context.admin.listChunks({ limit: chunkLimit(c.req.query("limit")) })),
+  app.get(
+    "/admin/chunks",
+    describeRoute({
+      summary: "Chunks, newest first",
+      tag: "admin",
+      query: adminChunksQuerySchema,
+      answer: "Chunks of every hotel with their seal and time-stamp verdicts",
+    }),
+    async (c) =>
+      c.json(await context.admin.listChunks(adminChunksQuerySchema.parse(c.req.query()))),
   );
   app.post(
     "/admin/agents/:id/revoke",
@@ -224,75 +210,17 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
     async (c) => c.json(await context.admin.revokeAgent(c.req.param("id"))),
   );
   // Accounts (hub/src/admin/users.ts); the admin credential's CLI user is the audit log's actor.
-  app.get(
-    "/admin/users",
-    describeRoute({
-      summary: "Accounts",
-      tag: "admin",
-      answer: "Every account with its role and hotels (never a password hash)",
-    }),
-    async (c) => c.json(await context.admin.listUsers()),
+  app.route("/", userRoutes(context.admin, "admin"));
+  app.route("/", adminTotpRoutes(context.admin));
+  // Below, every route takes its hotels from the caller (hub/src/api/authenticate.ts).
+  const caller = callerScope(async () =>
+    (await context.admin.listHotels()).map((hotel) => hotel.id),
   );
-  app.post(
-    "/admin/users",
-    describeRoute({
-      summary: "Add an account",
-      tag: "admin",
-      body: userRequestSchema,
-      status: 201,
-      answer: "The account, and the generated password (shown this once) when none was given",
-      refusals: [409],
-    }),
-    async (c) =>
-      c.json(
-        await context.admin.addUser({
-          ...userRequestSchema.parse(await c.req.json().catch(() => ({}))),
-          actor: actorOf(c.req.header(ACTOR_HEADER)),
-        }),
-        201,
-      ),
-  );
-  app.post(
-    "/admin/users/:username/disable",
-    describeRoute({
-      summary: "Disable an account",
-      description: "Every session of the account ends now.",
-      tag: "admin",
-      params: { username: usernameSchema },
-      answer: "The disabled account",
-    }),
-    async (c) =>
-      c.json(
-        await context.admin.disableUser({
-          username: c.req.param("username"),
-          actor: actorOf(c.req.header(ACTOR_HEADER)),
-        }),
-      ),
-  );
-  app.post(
-    "/admin/users/:username/password",
-    describeRoute({
-      summary: "Reset an account's password",
-      description: "Every session of the account ends now.",
-      tag: "admin",
-      params: { username: usernameSchema },
-      body: passwordResetSchema.omit({ username: true }),
-      answer: "The account, and the generated password (shown this once) when none was given",
-    }),
-    async (c) =>
-      c.json(
-        await context.admin.resetPassword({
-          ...passwordResetSchema.parse({
-            ...(await c.req.json().catch(() => ({}))),
-            username: c.req.param("username"),
-          }),
-          actor: actorOf(c.req.header(ACTOR_HEADER)),
-        }),
-      ),
-  );
-  // Export, reports, roll-ups, retention, audit log; `POST /tsa` in zero-setup mode.
-  app.route("/", custodyRoutes(context));
+  // Chunks, a month of custody, export, reports, roll-ups, retention; `POST /tsa` in zero-setup mode.
+  app.route("/", custodyRoutes({ ...context, ...caller }));
   app.route("/", auditRoutes(context.admin));
+  app.route("/", fleetRoutes({ db: context.db, admin: context.admin, ...caller }));
+  app.route("/", userRoutes(context.admin, "api"));
   app.route(
     "/",
     searchRoutes({
@@ -300,10 +228,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
       events: context.events,
       db: context.db,
       reindex: context.reindex,
-      scopeOf: (c, permission) =>
-        scopeFor(c, permission, async () =>
-          (await context.admin.listHotels()).map((hotel) => hotel.id),
-        ),
+      scopeOf: caller.scopeOf,
     }),
   );
   // Last: the document is built from the routes above (hub/src/api/openapi.ts).
@@ -390,11 +315,4 @@ export async function startApiListener(
   }
   // What the CLI pins when it reaches this listener over loopback (hub.json).
   return pems ? { ...listener, certificateSha256: certificateSha256(pems.cert) } : listener;
-}
-
-const chunkLimitSchema = z.coerce.number().int().min(1).max(1000).default(100);
-const chunksQuerySchema = z.object({ limit: chunkLimitSchema });
-/** `?limit=` of the chunk lists: 1..1000, default 100. */
-function chunkLimit(query: string | undefined): number {
-  return chunkLimitSchema.parse(query);
 }

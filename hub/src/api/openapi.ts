@@ -21,15 +21,18 @@ export const DOCS_PATH = "/api/docs";
 
 /** The document's sections, in the order the docs page shows them. */
 const TAGS = {
-  auth: "Log in with a password, refresh with the HttpOnly cookie, log out, who am I, change my password.",
+  auth: "Log in with a password (and a TOTP code when the account has a second factor), refresh with the HttpOnly cookie, log out, who am I, change my password, set up or disable my second factor.",
   search:
     "Guests' events in the caller's hotels: a page of hits, histogram, top values, the lines around a hit, streaming export.",
   lookups:
     "The three Law 5651 questions (who had this IP, what did this MAC do, whose was this public port), each answer with its evidence lines.",
   live: "New events as they are indexed (Server-Sent Events).",
   devices: "The sources of logs, and their names.",
+  fleet:
+    "The caller's hotels, their agents with their status, enrollment tokens with the install command, revocation.",
   custody:
-    "Chunks and their verdicts, evidence export, compliance reports, reindexing, the audit log.",
+    "Chunks and their verdicts, a month of hours with their custody state, evidence export, compliance reports, reindexing, the audit log.",
+  users: "Accounts, their roles and hotels (chain admins).",
   admin: "The CLI's door while a hub runs: the admin credential only (`logmaster-hub` commands).",
   hub: "Health, metrics, the development TSA and this description.",
 } as const;
@@ -147,7 +150,8 @@ const REFUSALS: Record<RefusalStatus, { name: string; description: string }> = {
   },
   401: {
     name: "Unauthorized",
-    description: "`unauthorized` (no credential) or `invalid_credential` (wrong, expired, revoked)",
+    description:
+      "`unauthorized` (no credential), `invalid_credential` (wrong, expired, revoked) or, at login, `totp_required` (the password was right: send it again with the account's TOTP code)",
   },
   403: { name: "Forbidden", description: "`forbidden`: the caller's role may not do this" },
   404: {

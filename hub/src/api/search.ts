@@ -43,8 +43,9 @@ import {
   topRequestSchema,
   topResponseSchema,
 } from "../query/index.ts";
-import { type Db, writeAudit } from "../store/index.ts";
-import { clientAddress, principalOf } from "./authenticate.ts";
+import type { Db } from "../store/index.ts";
+import { auditRequest } from "./audit-trail.ts";
+import { principalOf } from "./authenticate.ts";
 import { describeRoute } from "./openapi.ts";
 
 export interface SearchRoutesContext {
@@ -114,17 +115,11 @@ export function searchRoutes(context: SearchRoutesContext): Hono {
    */
   const audited = async (c: Context, kind: string, scope: ReadScope, rows: number, ms: number) => {
     events.emit({ name: "SearchRan", kind, hotels: scope.hotels.length, ms, rows });
-    await writeAudit(context.db, {
-      actor: actorName(principalOf(c)),
+    await auditRequest(c, context.db, {
       action: kind.startsWith("lookup") ? "lookup" : kind === "tail" ? "tail" : "search",
-      ...(scope.hotels.length === 1 ? { hotelId: scope.hotels[0] } : {}),
-      detail: {
-        kind,
-        address: clientAddress(c),
-        scope: scope.hotels,
-        params: c.req.queries(),
-        rows,
-      },
+      kind,
+      scope: scope.hotels,
+      rows,
     });
   };
   const timed = async <T>(

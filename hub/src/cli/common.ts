@@ -32,7 +32,7 @@ const commandFlags = {
   "retention-days": { type: "string" },
   "legal-hold": { type: "string" },
   "dry-run": { type: "boolean" },
-  // Accounts: user add|list|disable|reset-password.
+  // Accounts: user add|list|disable|reset-password|reset-totp.
   username: { type: "string" },
   role: { type: "string" },
   "password-stdin": { type: "boolean" },

@@ -42,6 +42,7 @@ Commands:
   user list [--json]         accounts with their roles and hotels
   user disable U             refuse U's logins and end its sessions now
   user reset-password U [--password-stdin]
+  user reset-totp U          clear U's lost second factor (TOTP) and end its sessions
                              a new password for U (generated unless given); ends its sessions
   agent list                 list enrolled agents
   chunk list                 the newest chunks of every hotel and their verdicts
@@ -205,6 +206,7 @@ const userUsage = `Usage: logmaster-hub user add --username U --role R [--hotel 
        logmaster-hub user list [--json]
        logmaster-hub user disable U
        logmaster-hub user reset-password U [--password-stdin]
+       logmaster-hub user reset-totp U
 
 Accounts of the dashboard and the API (docs/install-hub.md, "Users and roles").
   --username U       2 to 64 characters of a-z, 0-9, '.', '_' and '-'
@@ -220,7 +222,9 @@ Accounts of the dashboard and the API (docs/install-hub.md, "Users and roles").
                      the hub generates one and it is printed once, on stdout
   --json             user list: the accounts as JSON
 'disable' refuses the account's logins and ends its sessions at once; 'reset-password'
-sets a new password and ends every session of the account.`;
+sets a new password and ends every session of the account; 'reset-totp' clears the
+account's second factor (a lost authenticator: it logs in with its password alone until
+it sets up a new one) and ends every session of the account.`;
 
 /** The option each field of a user request comes from, for error messages. */
 const USER_OPTIONS: Record<string, string> = {
@@ -314,6 +318,7 @@ async function user(args: string[]): Promise<number> {
         created: u.created_at,
         password_changed: u.password_changed_at,
         disabled: u.disabled_at,
+        totp_enabled: u.totp_enabled_at,
       })),
     );
     return 0;
@@ -355,8 +360,20 @@ async function user(args: string[]): Promise<number> {
     }
     return 0;
   }
+  if (action === "reset-totp") {
+    const { config, positionals } = parse(rest);
+    const [username, extra] = positionals;
+    if (!username || extra !== undefined) throw new Error("user reset-totp needs one user name U");
+    const reset = await withAdmin(config, (admin) =>
+      admin.resetTotp({ username, actor: cliActor() }),
+    );
+    console.log(
+      `second factor of "${reset.username}" cleared: it logs in with its password alone until it sets up a new one; its sessions have ended`,
+    );
+    return 0;
+  }
   throw new Error(
-    "user needs 'add --username U --role R', 'list', 'disable U' or 'reset-password U'",
+    "user needs 'add --username U --role R', 'list', 'disable U', 'reset-password U' or 'reset-totp U'",
   );
 }
 

@@ -24,10 +24,11 @@ import {
 import { RefusedRequestError } from "../errors.ts";
 import type { HubEvents } from "../events/index.ts";
 import { buildChainCaCrl, type ChainCa } from "../identity/index.ts";
+import { findHotelIn } from "../query/hotels.ts";
+import { hotelCondition, type ReadScope, scopedRead } from "../query/scope.ts";
 import {
   type ChunkRow,
   type Db,
-  findHotel,
   previousSealedChunk,
   revokedAgentCertificates,
   tables,
@@ -134,35 +135,39 @@ export function timestampLabel(
 async function selectChunks(
   db: Db,
   request: ExportRequest,
+  scope: ReadScope | undefined,
 ): Promise<{ hotelId: string; rows: ChunkRow[] }> {
   const { chunks } = tables;
-  let hotelId: string | undefined;
-  if (request.hotel) {
-    const hotel = await findHotel(db, request.hotel);
-    if (!hotel) throw new ExportError(`no hotel with id or name "${request.hotel}"`);
-    hotelId = hotel.id;
-  }
-  const sealed = isNotNull(chunks.manifest);
-  const conditions = [sealed];
-  if (hotelId) conditions.push(eq(chunks.hotelId, hotelId));
-  if (request.hour || request.day) {
-    const from = new Date(request.hour ? `${request.hour}:00:00Z` : `${request.day}T00:00:00Z`);
-    const to = new Date(from.getTime() + (request.hour ? 3_600_000 : 86_400_000));
-    conditions.push(gte(chunks.hourStart, from), lt(chunks.hourStart, to));
-  } else {
-    const address = parseChunkId(request.chunk ?? "");
-    if (!address) throw new ExportError("--chunk is not a chunk id", 400);
-    conditions.push(
-      eq(chunks.hourStart, new Date(address.hourStart)),
-      eq(chunks.part, address.part),
-    );
-    if (request.agent) conditions.push(eq(chunks.agentId, request.agent));
-  }
-  const rows = await db
-    .select()
-    .from(chunks)
-    .where(and(...conditions))
-    .orderBy(asc(chunks.agentId), asc(chunks.hourStart), asc(chunks.part));
+  const { hotelId, rows } = await scopedRead(db, scope, async (tx) => {
+    let hotelId: string | undefined;
+    if (request.hotel) {
+      // Another hotel answers as an unknown one does: its existence is not revealed.
+      const hotel = await findHotelIn(tx, request.hotel, scope);
+      if (!hotel) throw new ExportError(`no hotel with id or name "${request.hotel}"`);
+      hotelId = hotel.id;
+    }
+    const conditions = [isNotNull(chunks.manifest), hotelCondition(chunks.hotelId, scope)];
+    if (hotelId) conditions.push(eq(chunks.hotelId, hotelId));
+    if (request.hour || request.day) {
+      const from = new Date(request.hour ? `${request.hour}:00:00Z` : `${request.day}T00:00:00Z`);
+      const to = new Date(from.getTime() + (request.hour ? 3_600_000 : 86_400_000));
+      conditions.push(gte(chunks.hourStart, from), lt(chunks.hourStart, to));
+    } else {
+      const address = parseChunkId(request.chunk ?? "");
+      if (!address) throw new ExportError("--chunk is not a chunk id", 400);
+      conditions.push(
+        eq(chunks.hourStart, new Date(address.hourStart)),
+        eq(chunks.part, address.part),
+      );
+      if (request.agent) conditions.push(eq(chunks.agentId, request.agent));
+    }
+    const rows = await tx
+      .select()
+      .from(chunks)
+      .where(and(...conditions))
+      .orderBy(asc(chunks.agentId), asc(chunks.hourStart), asc(chunks.part));
+    return { hotelId, rows };
+  });
   if (request.chunk && new Set(rows.map((row) => row.agentId)).size > 1) {
     throw new ExportError(
       `chunk ${request.chunk} exists for several agents; pass --agent (one of ${rows.map((row) => row.agentId).join(", ")})`,
@@ -273,16 +278,18 @@ export async function exportEvidence(
   input: ExportRequest,
   outDir: string,
   actor: string,
+  /** The caller's hotels (the API): only their chunks can be exported. Absent: every hotel (the CLI). */
+  scope?: ReadScope,
 ): Promise<ExportSummary> {
   const request = exportRequestSchema.parse(input);
   const { db } = context;
-  const { hotelId, rows } = await selectChunks(db, request);
+  const { hotelId, rows } = await selectChunks(db, request, scope);
   const exported = new Set(rows.map((row) => `${row.agentId}/${chunkIdOfRow(row)}`));
   const audit = await writeAudit(db, {
     actor,
     action: "export",
     hotelId,
-    detail: { ...request },
+    detail: { ...request, ...(scope ? { scope: scope.hotels } : {}), rows: rows.length },
     chunks: [...exported].sort(),
   });
   const revokedRows = await revokedAgentCertificates(db);
@@ -355,10 +362,11 @@ export async function exportEvidenceTarGz(
   context: ExportContext,
   request: ExportRequest,
   actor: string,
+  scope?: ReadScope,
 ): Promise<{ tarGz: Uint8Array; summary: ExportSummary }> {
   const dir = await mkdtemp(join(tmpdir(), "logmaster-export-"));
   try {
-    const summary = await exportEvidence(context, request, dir, actor);
+    const summary = await exportEvidence(context, request, dir, actor, scope);
     const tar = Bun.spawn(["tar", "-czf", "-", "-C", dir, "."], { stdout: "pipe", stderr: "pipe" });
     const [bytes, stderr, exitCode] = await Promise.all([
       new Response(tar.stdout).bytes(),

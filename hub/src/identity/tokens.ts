@@ -84,6 +84,22 @@ export async function createEnrollmentToken(
   return { token, id, expiresAt };
 }
 
+/** Where docs/install-agent.md puts the agent's state on a site box. */
+const AGENT_DATA_DIR = "/var/lib/logmaster-agent";
+
+/**
+ * The line hotel IT pastes on the site box (docs/install-agent.md §2). The
+ * token carries the hub's address and the CA to pin, so nothing else is needed.
+ *
+ * @example
+ * enrollCommandLine("lm1.eyJ2Ijox…"); // "sudo -u logmaster logmaster-agent enroll --token 'lm1.eyJ2Ijox…' --data-dir /var/lib/logmaster-agent"
+ */
+export function enrollCommandLine(token: string): string {
+  // lm1. + base64url: nothing a shell would read inside single quotes.
+  if (!/^lm1\.[A-Za-z0-9_-]+$/.test(token)) throw new Error("not an enrollment token");
+  return `sudo -u logmaster logmaster-agent enroll --token '${token}' --data-dir ${AGENT_DATA_DIR}`;
+}
+
 /**
  * The stored token a presented one names, if its secret matches and it is
  * neither used nor expired. Spending it is a separate, locked step

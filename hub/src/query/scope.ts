@@ -5,7 +5,9 @@
  * and the database holds the query to the same hotels again (the read role's
  * row-level security, hub/drizzle/0003_index_tables.sql).
  */
-import { type RawClient, type RawTx, rawTransaction } from "../store/index.ts";
+import { inArray, type SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import { type Db, type RawClient, type RawTx, rawTransaction } from "../store/index.ts";
 
 declare const scopeBrand: unique symbol;
 
@@ -48,6 +50,10 @@ export function narrowScope(scope: ReadScope, asked: readonly string[] | undefin
   return [...new Set(asked)];
 }
 
+/** The read role (hub/drizzle/0003_index_tables.sql) and the setting its row-level security reads. */
+const READ_ROLE = "logmaster_reader";
+const readHotelsSetting = (scope: ReadScope) => `{${scope.hotels.join(",")}}`;
+
 /**
  * Run `work` as the read role, confined by PostgreSQL to the scope's hotels.
  *
@@ -62,11 +68,44 @@ export function inReadScope<T>(
   if (scope.hotels.length === 0) throw new ScopeError("a read needs at least one hotel in scope");
   return rawTransaction(raw, async (tx) => {
     await tx.query(
-      "select set_config('logmaster.read_hotels', $1, true), set_config('role', 'logmaster_reader', true)",
-      [`{${scope.hotels.join(",")}}`],
+      "select set_config('logmaster.read_hotels', $1, true), set_config('role', $2, true)",
+      [readHotelsSetting(scope), READ_ROLE],
     );
     return work(tx);
   });
+}
+
+/**
+ * The same for drizzle reads of the hub's own tables (hotels, agents,
+ * chunks): one transaction as the read role, which may read those three
+ * tables of the scope's hotels and nothing else (no writes, no audit log).
+ *
+ * @example
+ * const rows = await inReadRole(db, scope, (tx) => tx.select().from(agents));
+ */
+export function inReadRole<T>(db: Db, scope: ReadScope, work: (tx: Db) => Promise<T>): Promise<T> {
+  if (scope.hotels.length === 0) throw new ScopeError("a read needs at least one hotel in scope");
+  return db.transaction(async (tx) => {
+    await tx.execute(
+      sql`select set_config('logmaster.read_hotels', ${readHotelsSetting(scope)}, true), set_config('role', ${READ_ROLE}, true)`,
+    );
+    return work(tx);
+  });
+}
+
+/**
+ * Reads of a caller's scope as the read role; without a scope, hub-wide work
+ * (the CLI on its own data dir, the workers) as the hub's own user.
+ *
+ * @example
+ * const hotel = await scopedRead(db, request.scope, (tx) => findHotelIn(tx, "grand", request.scope));
+ */
+export function scopedRead<T>(
+  db: Db,
+  scope: ReadScope | undefined,
+  work: (tx: Db) => Promise<T>,
+): Promise<T> {
+  return scope ? inReadRole(db, scope, work) : work(db);
 }
 
 /**
@@ -75,6 +114,15 @@ export function inReadScope<T>(
  * holds every query to its scope. Never switched off outside tests.
  */
 export const codeScopeFilter = { on: true };
+
+/**
+ * The code's hotel condition of a drizzle query: `column` among the scope's
+ * hotels; none without a scope (hub-wide work) or with the test switch off
+ * (`and()` drops an undefined condition).
+ */
+export function hotelCondition(column: PgColumn, scope: ReadScope | undefined): SQL | undefined {
+  return scope && codeScopeFilter.on ? inArray(column, [...scope.hotels]) : undefined;
+}
 
 /**
  * The code's hotel condition on `column` for the hotels in the `$n` parameter

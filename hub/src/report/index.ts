@@ -15,8 +15,10 @@ import {
 } from "../../../shared/src/timestamp/development-tsa.ts";
 import { RefusedRequestError } from "../errors.ts";
 import { csvField } from "../net/csv.ts";
-import { expectedHours, hourCoverage } from "../rollup/coverage.ts";
-import { type ChunkRow, type Db, findHotel, tables } from "../store/index.ts";
+import { findHotelIn } from "../query/hotels.ts";
+import { type ReadScope, scopedRead } from "../query/scope.ts";
+import { expectedHours, type HourCoverage, hourCoverage } from "../rollup/coverage.ts";
+import { type Agent, type ChunkRow, type Db, type Hotel, tables } from "../store/index.ts";
 
 export { complianceReportPdf } from "./pdf.ts";
 
@@ -101,6 +103,83 @@ function monthRange(month: string): { from: Date; to: Date } {
   };
 }
 
+/** One agent's expected hours of a month with what the hub holds of each. */
+export interface AgentMonth {
+  agent: Agent;
+  hours: { coverage: HourCoverage; rows: ChunkRow[] }[];
+  /** The agent's sealed chunks of the month (with a manifest). */
+  sealed: ChunkRow[];
+}
+
+/** What the hub holds of a hotel's month, hour by hour and agent by agent. */
+export interface MonthCoverage {
+  hotel: Hotel;
+  from: Date;
+  monthEnd: Date;
+  /** Hours counted up to here: the month's end, or the last ended hour. */
+  to: Date;
+  agents: AgentMonth[];
+}
+
+/**
+ * The one builder of a hotel's month of custody, for the compliance report
+ * and the month view: the hotel, its agents and each expected hour's
+ * coverage. With a scope (a caller's), it reads as the read role of that
+ * scope, and another hotel answers 404 as an unknown one does.
+ *
+ * @example
+ * const month = await monthCoverage(db, { hotel: "grand", month: "2026-11", scope });
+ */
+export async function monthCoverage(
+  db: Db,
+  input: { hotel: string; month: string; now?: Date | undefined; scope?: ReadScope | undefined },
+): Promise<MonthCoverage> {
+  const { from, to: monthEnd } = monthRange(input.month);
+  const now = input.now ?? new Date();
+  const to = new Date(Math.min(monthEnd.getTime(), Math.floor(now.getTime() / HOUR_MS) * HOUR_MS));
+  const { agents, chunks } = tables;
+  const read = await scopedRead(db, input.scope, async (tx) => {
+    const hotel = await findHotelIn(tx, input.hotel, input.scope);
+    if (!hotel) return undefined;
+    const agentRows = await tx
+      .select()
+      .from(agents)
+      .where(eq(agents.hotelId, hotel.id))
+      .orderBy(asc(agents.id));
+    const chunkRows = await tx
+      .select()
+      .from(chunks)
+      .where(
+        and(
+          eq(chunks.hotelId, hotel.id),
+          gte(chunks.hourStart, from),
+          lt(chunks.hourStart, monthEnd),
+        ),
+      );
+    return { hotel, agentRows, chunkRows };
+  });
+  if (!read) throw new ReportError(`no hotel with id or name "${input.hotel}"`, 404);
+  const byAgentHour = new Map<string, ChunkRow[]>();
+  for (const row of read.chunkRows) {
+    const key = `${row.agentId}@${row.hourStart.getTime()}`;
+    byAgentHour.set(key, [...(byAgentHour.get(key) ?? []), row]);
+  }
+  return {
+    hotel: read.hotel,
+    from,
+    monthEnd,
+    to,
+    agents: read.agentRows.map((agent) => ({
+      agent,
+      hours: expectedHours(agent, from, to).map((hour) => {
+        const rows = byAgentHour.get(`${agent.id}@${hour.getTime()}`) ?? [];
+        return { coverage: hourCoverage(hour, rows), rows };
+      }),
+      sealed: read.chunkRows.filter((row) => row.agentId === agent.id && row.manifest),
+    })),
+  };
+}
+
 /**
  * The compliance numbers of a hotel's month, from the database.
  *
@@ -110,42 +189,21 @@ function monthRange(month: string): { from: Date; to: Date } {
  */
 export async function buildComplianceReport(
   db: Db,
-  input: { hotel: string; month: string; now?: Date; skewThresholdMs?: number },
+  input: {
+    hotel: string;
+    month: string;
+    now?: Date;
+    skewThresholdMs?: number;
+    /** A caller's scope (the API); absent: hub-wide (the CLI on its data dir). */
+    scope?: ReadScope | undefined;
+  },
 ): Promise<ComplianceReport> {
-  const { from, to: monthEnd } = monthRange(input.month);
   const now = input.now ?? new Date();
-  const hotel = await findHotel(db, input.hotel);
-  if (!hotel) throw new ReportError(`no hotel with id or name "${input.hotel}"`, 404);
-  const to = new Date(Math.min(monthEnd.getTime(), Math.floor(now.getTime() / HOUR_MS) * HOUR_MS));
+  const { hotel, from, monthEnd, to, agents } = await monthCoverage(db, { ...input, now });
   const threshold = input.skewThresholdMs ?? DEFAULT_SKEW_THRESHOLD_MS;
-  const { agents, chunks, auditLog } = tables;
-  const agentRows = await db
-    .select()
-    .from(agents)
-    .where(eq(agents.hotelId, hotel.id))
-    .orderBy(asc(agents.id));
-  const chunkRows = await db
-    .select()
-    .from(chunks)
-    .where(
-      and(
-        eq(chunks.hotelId, hotel.id),
-        gte(chunks.hourStart, from),
-        lt(chunks.hourStart, monthEnd),
-      ),
-    );
-  const byAgentHour = new Map<string, ChunkRow[]>();
-  for (const row of chunkRows) {
-    const key = `${row.agentId}@${row.hourStart.getTime()}`;
-    byAgentHour.set(key, [...(byAgentHour.get(key) ?? []), row]);
-  }
-  const reports: AgentCompliance[] = agentRows.map((agent) => {
-    const hours = expectedHours(agent, from, to).map((hour) => {
-      const rows = byAgentHour.get(`${agent.id}@${hour.getTime()}`) ?? [];
-      return { coverage: hourCoverage(hour, rows), rows };
-    });
+  const { auditLog } = tables;
+  const reports: AgentCompliance[] = agents.map(({ agent, hours, sealed: own }) => {
     const coverage = hours.map((hour) => hour.coverage);
-    const own = chunkRows.filter((row) => row.agentId === agent.id && row.manifest);
     const skew = agent.lastClockSkewMs;
     return {
       agent_id: agent.id,

@@ -103,6 +103,40 @@ export interface AgentFleetHealth {
   silent: number;
 }
 
+/** When an agent counts as silent and its certificate as expiring: /metrics and the API's agent status agree. */
+export const AGENT_HEALTH_LIMITS = {
+  expiringWithinMs: 30 * 86_400_000,
+  silentAfterMs: 15 * 60_000,
+} as const;
+
+/** One agent's health, worst first; the same rules as {@link agentFleetHealth} counts by. */
+export const AGENT_STATES = [
+  "revoked",
+  "certificate_expired",
+  "never_seen",
+  "silent",
+  "certificate_expiring",
+  "ok",
+] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+/**
+ * @example
+ * agentState(agent, AGENT_HEALTH_LIMITS); // "silent"
+ */
+export function agentState(
+  agent: Pick<Agent, "revokedAt" | "notAfter" | "lastSeenAt">,
+  limits: { expiringWithinMs: number; silentAfterMs: number; nowMs?: number },
+): AgentState {
+  const nowMs = limits.nowMs ?? Date.now();
+  if (agent.revokedAt) return "revoked";
+  if (agent.notAfter.getTime() <= nowMs) return "certificate_expired";
+  if (!agent.lastSeenAt) return "never_seen";
+  if (agent.lastSeenAt.getTime() < nowMs - limits.silentAfterMs) return "silent";
+  if (agent.notAfter.getTime() < nowMs + limits.expiringWithinMs) return "certificate_expiring";
+  return "ok";
+}
+
 /**
  * The fleet's health in one query (for /metrics, at each scrape).
  *

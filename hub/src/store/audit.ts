@@ -21,7 +21,11 @@ export interface AuditRecord {
     | "login"
     | "login_failed"
     | "logout"
-    | "user_change";
+    | "user_change"
+    /** A chunk list or a month of custody read over the API (exports and reports have their own). */
+    | "custody"
+    | "token_create"
+    | "agent_revoke";
   hotelId?: string | undefined;
   detail: Record<string, unknown>;
   /** `agent/chunk-id` of every chunk involved. */

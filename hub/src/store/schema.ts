@@ -464,11 +464,27 @@ export const users = pgTable(
      * "log out everywhere"): checked on every request, so it holds across hub processes.
      */
     tokensValidAfter: timestamptz("tokens_valid_after").notNull().defaultNow(),
+    /**
+     * The TOTP shared secret, sealed with the data dir's key (hub/src/auth/totp.ts);
+     * null: no second factor. No view of an account carries it.
+     */
+    totpSecretSealed: text("totp_secret_sealed"),
+    /** When the second factor was confirmed; null with a secret: set up, not confirmed, not asked at login. */
+    totpEnabledAt: timestamptz("totp_enabled_at"),
+    /**
+     * The last TOTP time step (Unix time / 30 s) a code was accepted for: a
+     * code of this step or an earlier one is refused (no replay within its window).
+     */
+    totpLastStep: bigint("totp_last_step", { mode: "number" }),
   },
   (table) => [
     check(
       "users_role_check",
       sql`${table.role} in ('chain_admin', 'hotel_manager', 'auditor', 'hotel_it')`,
+    ),
+    check(
+      "users_totp_check",
+      sql`${table.totpEnabledAt} is null or ${table.totpSecretSealed} is not null`,
     ),
   ],
 );

@@ -3,7 +3,7 @@
  * this file only reads and writes rows).
  */
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { refreshTokens, type UserRole, userHotels, users } from "./schema.ts";
 
@@ -101,6 +101,69 @@ export async function revokeUserSessions(
       .set({ revokedAt: now })
       .where(and(eq(refreshTokens.userId, userId), isNull(refreshTokens.revokedAt)));
   });
+}
+
+/**
+ * Keep a new, unconfirmed TOTP secret (sealed) for an account without a
+ * confirmed one; false when a second factor is enabled (disable it first).
+ */
+export async function setPendingTotp(db: Db, userId: string, sealed: string): Promise<boolean> {
+  const set = await db
+    .update(users)
+    .set({ totpSecretSealed: sealed, totpEnabledAt: null, totpLastStep: null })
+    .where(and(eq(users.id, userId), isNull(users.totpEnabledAt)))
+    .returning({ id: users.id });
+  return set.length === 1;
+}
+
+/**
+ * Enable the pending secret the code was checked against (not one a later
+ * setup put in its place), with the code's step as the last one used.
+ */
+export async function enableTotp(
+  db: Db,
+  userId: string,
+  sealed: string,
+  step: number,
+): Promise<Date | undefined> {
+  const [enabled] = await db
+    .update(users)
+    .set({ totpEnabledAt: new Date(), totpLastStep: step })
+    .where(
+      and(eq(users.id, userId), eq(users.totpSecretSealed, sealed), isNull(users.totpEnabledAt)),
+    )
+    .returning({ enabledAt: users.totpEnabledAt });
+  return enabled?.enabledAt ?? undefined;
+}
+
+/**
+ * Spend a TOTP time step: true when it is later than the last one spent (and
+ * is now the last), false for a replay. One statement, so two hub processes
+ * given the same code at once cannot both take it.
+ */
+export async function claimTotpStep(db: Db, userId: string, step: number): Promise<boolean> {
+  const claimed = await db
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(
+      and(
+        eq(users.id, userId),
+        isNotNull(users.totpEnabledAt),
+        or(isNull(users.totpLastStep), lt(users.totpLastStep, step)),
+      ),
+    )
+    .returning({ id: users.id });
+  return claimed.length === 1;
+}
+
+/** Remove an account's second factor, pending or enabled; false when it had none. */
+export async function clearTotp(db: Db, userId: string): Promise<boolean> {
+  const cleared = await db
+    .update(users)
+    .set({ totpSecretSealed: null, totpEnabledAt: null, totpLastStep: null })
+    .where(and(eq(users.id, userId), isNotNull(users.totpSecretSealed)))
+    .returning({ id: users.id });
+  return cleared.length === 1;
 }
 
 export async function insertRefreshToken(
