@@ -36,7 +36,12 @@ import {
   connectElasticsearch,
   type ElasticsearchQueryEngine,
 } from "./query/elasticsearch/index.ts";
-import { openReadSide, type ReadSide } from "./query/index.ts";
+import {
+  FREE_TEXT_INDEX_FIX,
+  freeTextIndexUsable,
+  openReadSide,
+  type ReadSide,
+} from "./query/index.ts";
 import { type Db, ensureChainId, openStore, type RawClient, type Store } from "./store/index.ts";
 import { type HubTsa, openHubTsa } from "./timestamp/tsa.ts";
 import { startTimestampWorker } from "./timestamp/worker.ts";
@@ -227,6 +232,8 @@ export async function startHub(
       catchUpIntervalMs: config.index.catchUpMs,
     });
     stops.push(indexer.stop);
+    if (parts.sink.kind === "postgres" && !(await freeTextIndexUsable(store.raw)))
+      events.emit({ name: "FreeTextIndexUnused", fix: FREE_TEXT_INDEX_FIX });
     const ingest = await startIngestListener(
       {
         db: store.db,

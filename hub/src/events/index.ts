@@ -55,6 +55,8 @@ export type HubEvent =
   /** The data dir was open to group or others at start; it is 0700 now. */
   | { name: "DataDirTightened"; dir: string; oldMode: string }
   | { name: "HttpListenerInsecure"; listen: string; warning: string }
+  /** Free text scans the hotel's time range instead of using its index (docs/decisions.md). */
+  | { name: "FreeTextIndexUnused"; fix: string }
   | {
       name: "EventsIndexed";
       hotelId: string;
@@ -215,6 +217,11 @@ export class HubEvents {
     "1 when the --http listener serves plain HTTP beyond loopback (--http-insecure): the admin credential crosses the network in clear text.",
   );
 
+  readonly #freeTextIndexUnused = this.metrics.gauge(
+    "logmaster_hub_free_text_index_unused",
+    "1 when free-text search cannot use its index under the read role's row-level security (the event FreeTextIndexUnused says the one statement a superuser runs to fix it).",
+  );
+
   constructor(readonly log: LogSink = (line) => console.error(line)) {}
 
   emit(event: HubEvent): void {
@@ -286,6 +293,9 @@ export class HubEvents {
         return;
       case "HttpListenerInsecure":
         this.httpInsecure.set(1);
+        return;
+      case "FreeTextIndexUnused":
+        this.#freeTextIndexUnused.set(1);
         return;
       case "EventsIndexed":
         this.#indexed.inc({ unit: "events" }, event.events);

@@ -14,7 +14,12 @@ export { Devices, deviceNameSchema, deviceSchema } from "./devices.ts";
 export type { EventReader, QueryEngine } from "./engine.ts";
 export { hitOfRow, tailMatcher } from "./live.ts";
 export * from "./lookups.ts";
-export { CursorError, PostgresQueryEngine } from "./postgres.ts";
+export {
+  CursorError,
+  FREE_TEXT_INDEX_FIX,
+  freeTextIndexUsable,
+  PostgresQueryEngine,
+} from "./postgres.ts";
 export * from "./request.ts";
 export * from "./response.ts";
 export { narrowScope, type ReadScope, readScope, ScopeError } from "./scope.ts";

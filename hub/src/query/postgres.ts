@@ -4,7 +4,7 @@
  * the typed columns that the indexes of `events` serve (docs/decisions.md
  * "Event indexes"); free text goes to the GIN index over `words`.
  */
-import type { RawClient, RawTx } from "../store/index.ts";
+import { type RawClient, type RawTx, rawQuery } from "../store/index.ts";
 import { decodeCursor, exportPages, histogramBuckets, pageOf, type QueryEngine } from "./engine.ts";
 
 export { type Cursor, CursorError, decodeCursor, encodeCursor } from "./engine.ts";
@@ -44,6 +44,44 @@ class Sql {
   }
 }
 
+/**
+ * The condition "this column holds the address, or an address in the CIDR".
+ * Under row-level security only leakproof operators may use an index, and
+ * inet's `<<=` is not: a CIDR is also asked as the range between its first
+ * and last address (`>=`/`<=` are leakproof; the stored addresses are
+ * hosts), with `<<=` kept as the exact test of what the range found.
+ */
+function ipMatch(sql: Sql, ip: string): (column: string) => string {
+  if (!ip.includes("/")) {
+    const address = `${sql.p(ip)}::inet`;
+    return (column) => `${column} = ${address}`;
+  }
+  // inet, not cidr: `10.1.1.5/24` means its /24, as people write it (cidr refuses host bits).
+  const block = `${sql.p(ip)}::inet`;
+  return (column) =>
+    `(${column} between host(network(${block}))::inet and host(broadcast(${block}))::inet and ${column} <<= ${block})`;
+}
+
+/** What a superuser runs once so free text uses its index under the read role's policy. */
+export const FREE_TEXT_INDEX_FIX =
+  "ALTER FUNCTION pg_catalog.ts_match_vq(tsvector, tsquery) LEAKPROOF; -- as a superuser, in the hub's database";
+
+/**
+ * Whether free text can use the GIN index of `words` under row-level
+ * security: only when `tsvector @@ tsquery` is leakproof (migration 0007
+ * marks it when it runs as a superuser; docs/decisions.md).
+ *
+ * @example
+ * if (!(await freeTextIndexUsable(store.raw))) events.emit({ name: "FreeTextIndexUnused", fix: FREE_TEXT_INDEX_FIX });
+ */
+export async function freeTextIndexUsable(raw: RawClient): Promise<boolean> {
+  const [row] = await rawQuery<{ leakproof: boolean }>(
+    raw,
+    "select proleakproof as leakproof from pg_proc where oid = 'pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure",
+  );
+  return row?.leakproof === true;
+}
+
 /** The conditions of a filter, on `events e`, for the hotels of the scope. */
 export function filterConditions(sql: Sql, filter: EventFilter, hotels: readonly string[]): void {
   sql.and(hotelIn("e.hotel_id", sql.p(hotels)));
@@ -58,9 +96,8 @@ export function filterConditions(sql: Sql, filter: EventFilter, hotels: readonly
   if (filter.topics?.length) sql.and(`e.topics && ${sql.p(filter.topics)}::text[]`);
   if (filter.datasets?.length) sql.and(`e.dataset = any(${sql.p(filter.datasets)}::text[])`);
   if (filter.ip) {
-    const ip = filter.ip.includes("/") ? `${sql.p(filter.ip)}::cidr` : `${sql.p(filter.ip)}::inet`;
-    const op = filter.ip.includes("/") ? "<<=" : "=";
-    sql.and(`(e.src_ip ${op} ${ip} or e.dst_ip ${op} ${ip} or e.nat_ip ${op} ${ip})`);
+    const match = ipMatch(sql, filter.ip);
+    sql.and(`(${match("e.src_ip")} or ${match("e.dst_ip")} or ${match("e.nat_ip")})`);
   }
   if (filter.mac) sql.and(`e.src_mac = ${sql.p(filter.mac)}::macaddr`);
   if (filter.port !== undefined) {

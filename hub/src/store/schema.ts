@@ -332,6 +332,10 @@ export const events = pgTable(
     // Chosen from measured plans and load rates (docs/decisions.md "Event indexes").
     index("events_hotel_time_idx").on(table.hotelId, table.receivedAt),
     index("events_hotel_src_ip_idx").on(table.hotelId, table.srcIp, table.receivedAt),
+    // With the two others, an address filter (source, destination or NAT) is three index probes.
+    index("events_hotel_dst_ip_idx")
+      .on(table.hotelId, table.dstIp, table.receivedAt)
+      .where(sql`${table.dstIp} is not null`),
     index("events_words_idx").using("gin", table.words),
     index("events_hotel_nat_idx")
       .on(table.hotelId, table.natIp, table.natPort, table.receivedAt)
