@@ -113,6 +113,7 @@ describe("agent certificate renewal", () => {
     const { token } = await testHub.hub.admin.createToken({
       hotel: before.hotel_id,
       ttl_ms: 60_000,
+      actor: "cli:test",
     });
     const output = await agentCli("enroll", "--token", token, "--data-dir", agentDir.path);
     expect(output).toContain(`re-enrolled ${before.agent_id} (same key and agent id`);
@@ -142,7 +143,7 @@ describe("agent certificate renewal", () => {
     agent = undefined;
     const identity = await loadIdentity(agentDir.path);
     if (!identity) throw new Error("agent not enrolled");
-    await testHub.hub.admin.revokeAgent(identity.agent_id);
+    await testHub.hub.admin.revokeAgent({ agent: identity.agent_id, actor: "cli:test" });
     const before = readFileSync(certPath(), "utf8");
     await expect(renewCertificate(agentDir.path, identity, testHub.hub.ingestUrl)).rejects.toThrow(
       /hub refused renewal: 403/,
@@ -155,6 +156,7 @@ describe("agent certificate renewal", () => {
     const { token } = await testHub.hub.admin.createToken({
       hotel: old?.hotel_id ?? "",
       ttl_ms: 60_000,
+      actor: "cli:test",
     });
     await expect(agentCli("enroll", "--token", token, "--data-dir", agentDir.path)).rejects.toThrow(
       /403 .*reenroll_refused.*was revoked/s,
@@ -175,7 +177,11 @@ describe("agent certificate renewal", () => {
       expect(await offerDatagrams(fresh.udpPort, 20, 2000)).toBe(20);
       await waitFor("20 received", async () => (await fresh.status()).receive.received === 20);
       await testHub.hub.admin.addHotel({ name: "Otel Yeni", id: "otel-yeni" });
-      const { token } = await testHub.hub.admin.createToken({ hotel: "otel-yeni", ttl_ms: 60_000 });
+      const { token } = await testHub.hub.admin.createToken({
+        hotel: "otel-yeni",
+        ttl_ms: 60_000,
+        actor: "cli:test",
+      });
       const output = await agentCli("enroll", "--token", token, "--data-dir", freshDir.path);
       expect(output).toContain("the running agent now uses it (no restart needed)");
       await sealAndAwaitVerified(testHub, freshDir.path, "otel-yeni");

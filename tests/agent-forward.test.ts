@@ -209,7 +209,11 @@ test("early seal against the real hub: part 0 now, part 1 takes the rest of the 
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
   try {
     const hotel = await hub.admin.addHotel({ name: "Otel Early Seal", id: "early" });
-    const { token } = await hub.admin.createToken({ hotel: hotel.id, ttl_ms: 60_000 });
+    const { token } = await hub.admin.createToken({
+      hotel: hotel.id,
+      ttl_ms: 60_000,
+      actor: "cli:test",
+    });
     const enrolled = await enrollAgent({ token, dataDir });
     expect(enrolled.hotelId).toBe("early");
 

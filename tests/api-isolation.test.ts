@@ -202,7 +202,13 @@ describe("hotels and agents", () => {
     expect(row).toMatchObject({
       actor: "user:it.a",
       hotelId: A.hotel,
-      detail: { scope: [A.hotel], params: { agent: A.spare }, rows: 1 },
+      detail: {
+        kind: "agent_revoke",
+        address: expect.any(String),
+        scope: [A.hotel],
+        params: { agent: A.spare },
+        rows: 1,
+      },
     });
     const hotels = await json<Hotel[]>("mgr.a", "/api/hotels");
     expect(hotels[0]?.agents).toBe(1);
@@ -237,6 +243,7 @@ describe("enrollment tokens", () => {
     const answer = (await response.json()) as {
       token: string;
       hotel_id: string;
+      expires_at: string;
       install_command: string;
     };
     expect(answer.hotel_id).toBe(A.hotel);
@@ -246,7 +253,17 @@ describe("enrollment tokens", () => {
     const [row] = (await listAudit(testHub.hub.db, 20)).filter(
       (entry) => entry.action === "token_create",
     );
-    expect(row).toMatchObject({ actor: "user:it.a", hotelId: A.hotel });
+    expect(row).toMatchObject({
+      actor: "user:it.a",
+      hotelId: A.hotel,
+      detail: {
+        kind: "token_create",
+        address: expect.any(String),
+        scope: [A.hotel],
+        params: { hotel: A.hotel, ttl_ms: 3_600_000, expires_at: answer.expires_at },
+        rows: 1,
+      },
+    });
     expect(JSON.stringify(row)).not.toContain(answer.token.slice(4));
   });
 });

@@ -62,7 +62,11 @@ test("data dirs made 0755 are tightened to 0700 at start, and nothing the hub or
     ]);
 
     const hotel = await hub.admin.addHotel({ name: "Otel Modes", id: "modes" });
-    const { token } = await hub.admin.createToken({ hotel: hotel.id, ttl_ms: 60_000 });
+    const { token } = await hub.admin.createToken({
+      hotel: hotel.id,
+      ttl_ms: 60_000,
+      actor: "cli:test",
+    });
     const { agentId } = await enrollAgent({ token, dataDir: agentDir.path });
     agent = await startAgent(
       {

@@ -155,7 +155,11 @@ describe("enrollment refuses an impostor hub before sending the token", () => {
       const agentDir = tempDir("impostor-agent");
       try {
         const hotel = await testHub.hub.admin.addHotel({ name: `Otel ${kind.slice(0, 20)}` });
-        const { token } = await testHub.hub.admin.createToken({ hotel: hotel.id, ttl_ms: 600_000 });
+        const { token } = await testHub.hub.admin.createToken({
+          hotel: hotel.id,
+          ttl_ms: 600_000,
+          actor: "cli:test",
+        });
         const secret = JSON.parse(Buffer.from(token.slice(4), "base64url").toString("utf8"))
           .secret as string;
         const run = await runProcess([

@@ -138,7 +138,7 @@ describe("evidence bundle verified with standard tools", () => {
     // and VERIFY.md's step 7 finds it.
     const first = summary.chunks[0];
     if (!first) throw new Error("no exported chunk");
-    await hub.admin.revokeAgent(first.agent_id);
+    await hub.admin.revokeAgent({ agent: first.agent_id, actor: "cli:test" });
     const revokedOut = join(outDir.path, "after-revocation");
     const again = await admin.exportBundle(
       { chunk: first.chunk, agent: first.agent_id, actor: "cli:test-auditor" },

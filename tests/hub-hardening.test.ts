@@ -30,7 +30,11 @@ afterAll(async () => {
 
 async function enroll(): Promise<ClientIdentity & { agentId: string }> {
   const { hub } = testHub;
-  const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+  const { token } = await hub.admin.createToken({
+    hotel: "grand",
+    ttl_ms: 60_000,
+    actor: "cli:test",
+  });
   return enrollOverHttp2(hub.ingestUrl, hub.caPem, token, keyPair);
 }
 
@@ -189,10 +193,15 @@ describe("the HTTP listener refuses the anonymous and the wrong credential", () 
     );
   });
 
-  test("an unknown route answers 404 with a JSON code", async () => {
-    const response = await fetch(`${testHub.hub.httpUrl}/nothing-here`);
-    expect(response.status).toBe(404);
-    expect(((await response.json()) as { code: string }).code).toBe("not_found");
+  test("an unknown route of the hub answers 404 with a JSON code", async () => {
+    // Other paths are the dashboard's, whose router says "not found" (hub/src/api/dashboard.ts).
+    for (const path of ["/api/nothing-here", "/admin/nothing-here", "/metrics/nothing-here"]) {
+      const response = await fetch(`${testHub.hub.httpUrl}${path}`, {
+        headers: { authorization: `Bearer ${testHub.hub.adminCredential}` },
+      });
+      expect([path, response.status]).toEqual([path, 404]);
+      expect(((await response.json()) as { code: string }).code).toBe("not_found");
+    }
   });
 });
 

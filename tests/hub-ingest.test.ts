@@ -41,7 +41,7 @@ interface EnrolledAgent extends ClientIdentity {
 }
 
 async function enroll(hotel: string): Promise<EnrolledAgent> {
-  const { token } = await hub.admin.createToken({ hotel, ttl_ms: 60_000 });
+  const { token } = await hub.admin.createToken({ hotel, ttl_ms: 60_000, actor: "cli:test" });
   return enrollOverHttp2(hub.ingestUrl, hub.caPem, token, keyPair);
 }
 
@@ -201,7 +201,11 @@ describe("enrollment", () => {
   });
 
   test("a token works once; bad tokens and bodies are refused with reasons", async () => {
-    const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+    const { token } = await hub.admin.createToken({
+      hotel: "grand",
+      ttl_ms: 60_000,
+      actor: "cli:test",
+    });
     expect((await post({ token, csr_pem: keyPair.csrPem })).status).toBe(201);
     expect(await post({ token, csr_pem: keyPair.csrPem })).toMatchObject({
       status: 401,
@@ -210,7 +214,11 @@ describe("enrollment", () => {
     expect((await post({ token: "lm1.garbage", csr_pem: keyPair.csrPem })).json).toMatchObject({
       code: "token_invalid",
     });
-    const fresh = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+    const fresh = await hub.admin.createToken({
+      hotel: "grand",
+      ttl_ms: 60_000,
+      actor: "cli:test",
+    });
     const badCsr = await post({ token: fresh.token, csr_pem: "nope" });
     expect(badCsr.status).toBe(400);
     expect(badCsr.json.code).toBe("invalid_request");
@@ -218,7 +226,11 @@ describe("enrollment", () => {
   });
 
   test("re-enrollment: same agent and key only, in the token's hotel; the token is kept on refusal", async () => {
-    const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 60_000 });
+    const { token } = await hub.admin.createToken({
+      hotel: "grand",
+      ttl_ms: 60_000,
+      actor: "cli:test",
+    });
     const otherKey = makeCertificateRequest(2048);
     const refusals = [
       await post({ token, csr_pem: otherKey.csrPem, agent_id: agentA.agentId }),
@@ -358,7 +370,7 @@ describe("authentication and tenants", () => {
   test("a revoked agent: 403 at once", async () => {
     const doomed = await enroll("grand");
     expect((await getChunk(doomed, hour)).status).toBe(200);
-    await hub.admin.revokeAgent(doomed.agentId);
+    await hub.admin.revokeAgent({ agent: doomed.agentId, actor: "cli:test" });
     expect(await getChunk(doomed, hour)).toMatchObject({
       status: 403,
       json: { code: "agent_revoked" },

@@ -66,7 +66,11 @@ beforeAll(async () => {
   testHub = await startTestHub();
   const { hub } = testHub;
   await hub.admin.addHotel({ name: "Otel Gün", id: "otel-gun" });
-  const { token } = await hub.admin.createToken({ hotel: "otel-gun", ttl_ms: 60_000 });
+  const { token } = await hub.admin.createToken({
+    hotel: "otel-gun",
+    ttl_ms: 60_000,
+    actor: "cli:test",
+  });
   await enrollAgent({ token, dataDir: agentDir.path, hub: hub.ingestUrl });
   let nowUs = DAY_START_US + 10 * HOUR_US + 1_000_000; // 10:00:01 on DAY
   agent = await startAgent(

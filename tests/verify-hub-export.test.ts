@@ -78,7 +78,7 @@ describe("logmaster verify on a hub export", () => {
     if (!first) throw new Error("no exported chunk");
     // Revoke in a later second than the stamps: a CRL's times are whole seconds.
     await Bun.sleep(1100);
-    await hub.admin.revokeAgent(first.agent_id);
+    await hub.admin.revokeAgent({ agent: first.agent_id, actor: "cli:test" });
     const revokedOut = join(outDir.path, "after-revocation");
     const again = await admin.exportBundle(
       { chunk: first.chunk, agent: first.agent_id, actor: "cli:test-auditor" },

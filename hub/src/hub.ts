@@ -185,7 +185,7 @@ export async function hubAdminContext(
  * @example
  * const hub = await startHub({ dataDir: "/tmp/hub", ingest: "127.0.0.1:0", http: "127.0.0.1:0" });
  * await hub.admin.addHotel({ name: "Grand", id: "grand" });
- * const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 3_600_000 });
+ * const { token } = await hub.admin.createToken({ hotel: "grand", ttl_ms: 3_600_000, actor: "cli:alice" });
  * // agent: POST `${hub.ingestUrl}/v1/enroll` ...
  * await hub.stop();
  */

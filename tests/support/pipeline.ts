@@ -114,7 +114,11 @@ export async function enrollAgent(
   const hotels = await hub.admin.listHotels();
   const existing = hotels.find((row) => row.name === hotel);
   const hotelId = existing?.id ?? (await hub.admin.addHotel({ name: hotel })).id;
-  const { token } = await hub.admin.createToken({ hotel: hotelId, ttl_ms: 600_000 });
+  const { token } = await hub.admin.createToken({
+    hotel: hotelId,
+    ttl_ms: 600_000,
+    actor: "cli:test",
+  });
   await agentCli("enroll", "--token", token, "--data-dir", agentDir);
 }
 

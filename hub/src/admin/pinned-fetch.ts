@@ -62,7 +62,8 @@ export function pinnedFetch(
               headers.set(name, Array.isArray(value) ? value.join(", ") : value);
           }
           resolve(
-            new Response(Readable.toWeb(answer) as ReadableStream, {
+            // (unknown first: under the dashboard's DOM lib, node's and the DOM's ReadableStream differ)
+            new Response(Readable.toWeb(answer) as unknown as ReadableStream, {
               status: answer.statusCode ?? 0,
               headers,
             }),

@@ -20,7 +20,7 @@ import {
   writeAudit,
 } from "../store/index.ts";
 import { type UserRole, userRoles } from "../store/schema.ts";
-import type { Actor } from "./index.ts";
+import type { Actor } from "./requests.ts";
 
 /** Lower case, as login folds it; no spaces, so it reads the same in the audit log. */
 export const usernameSchema = z

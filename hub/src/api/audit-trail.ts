@@ -5,22 +5,36 @@
  */
 import type { Context } from "hono";
 import { actorName } from "../auth/roles.ts";
-import { type AuditRecord, type Db, writeAudit } from "../store/index.ts";
+import {
+  type AuditOrigin,
+  type Db,
+  type RequestAudit,
+  requestAuditRecord,
+  writeAudit,
+} from "../store/index.ts";
 import { clientAddress, principalOf } from "./authenticate.ts";
 
-export interface AuditedRequest {
-  action: AuditRecord["action"];
-  /** What exactly was asked (`search`, `lookup_ip`, `chunks`, `month`, …). */
-  kind: string;
+export interface AuditedRequest extends Omit<RequestAudit, "params"> {
   /** The hotels the request could reach. */
   scope: readonly string[];
-  /** The rows (hits, chunks, hours, agents…) the answer carried. */
-  rows: number;
   /** The request's parameters; its query string when absent. */
   params?: Record<string, unknown>;
-  /** The hotel the row is about; the scope's only hotel when absent. */
-  hotelId?: string;
-  chunks?: string[];
+}
+
+/**
+ * Who asks and from where, for an audit row the admin layer writes (a token,
+ * a revocation): the principal, the socket's address, and the scope when the
+ * caller has one (the admin credential reaches every hotel).
+ *
+ * @example
+ * await admin.revokeAgent({ agent: id, ...auditOrigin(c, scope.hotels) });
+ */
+export function auditOrigin(c: Context, scope?: readonly string[]): AuditOrigin {
+  return {
+    actor: actorName(principalOf(c)),
+    address: clientAddress(c),
+    ...(scope ? { scope } : {}),
+  };
 }
 
 /**
@@ -30,18 +44,9 @@ export interface AuditedRequest {
  * await auditRequest(c, db, { action: "custody", kind: "chunks", scope: scope.hotels, rows: rows.length });
  */
 export async function auditRequest(c: Context, db: Db, entry: AuditedRequest): Promise<void> {
-  const hotelId = entry.hotelId ?? (entry.scope.length === 1 ? entry.scope[0] : undefined);
-  await writeAudit(db, {
-    actor: actorName(principalOf(c)),
-    action: entry.action,
-    ...(hotelId ? { hotelId } : {}),
-    detail: {
-      kind: entry.kind,
-      address: clientAddress(c),
-      scope: entry.scope,
-      params: entry.params ?? c.req.queries(),
-      rows: entry.rows,
-    },
-    ...(entry.chunks ? { chunks: entry.chunks } : {}),
-  });
+  const { scope, params, ...request } = entry;
+  await writeAudit(
+    db,
+    requestAuditRecord(auditOrigin(c, scope), { ...request, params: params ?? c.req.queries() }),
+  );
 }

@@ -23,7 +23,8 @@ import { totpCodeSchema } from "../auth/totp.ts";
 import { RefusedRequestError } from "../errors.ts";
 import { revokeUserSessions, writeAudit } from "../store/index.ts";
 import { clientAddress, principalOf } from "./authenticate.ts";
-import { DOCS_PATH, describeRoute, OPENAPI_PATH } from "./openapi.ts";
+import { DOCS_ASSET_ROUTE, DOCS_PATH } from "./docs/index.ts";
+import { describeRoute, OPENAPI_PATH } from "./openapi.ts";
 import { totpRoutes } from "./totp.ts";
 
 export const REFRESH_COOKIE = "lm_refresh";
@@ -66,6 +67,12 @@ export function meOf(principal: Principal) {
         hotels: [...principal.hotels],
       };
 }
+
+/** `GET /api/auth/me` (the dashboard's type too). */
+export type Me = ReturnType<typeof meOf>;
+/** The body of `POST /api/auth/login` and `/refresh`. */
+export type SessionAnswer = z.infer<typeof sessionAnswerSchema>;
+export type LoginRequest = z.input<typeof loginRequestSchema>;
 
 function sessionAnswer(c: Context, session: IssuedSession) {
   setCookie(c, REFRESH_COOKIE, session.refreshToken, {
@@ -197,8 +204,10 @@ export function authRoutes(context: AuthContext): Hono {
 }
 
 /**
- * The `/api/` routes that take no bearer: login, refresh and logout (the
- * password or the cookie is the credential) and the API's description.
+ * The `/api/` routes that take no bearer, as the app registers them (Hono
+ * paths, matched against the route a request reaches): login, refresh and
+ * logout (the password or the cookie is the credential), the API's
+ * description and its docs page with the page's assets.
  */
 export const PUBLIC_AUTH_PATHS: ReadonlySet<string> = new Set([
   "/api/auth/login",
@@ -206,4 +215,5 @@ export const PUBLIC_AUTH_PATHS: ReadonlySet<string> = new Set([
   "/api/auth/logout",
   OPENAPI_PATH,
   DOCS_PATH,
+  DOCS_ASSET_ROUTE,
 ]);

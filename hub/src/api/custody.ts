@@ -14,14 +14,13 @@ import {
   exportContextOf,
   type HubAdmin,
   hotelSettingsSchema,
-  renderComplianceReport,
-  reportRequestSchema,
   rollupRequestSchema,
 } from "../admin/index.ts";
 import { actorName } from "../auth/roles.ts";
 import { ExportError, exportEvidenceTarGz, exportRequestSchema } from "../export/index.ts";
 import { chunksInScope } from "../query/hotels.ts";
 import { custodyMonth, custodyMonthSchema } from "../report/month.ts";
+import { renderComplianceReport, reportRequestSchema } from "../report/render.ts";
 import type { Db } from "../store/index.ts";
 import type { DevTsa } from "../timestamp/dev-tsa.ts";
 import { auditRequest } from "./audit-trail.ts";
@@ -178,7 +177,7 @@ export function custodyRoutes(context: CustodyRoutesContext & CallerScope & { db
     }),
     async (c) => {
       const scope = await context.scopeOf(c, "read_custody");
-      const rendered = await renderComplianceReport(context.adminContext, {
+      const rendered = await renderComplianceReport(db, {
         ...reportRequestSchema.parse(c.req.query()),
         actor: actorName(principalOf(c)),
         scope,

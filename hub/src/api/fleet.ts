@@ -20,7 +20,7 @@ import { enrollCommandLine } from "../identity/tokens.ts";
 import { agentInScope, agentsInScope, hotelInScope, hotelsInScope } from "../query/hotels.ts";
 import { readScope } from "../query/scope.ts";
 import { AGENT_HEALTH_LIMITS, AGENT_STATES, agentState, type Db } from "../store/index.ts";
-import { auditRequest } from "./audit-trail.ts";
+import { auditOrigin } from "./audit-trail.ts";
 import type { CallerScope } from "./authenticate.ts";
 import { describeRoute } from "./openapi.ts";
 
@@ -34,6 +34,9 @@ const hotelOverviewSchema = hotelViewSchema.extend({
   agents: z.number().int(),
 });
 
+/** A hotel of `GET /api/hotels` (the dashboard's type too). */
+export type HotelOverview = z.infer<typeof hotelOverviewSchema>;
+
 const agentsQuerySchema = z.object({
   hotel: z.string().min(1).optional().describe("one hotel of the caller's"),
 });
@@ -45,6 +48,9 @@ const agentStatusSchema = agentViewSchema.extend({
       "worst first: revoked, certificate expired, never seen, silent for 15 minutes, certificate ending within 30 days, ok",
     ),
 });
+
+/** An agent of `GET /api/agents` (the dashboard's type too). */
+export type AgentStatus = z.infer<typeof agentStatusSchema>;
 
 const DAY_MS = 86_400_000;
 /** `POST /api/tokens`: the CLI's token request, with a day as the default lifetime. */
@@ -127,17 +133,9 @@ export function fleetRoutes(context: FleetRoutesContext): Hono {
     async (c) => {
       const scope = await context.scopeOf(c, "manage_agents");
       const agent = await agentInScope(db, scope, c.req.param("id"));
-      // The read role may not write: the hub's own user revokes an agent just found in scope.
-      const revoked = await admin.revokeAgent(agent.id);
-      await auditRequest(c, db, {
-        action: "agent_revoke",
-        kind: "agent_revoke",
-        scope: scope.hotels,
-        hotelId: agent.hotelId,
-        params: { agent: agent.id },
-        rows: 1,
-      });
-      return c.json(revoked);
+      // The read role may not write: the hub's own user revokes an agent just found in scope
+      // (and writes the audit row, as for the CLI's revocations).
+      return c.json(await admin.revokeAgent({ agent: agent.id, ...auditOrigin(c, scope.hotels) }));
     },
   );
 
@@ -160,14 +158,11 @@ export function fleetRoutes(context: FleetRoutesContext): Hono {
       const scope = await context.scopeOf(c, "manage_agents");
       const request = apiTokenRequestSchema.parse(await c.req.json().catch(() => ({})));
       const hotel = await hotelInScope(db, scope, request.hotel);
-      const token = await admin.createToken({ hotel: hotel.id, ttl_ms: request.ttl_ms });
-      await auditRequest(c, db, {
-        action: "token_create",
-        kind: "token_create",
-        scope: scope.hotels,
-        hotelId: hotel.id,
-        params: { hotel: hotel.id, ttl_ms: request.ttl_ms, expires_at: token.expires_at },
-        rows: 1,
+      // Audit-logged by the admin layer, as for the CLI's tokens (never the token itself).
+      const token = await admin.createToken({
+        hotel: hotel.id,
+        ttl_ms: request.ttl_ms,
+        ...auditOrigin(c, scope.hotels),
       });
       return c.json({ ...token, install_command: enrollCommandLine(token.token) }, 201);
     },

@@ -7,8 +7,9 @@ import { readFileSync } from "node:fs";
 import https from "node:https";
 import { createSecureContext } from "node:tls";
 import { serve } from "@hono/node-server";
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { matchedRoutes } from "hono/route";
 import { secureHeaders } from "hono/secure-headers";
 import { certificateSha256 } from "../../../shared/src/custody/index.ts";
 import { formatListenAddress } from "../../../shared/src/net/listen-address.ts";
@@ -27,9 +28,12 @@ import { type RunningListener, whenListening } from "../net/listen.ts";
 import type { ReadSide } from "../query/index.ts";
 import { AGENT_HEALTH_LIMITS, agentFleetHealth, type Db } from "../store/index.ts";
 import { auditRoutes } from "./audit.ts";
+import { auditOrigin } from "./audit-trail.ts";
 import { authRoutes, PUBLIC_AUTH_PATHS } from "./auth.ts";
 import { actorOf, authenticate, callerScope, sameSecret, setPrincipal } from "./authenticate.ts";
 import { type CustodyRoutesContext, chunksQuerySchema, custodyRoutes } from "./custody.ts";
+import { dashboardRoutes } from "./dashboard.ts";
+import { docsRoutes } from "./docs/index.ts";
 import { fleetRoutes } from "./fleet.ts";
 import { describeRoute, serveApiDescription } from "./openapi.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
@@ -50,6 +54,14 @@ export interface ApiContext extends CustodyRoutesContext {
   /** Accounts and sessions (hub/src/auth/). */
   auth: AuthContext;
 }
+
+/**
+ * Whether a request reaches a route that takes no bearer: by the route's Hono
+ * path (`/api/docs/assets/:file` is one route), as `PUBLIC_AUTH_PATHS` and
+ * the OpenAPI document name them; a path no route serves is not public.
+ */
+const reachesPublicRoute = (c: Context) =>
+  matchedRoutes(c).some((route) => route.method !== "ALL" && PUBLIC_AUTH_PATHS.has(route.path));
 
 /** Request bodies of the `--http` listener: JSON of a few fields. */
 const MAX_API_BODY_BYTES = 1024 * 1024;
@@ -144,7 +156,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
     auth: context.auth,
     refuse: (c, code, message) => refuse(c, where, 401, code, message),
   });
-  app.use("/api/*", (c, next) => (PUBLIC_AUTH_PATHS.has(c.req.path) ? next() : bearer(c, next)));
+  app.use("/api/*", (c, next) => (reachesPublicRoute(c) ? next() : bearer(c, next)));
   app.route("/", authRoutes(context.auth));
   app.use("/admin/*", adminOnly);
   app.get(
@@ -169,7 +181,8 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
     "/admin/tokens",
     describeRoute({
       summary: "Create an enrollment token",
-      description: "An agent enrolls with it once, before it expires.",
+      description:
+        "An agent enrolls with it once, before it expires. Audit-logged (never the token itself).",
       tag: "admin",
       body: tokenRequestSchema,
       status: 201,
@@ -177,7 +190,13 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
       refusals: [404],
     }),
     async (c) =>
-      c.json(await context.admin.createToken(tokenRequestSchema.parse(await c.req.json())), 201),
+      c.json(
+        await context.admin.createToken({
+          ...tokenRequestSchema.parse(await c.req.json()),
+          ...auditOrigin(c),
+        }),
+        201,
+      ),
   );
   app.get(
     "/admin/agents",
@@ -203,11 +222,13 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
     "/admin/agents/:id/revoke",
     describeRoute({
       summary: "Revoke an agent",
-      description: "Its certificate is refused from now on; it must enroll again with a new token.",
+      description:
+        "Its certificate is refused from now on; it must enroll again with a new token. Audit-logged.",
       tag: "admin",
       answer: "The revoked agent",
     }),
-    async (c) => c.json(await context.admin.revokeAgent(c.req.param("id"))),
+    async (c) =>
+      c.json(await context.admin.revokeAgent({ agent: c.req.param("id"), ...auditOrigin(c) })),
   );
   // Accounts (hub/src/admin/users.ts); the admin credential's CLI user is the audit log's actor.
   app.route("/", userRoutes(context.admin, "admin"));
@@ -231,6 +252,9 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
       scopeOf: caller.scopeOf,
     }),
   );
+  app.route("/", docsRoutes());
+  // The dashboard at `/` and its client routes; after the API's routes, which it never shadows.
+  app.route("/", dashboardRoutes());
   // Last: the document is built from the routes above (hub/src/api/openapi.ts).
   serveApiDescription(app, { publicPaths: PUBLIC_AUTH_PATHS });
   return app;

@@ -3,8 +3,8 @@
  * `describeRoute({...})` beside its handler that names the zod schemas the
  * handler parses with; `serveApiDescription` walks the app's route table
  * (method and path from Hono, schemas through `z.toJSONSchema`) into an
- * OpenAPI 3.1 document at `GET /api/openapi.json` and a page of it at
- * `GET /api/docs`. A route without a description is still listed (it is
+ * OpenAPI 3.1 document at `GET /api/openapi.json`, which the docs page
+ * (`GET /api/docs`, hub/src/api/docs/) shows. A route without a description is still listed (it is
  * served), marked `x-undescribed`, and the test of the document
  * (openapi.test.ts) names it.
  */
@@ -17,7 +17,6 @@ import { ERROR_CODES, type ErrorCode } from "../errors.ts";
 import type { RefusalStatus } from "../net/answers.ts";
 
 export const OPENAPI_PATH = "/api/openapi.json";
-export const DOCS_PATH = "/api/docs";
 
 /** The document's sections, in the order the docs page shows them. */
 const TAGS = {
@@ -409,104 +408,9 @@ export function openApiDocument(
   };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(
-    /[&<>"']/g,
-    (ch) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[ch] ?? ch,
-  );
-
-/** Markdown's `code` spans as <code>, the rest escaped. */
-const prose = (text: string) =>
-  escapeHtml(text)
-    .replace(/`([^`]+)`/g, "<code>$1</code>")
-    .replaceAll("\n\n", "<br><br>");
-
-const schemaBlock = (schema: unknown) =>
-  `<pre>${escapeHtml(JSON.stringify(schema, null, 2))}</pre>`;
-
-function renderOperation(method: string, path: string, operation: Operation): string {
-  const parameters = operation.parameters ?? [];
-  const rows = parameters
-    .map(
-      (p) =>
-        `<tr><td><code>${escapeHtml(p.name)}</code></td><td>${p.in}</td><td>${p.required ? "yes" : ""}</td>` +
-        `<td><code>${escapeHtml(JSON.stringify(p.schema))}</code>${p.description ? `<br>${prose(p.description)}` : ""}</td></tr>`,
-    )
-    .join("");
-  const responses = Object.entries(operation.responses)
-    .map(([status, response]) => {
-      const { $ref, description, content } = response as {
-        $ref?: string;
-        description?: string;
-        content?: Record<string, { schema?: unknown; "x-item-schema"?: unknown }>;
-      };
-      if ($ref) {
-        const name = $ref.split("/").pop() ?? "";
-        const refusal = Object.values(REFUSALS).find((r) => r.name === name);
-        return `<li><b>${status}</b> ${prose(refusal?.description ?? name)}</li>`;
-      }
-      const media = Object.entries(content ?? {})
-        .map(
-          ([type, body]) =>
-            `<div><code>${escapeHtml(type)}</code>${body.schema ? schemaBlock(body.schema) : ""}` +
-            `${body["x-item-schema"] ? `each item:${schemaBlock(body["x-item-schema"])}` : ""}</div>`,
-        )
-        .join("");
-      return `<li><b>${status}</b> ${prose(description ?? "")}${media}</li>`;
-    })
-    .join("");
-  const id = escapeHtml(operation.operationId);
-  return `<details id="${id}"><summary><span class="method ${method}">${method.toUpperCase()}</span> <code>${escapeHtml(path)}</code> ${escapeHtml(operation.summary)}${operation.security.length === 0 ? ' <span class="open">no bearer</span>' : ""}</summary>
-<p>${prose(operation.description)}</p>
-${rows ? `<h4>Parameters</h4><table><tr><th>name</th><th>in</th><th>required</th><th>schema</th></tr>${rows}</table>` : ""}
-${operation.requestBody ? `<h4>Body <code>application/json</code></h4>${schemaBlock(operation.requestBody.content["application/json"]?.schema)}` : ""}
-<h4>Answers</h4><ul>${responses}</ul></details>`;
-}
-
 /**
- * The docs page: every operation of the document, by tag, with its
- * parameters, body and answers. Plain HTML and one inline style sheet: the
- * listener's CSP allows no script that is not its own, and the hub ships no
- * UI bundle for this; tools that want to call the API read `openapi.json`.
- */
-export function renderDocsPage(document: OpenApiDocument): string {
-  const sections = document.tags
-    .map(({ name, description }) => {
-      const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
-        Object.entries(methods)
-          .filter(([, operation]) => operation.tags.includes(name))
-          .map(([method, operation]) => renderOperation(method, path, operation)),
-      );
-      if (operations.length === 0) return "";
-      return `<section><h2>${escapeHtml(name)}</h2><p>${prose(description)}</p>${operations.join("\n")}</section>`;
-    })
-    .join("\n");
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(document.info.title)} ${escapeHtml(document.info.version)}</title>
-<style>
-body{font:15px/1.5 system-ui,sans-serif;max-width:72rem;margin:2rem auto;padding:0 1rem;color:#1d232a}
-h1{margin-bottom:.2rem}h2{border-bottom:1px solid #d0d7de;padding-bottom:.2rem;margin-top:2rem}
-details{border:1px solid #d0d7de;border-radius:6px;margin:.4rem 0;padding:.3rem .6rem}
-summary{cursor:pointer}details[open]>summary{margin-bottom:.4rem}
-.method{display:inline-block;min-width:4rem;font-weight:600;font-family:ui-monospace,monospace}
-.get{color:#0a6b2a}.post{color:#8a4b00}.put,.patch{color:#5a32a3}.delete{color:#b0182f}
-.open{font-size:.8rem;background:#eef6ee;border-radius:4px;padding:0 .3rem}
-pre{background:#f6f8fa;padding:.5rem;overflow:auto;max-height:24rem;font-size:.8rem}
-table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #d0d7de;padding:.2rem .4rem;text-align:left;vertical-align:top}
-td code{word-break:break-all}td:first-child code{word-break:normal;white-space:nowrap}
-</style></head><body>
-<h1>${escapeHtml(document.info.title)} <small>${escapeHtml(document.info.version)}</small></h1>
-<p>${prose(document.info.description)}</p>
-<p>The machine-readable document: <a href="${OPENAPI_PATH}"><code>${OPENAPI_PATH}</code></a> (OpenAPI 3.1).</p>
-${sections}
-</body></html>
-`;
-}
-
-/**
- * Serve the description of `app`: `GET /api/openapi.json` and `GET /api/docs`,
- * built once from its routes as they stand (call it after the last route).
+ * Serve the description of `app` at `GET /api/openapi.json`, built once from
+ * its routes as they stand (call it after the last route).
  *
  * @example
  * serveApiDescription(app, { publicPaths: PUBLIC_AUTH_PATHS });
@@ -515,10 +419,10 @@ export function serveApiDescription(
   app: Hono,
   options: { publicPaths: ReadonlySet<string> },
 ): OpenApiDocument {
-  for (const path of [OPENAPI_PATH, DOCS_PATH]) {
-    if (!options.publicPaths.has(path)) {
-      throw new Error(`serveApiDescription: publicPaths must hold ${path}, which takes no bearer`);
-    }
+  if (!options.publicPaths.has(OPENAPI_PATH)) {
+    throw new Error(
+      `serveApiDescription: publicPaths must hold ${OPENAPI_PATH}, which takes no bearer`,
+    );
   }
   app.get(
     OPENAPI_PATH,
@@ -529,18 +433,7 @@ export function serveApiDescription(
     }),
     (c) => c.json(document),
   );
-  app.get(
-    DOCS_PATH,
-    describeRoute({
-      summary: "This document as a page",
-      tag: "hub",
-      answer: "Every operation with its parameters, body and answers",
-      media: ["text/html"],
-    }),
-    (c) => c.html(page),
-  );
-  // After the two routes above, so that they are in it too; built once, served as is.
+  // After the route above, so that it is in it too; built once, served as is.
   const document = openApiDocument(app.routes, options);
-  const page = renderDocsPage(document);
   return document;
 }

@@ -15,6 +15,7 @@ import { passwordResetSchema, type UserView, userRequestSchema } from "../admin/
 import { prepareHubDataDir } from "../data-dir/index.ts";
 import { HubEvents } from "../events/index.ts";
 import { HUB_STATE_FILE, openHubStore, startHub } from "../hub.ts";
+import { enrollCommandLine } from "../identity/tokens.ts";
 import {
   cliActor,
   parse,
@@ -37,6 +38,7 @@ Commands:
                              a hotel's retention (default 730 days) and legal hold
   token create --hotel NAME|ID [--ttl 24h]
                              print a one-time enrollment token for an agent
+                             and the command line to run on its site box
   user add --username U --role R [--hotel H]... [--password-stdin]
                              add a dashboard/API account (prints a generated password once)
   user list [--json]         accounts with their roles and hotels
@@ -193,12 +195,16 @@ async function token(args: string[]): Promise<number> {
   const hotelName = z.string({ message: "--hotel is required" }).min(1).parse(values.hotel);
   const ttlMs = ttlSchema.parse(values.ttl ?? "24h");
   const created = await withAdmin(config, (admin) =>
-    admin.createToken({ hotel: hotelName, ttl_ms: ttlMs }),
+    admin.createToken({ hotel: hotelName, ttl_ms: ttlMs, actor: cliActor() }),
   );
   console.error(
     `enrollment token for hotel ${created.hotel_id}, valid until ${created.expires_at}, single use:`,
   );
+  // stdout is the token alone (scripts capture it); the line to paste goes beside it for people.
   console.log(created.token);
+  console.error(
+    `on the hotel's site box (docs/install-agent.md), run:\n  ${enrollCommandLine(created.token)}`,
+  );
   return 0;
 }
 
@@ -399,7 +405,9 @@ async function agent(args: string[]): Promise<number> {
   if (action === "revoke") {
     const id = positionals[0];
     if (!id) throw new Error("agent revoke needs an agent ID");
-    const revoked = await withAdmin(config, (admin) => admin.revokeAgent(id));
+    const revoked = await withAdmin(config, (admin) =>
+      admin.revokeAgent({ agent: id, actor: cliActor() }),
+    );
     console.log(`agent ${revoked.id} revoked at ${revoked.revoked_at}`);
     return 0;
   }

@@ -32,6 +32,52 @@ export interface AuditRecord {
   chunks?: string[];
 }
 
+/** Who asked and from where: what the audit row of every request and admin change names. */
+export interface AuditOrigin {
+  actor: string;
+  /** The client's address; absent when the CLI works on the data dir itself. */
+  address?: string | undefined;
+  /** The hotels the request could reach; absent for the admin credential (every hotel). */
+  scope?: readonly string[] | undefined;
+}
+
+/** What a request asked and how much it answered. */
+export interface RequestAudit {
+  action: AuditRecord["action"];
+  /** What exactly was asked (`search`, `lookup_ip`, `chunks`, `token_create`, …). */
+  kind: string;
+  params: Record<string, unknown>;
+  /** The rows (hits, chunks, hours, agents…) the answer carried. */
+  rows: number;
+  /** The hotel the row is about; the scope's only hotel when absent. */
+  hotelId?: string | undefined;
+  chunks?: string[] | undefined;
+}
+
+/**
+ * The audit row of a request, in the one shape every door writes (the API's
+ * routes, the CLI's `/admin` door, the CLI on the data dir).
+ *
+ * @example
+ * await writeAudit(db, requestAuditRecord({ actor, address, scope }, { action: "agent_revoke", kind: "agent_revoke", params: { agent }, rows: 1 }));
+ */
+export function requestAuditRecord(origin: AuditOrigin, request: RequestAudit): AuditRecord {
+  const hotelId = request.hotelId ?? (origin.scope?.length === 1 ? origin.scope[0] : undefined);
+  return {
+    actor: origin.actor,
+    action: request.action,
+    ...(hotelId ? { hotelId } : {}),
+    detail: {
+      kind: request.kind,
+      ...(origin.address === undefined ? {} : { address: origin.address }),
+      ...(origin.scope === undefined ? {} : { scope: origin.scope }),
+      params: request.params,
+      rows: request.rows,
+    },
+    ...(request.chunks ? { chunks: request.chunks } : {}),
+  };
+}
+
 /** Serialises appends: the chain needs each row's predecessor. */
 const AUDIT_LOCK = 5_651_000_001;
 
