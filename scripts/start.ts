@@ -8,9 +8,14 @@
  * free loopback ports), fed by `logmaster simulate` at a modest rate, so there
  * is guest traffic to look at within a minute.
  *
+ * The dashboard (dashboard/) is built first when its build is missing or
+ * stale, and served by the hub at its API address. In zero-setup mode a demo
+ * chain admin (and, with the demo, a manager of antalya-lara) can sign in:
+ * their passwords are generated once and kept in data/hub/demo-logins.json (0600).
+ *
  *   bun run start [--no-demo] [--data-dir ./data] [--udp-port 5514] [--ingest-port 8443] [--http-port 8080]
  */
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
@@ -19,6 +24,7 @@ import { enrollAgent } from "../agent/src/enroll/enroll.ts";
 import { identityPaths } from "../agent/src/enroll/identity.ts";
 import { type RunningHub, startHub } from "../hub/src/index.ts";
 import { sendTraffic } from "../shared/src/simulate/index.ts";
+import { dashboardIsStale, ensureDashboardBuilt } from "./dashboard-build.ts";
 
 const port = (flag: string) =>
   z.coerce
@@ -47,6 +53,46 @@ const DEMO_CHAIN = [
 /** Lines per second over the three demo hotels: a quiet night at three small hotels. */
 const DEMO_EPS = 30;
 
+/** The demo's sign-ins (zero-setup only): a chain admin, and a manager of the first demo hotel. */
+const DEMO_USERS = [
+  { username: "demo-admin", role: "chain_admin" as const, hotels: [] as string[] },
+  { username: "demo-manager", role: "hotel_manager" as const, hotels: ["antalya-lara"] },
+];
+const demoLoginsSchema = z.record(z.string(), z.string());
+
+/**
+ * The demo accounts with their passwords: made (or given a new password,
+ * when the file that kept it is gone) on first start and kept in
+ * `<hub data dir>/demo-logins.json` (0600), so every start prints the same ones.
+ */
+async function ensureDemoLogins(
+  hub: RunningHub,
+  hubDir: string,
+  users: typeof DEMO_USERS,
+): Promise<Record<string, string>> {
+  const file = join(hubDir, "demo-logins.json");
+  const kept = existsSync(file)
+    ? demoLoginsSchema.parse(JSON.parse(readFileSync(file, "utf8")))
+    : {};
+  const existing = new Set((await hub.admin.listUsers()).map((user) => user.username));
+  const logins: Record<string, string> = {};
+  for (const user of users) {
+    const password = kept[user.username];
+    if (password && existing.has(user.username)) {
+      logins[user.username] = password;
+      continue;
+    }
+    const actor = "start:demo";
+    const answer = existing.has(user.username)
+      ? await hub.admin.resetPassword({ username: user.username, actor })
+      : await hub.admin.addUser({ ...user, actor });
+    if (answer.generated_password) logins[user.username] = answer.generated_password;
+  }
+  writeFileSync(file, `${JSON.stringify(logins, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return logins;
+}
+
 /** Enroll an agent for `hotel` in `agentDir` unless it has an identity already. */
 async function ensureEnrolled(
   hub: RunningHub,
@@ -56,7 +102,11 @@ async function ensureEnrolled(
   if (existsSync(identityPaths(agentDir).cert)) return undefined;
   const hotels = await hub.admin.listHotels();
   if (!hotels.some((row) => row.id === hotel.id)) await hub.admin.addHotel(hotel);
-  const { token } = await hub.admin.createToken({ hotel: hotel.id, ttl_ms: 600_000 });
+  const { token } = await hub.admin.createToken({
+    hotel: hotel.id,
+    ttl_ms: 600_000,
+    actor: "start:demo",
+  });
   const enrolled = await enrollAgent({ token, dataDir: agentDir, hub: hub.ingestUrl });
   return enrolled.agentId;
 }
@@ -114,6 +164,16 @@ async function main(): Promise<void> {
   const hubDir = join(dataDir, "hub");
   const agentDir = join(dataDir, "agent");
 
+  // The dashboard the hub serves at `/`: built when missing or older than its sources.
+  if (dashboardIsStale()) console.log("building the dashboard (dashboard/ -> dashboard/dist)…");
+  const dashboard = await ensureDashboardBuilt().then(
+    () => "ready",
+    (error: unknown) => {
+      console.error(`bun run start: ${(error as Error).message}`);
+      return "not built (see the error above; the API works without it)";
+    },
+  );
+
   const hub = await startHub({
     dataDir: hubDir,
     ingest: `127.0.0.1:${options["ingest-port"]}`,
@@ -134,6 +194,18 @@ async function main(): Promise<void> {
   });
 
   const stopDemo = options["no-demo"] ? undefined : await startDemoChain(hub, dataDir);
+  // Zero-setup only: a production hub's accounts are its admins' business.
+  const logins =
+    hub.config.databaseUrl === undefined
+      ? await ensureDemoLogins(
+          hub,
+          hubDir,
+          DEMO_USERS.filter((user) => stopDemo || user.hotels.length === 0),
+        )
+      : {};
+  const loginLines = Object.entries(logins)
+    .map(([username, password]) => `\n         sign in as            ${username} / ${password}`)
+    .join("");
 
   const relAgentDir = join(options["data-dir"], "agent");
   const relHubDir = join(options["data-dir"], "hub");
@@ -145,8 +217,9 @@ async function main(): Promise<void> {
   console.log(`
 LogMaster is running (zero-setup: embedded PostgreSQL, development CA).
 
-  hub    ingest (mTLS HTTP/2)  ${hub.ingestUrl}
-         API                   ${hub.httpUrl}   (/healthz, /metrics)
+  hub    dashboard             ${hub.httpUrl}/   (${dashboard})${loginLines}
+         ingest (mTLS HTTP/2)  ${hub.ingestUrl}
+         API                   ${hub.httpUrl}/api/docs   (/healthz, /metrics)
          data                  ${relHubDir}
   agent  syslog UDP + TCP      ${udp}
          status                ${agent.statusUrl}   (/status, /metrics, /healthz)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: real PostgreSQL + Redis (scripts/test-services.sh),
-# then `bun test`, then one summary line `N passed, N failed` that CI reads.
+# then `bun test`, then the dashboard's component tests (Vitest on Node), then
+# one summary line `N passed, N failed` over both that CI reads.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,6 +27,24 @@ if [ -z "$passed$failed" ]; then passed=0; failed=1; fi
 passed=${passed:-0}
 failed=${failed:-0}
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+# The dashboard's component tests: Vitest under Node through `bun run` (never `bun --bun`),
+# counted from its JSON report. With arguments (one test file), only bun test runs.
+if [ "$#" -eq 0 ]; then
+  rm -f .tmp/vitest.json
+  (cd dashboard && bun run test --reporter=default --reporter=json --outputFile.json=../.tmp/vitest.json) 2>&1 \
+    | tee .tmp/vitest-output.log
+  vitest_status=${PIPESTATUS[0]}
+  read -r vitest_passed vitest_failed < <(
+    bun -e 'const r = await Bun.file(".tmp/vitest.json").json().catch(() => null);
+      console.log(r ? `${r.numPassedTests} ${r.numFailedTests || r.numFailedTestSuites}` : "0 1")'
+  )
+  if [ "$vitest_status" -ne 0 ] && [ "$vitest_failed" -eq 0 ]; then vitest_failed=1; fi
+  echo "dashboard (vitest): $vitest_passed passed, $vitest_failed failed"
+  passed=$((passed + vitest_passed))
+  failed=$((failed + vitest_failed))
+  if [ "$vitest_status" -ne 0 ] && [ "$status" -eq 0 ]; then status=$vitest_status; fi
+fi
 # Skipped tests (Elasticsearch's without ELASTICSEARCH_URL) are said on their own line:
 # the last line stays exactly `N passed, N failed`.
 if [ -n "$skipped" ] && [ "$skipped" -gt 0 ]; then echo "$skipped skipped (see above: each says why)"; fi

@@ -223,7 +223,8 @@ export function createTimestampClient(options: TimestampClientOptions): Timestam
       const response = await fetchImpl(options.url, {
         method: "POST",
         headers: { "content-type": QUERY_TYPE, "user-agent": "LogMaster", ...headers },
-        body: der,
+        // ArrayBuffer-backed: what a DOM BodyInit takes (the dashboard type-checks this file too).
+        body: der as Uint8Array<ArrayBuffer>,
         // A redirect is reported, not followed: fetch would turn a 301/302 POST into a GET.
         redirect: "manual",
         signal: AbortSignal.timeout(options.timeoutMs),

@@ -1,0 +1,19 @@
+/**
+ * The API's types, inferred from the hub's zod schemas (the one source of
+ * truth): type-only imports, erased by the build, so no server code is
+ * bundled.
+ */
+import type { z } from "zod";
+import type { histogramRequestSchema } from "../../../hub/src/query/request.ts";
+
+export type { ChunkView } from "../../../hub/src/admin/views.ts";
+export type { LoginRequest, Me, SessionAnswer } from "../../../hub/src/api/auth.ts";
+export type { AgentStatus, HotelOverview } from "../../../hub/src/api/fleet.ts";
+export type { ErrorBody, ErrorCode } from "../../../hub/src/errors.ts";
+export type { HistogramResponse } from "../../../hub/src/query/response.ts";
+export type { UserRole } from "../../../hub/src/store/schema.ts";
+
+/** `GET /api/search/histogram`'s query, as sent (times as ISO strings). */
+export type HistogramQuery = z.input<typeof histogramRequestSchema>;
+/** One agent state word of `GET /api/agents`, worst first. */
+export type AgentState = import("../../../hub/src/api/fleet.ts").AgentStatus["state"];

@@ -1,0 +1,57 @@
+/**
+ * The dashboard's pages and who sees which: the navigation shows a role its
+ * pages only (the hub refuses the rest anyway, hub/src/auth/roles.ts).
+ */
+import type { UserRole } from "../api/types.ts";
+import type { MessageKey } from "../i18n/index.ts";
+
+export const PAGE_IDS = [
+  "overview",
+  "search",
+  "live",
+  "lookups",
+  "custody",
+  "devices",
+  "agents",
+  "hotels",
+  "users",
+  "audit",
+] as const;
+export type PageId = (typeof PAGE_IDS)[number];
+
+export interface Page {
+  id: PageId;
+  path: string;
+  label: MessageKey;
+}
+
+export const PAGES: readonly Page[] = [
+  { id: "overview", path: "/", label: "nav.overview" },
+  { id: "search", path: "/search", label: "nav.search" },
+  { id: "live", path: "/live", label: "nav.live" },
+  { id: "lookups", path: "/lookups", label: "nav.lookups" },
+  { id: "custody", path: "/custody", label: "nav.custody" },
+  { id: "devices", path: "/devices", label: "nav.devices" },
+  { id: "agents", path: "/agents", label: "nav.agents" },
+  { id: "hotels", path: "/manage/hotels", label: "nav.hotels" },
+  { id: "users", path: "/manage/users", label: "nav.users" },
+  { id: "audit", path: "/audit", label: "nav.audit" },
+];
+
+/** Each role's pages: its permissions (hub/src/auth/roles.ts) as screens. */
+const ROLE_PAGES: Record<UserRole, readonly PageId[]> = {
+  chain_admin: PAGE_IDS,
+  hotel_manager: ["overview", "search", "live", "lookups", "custody", "devices"],
+  // Reads, verifies and exports; changes nothing.
+  auditor: ["overview", "search", "lookups", "custody", "audit"],
+  // The network, never the guests' traffic (KVKK data minimisation).
+  hotel_it: ["overview", "agents", "devices"],
+};
+
+export function canSee(role: UserRole, page: PageId): boolean {
+  return ROLE_PAGES[role].includes(page);
+}
+
+export function pagesOf(role: UserRole): Page[] {
+  return PAGES.filter((page) => canSee(role, page.id));
+}
