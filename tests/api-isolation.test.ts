@@ -4,7 +4,8 @@
  * evidence export and compliance reports. A manager of hotel A asking for
  * hotel B's data (by id, by filter, by name) gets 404 or nothing, and the
  * same with the code's hotel condition switched off (the read role's
- * row-level security alone); an auditor changes nothing; hotel IT reads no
+ * row-level security alone); an auditor bound to A reads A's audit rows and
+ * none of B's or of no hotel; an auditor changes nothing; hotel IT reads no
  * guest event; accounts are the chain admins'.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -14,7 +15,7 @@ import { eq } from "drizzle-orm";
 import { hashPassword } from "../hub/src/auth/passwords.ts";
 import { codeScopeFilter } from "../hub/src/query/scope.ts";
 import { addAgentRow, addHotelRow, addSealedChunk } from "../hub/src/store/fixtures.ts";
-import { findAgent, insertUser, listAudit, tables } from "../hub/src/store/index.ts";
+import { findAgent, insertUser, listAudit, tables, writeAudit } from "../hub/src/store/index.ts";
 import type { UserRole } from "../hub/src/store/schema.ts";
 import { startTestHub, type TestHub, tempDir } from "./support/pipeline.ts";
 
@@ -447,5 +448,120 @@ describe("what each role may not do", () => {
     ]) {
       expect(await statusOf("it.a", path)).toEqual([path, 403]);
     }
+  });
+});
+
+interface AuditRow {
+  id: number;
+  actor: string;
+  action: string;
+  hotel_id: string | null;
+  detail: { marker?: string };
+}
+
+describe("the audit log", () => {
+  /** A row of each kind, each with a marker: A's, B's, and one about no hotel. */
+  const marked = { a: 0, b: 0, none: 0 };
+  beforeAll(async () => {
+    const { db } = testHub.hub;
+    const write = async (marker: string, hotelId?: string) =>
+      (
+        await writeAudit(db, {
+          actor: "test",
+          action: hotelId ? "export" : "user_change",
+          ...(hotelId ? { hotelId } : {}),
+          detail: { marker },
+        })
+      ).id;
+    marked.a = await write("audit-row-of-a", A.hotel);
+    marked.b = await write("audit-row-of-b", B.hotel);
+    marked.none = await write("audit-row-of-no-hotel");
+  });
+
+  /** The first five CSV columns hold no comma: id, at, actor, action, hotel_id. */
+  const csvRows = (csv: string) =>
+    csv
+      .trim()
+      .split("\r\n")
+      .slice(1)
+      .map((line) => {
+        const [id, , actor, action, hotelId] = line.split(",");
+        return { id: Number(id), actor, action, hotel_id: hotelId || null };
+      });
+
+  /** What the auditor bound to A reads, as JSON and as CSV: A's rows only. */
+  async function expectOnlyA() {
+    const rows = await json<AuditRow[]>("audit.a", "/api/audit?limit=10000");
+    expect(rows.map((row) => row.id)).toContain(marked.a);
+    expect(new Set(rows.map((row) => row.hotel_id))).toEqual(new Set([A.hotel]));
+    const response = await call("audit.a", "/api/audit?format=csv&limit=10000");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toStartWith("text/csv");
+    const csv = await response.text();
+    expect(csv).toContain("audit-row-of-a");
+    expect(csv).not.toContain("audit-row-of-b");
+    expect(csv).not.toContain("audit-row-of-no-hotel");
+    const lines = csvRows(csv);
+    expect(lines.map((line) => line.id)).toContain(marked.a);
+    expect(new Set(lines.map((line) => line.hotel_id))).toEqual(new Set([A.hotel]));
+  }
+
+  test("an auditor bound to A reads A's rows (JSON and CSV), none of B's or of no hotel; the read is audit-logged", async () => {
+    await expectOnlyA();
+    const [row] = (await listAudit(testHub.hub.db, 20)).filter(
+      (entry) => entry.action === "audit" && entry.actor === "user:audit.a",
+    );
+    expect(row).toMatchObject({
+      hotelId: A.hotel,
+      detail: {
+        kind: "audit_export",
+        address: expect.any(String),
+        scope: [A.hotel],
+        params: { format: ["csv"], limit: ["10000"] },
+      },
+    });
+  });
+
+  test("with the code's hotel condition off, the database alone still gives the bound auditor A's rows only", async () => {
+    await databaseAlone(expectOnlyA);
+  });
+
+  test("a bound auditor may not verify the chain (its verdict names rows of every hotel); managers and hotel IT read no audit log", async () => {
+    expect(await statusOf("audit.a", "/api/audit/verify")).toEqual(["/api/audit/verify", 403]);
+    for (const user of ["mgr.a", "it.a"]) {
+      for (const path of ["/api/audit", "/api/audit?format=csv", "/api/audit/verify"]) {
+        expect([user, ...(await statusOf(user, path))]).toEqual([user, path, 403]);
+      }
+    }
+  });
+
+  test("a chain-wide auditor reads every row (B's and those of no hotel too) and verifies the chain", async () => {
+    const expectEveryRow = async () => {
+      const ids = (await json<AuditRow[]>("audit.chain", "/api/audit?limit=10000")).map(
+        (row) => row.id,
+      );
+      expect(ids).toEqual(expect.arrayContaining([marked.a, marked.b, marked.none]));
+      const csv = await (await call("audit.chain", "/api/audit?format=csv&limit=10000")).text();
+      expect(csvRows(csv).map((line) => line.id)).toEqual(
+        expect.arrayContaining([marked.a, marked.b, marked.none]),
+      );
+    };
+    await expectEveryRow();
+    // It reads as the hub's own user: the test switch changes nothing for it.
+    await databaseAlone(expectEveryRow);
+    const verdict = await json<{ rows: number; unchained: number; broken?: unknown }>(
+      "audit.chain",
+      "/api/audit/verify",
+    );
+    expect(verdict).toMatchObject({ unchained: 0 });
+    expect(verdict.broken).toBeUndefined();
+    const [row] = (await listAudit(testHub.hub.db, 5)).filter(
+      (entry) => entry.action === "audit" && entry.actor === "user:audit.chain",
+    );
+    expect(row?.detail).toMatchObject({
+      kind: "audit_verify",
+      scope: [A.hotel, B.hotel],
+      rows: verdict.rows,
+    });
   });
 });

@@ -1,28 +1,50 @@
 /**
  * The audit log over HTTP: chain admins and auditors read it (JSON or CSV)
- * and check its hash chain under `/api/audit`; the CLI does the same under
+ * under `/api/audit`, a hotel-bound auditor the rows of their hotels only;
+ * chain-wide accounts check its hash chain; the CLI does the same under
  * `/admin/audit` with the admin credential.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { auditCsv, auditListSchema } from "../admin/audit.ts";
+import { auditCsv, auditListSchema, auditView } from "../admin/audit.ts";
 import type { HubAdmin } from "../admin/index.ts";
-import { requireChainWide } from "./authenticate.ts";
+import { isChainWide, requirePermission } from "../auth/roles.ts";
+import { auditInScope } from "../query/audit.ts";
+import type { ReadScope } from "../query/scope.ts";
+import type { Db } from "../store/index.ts";
+import { auditRequest } from "./audit-trail.ts";
+import { type CallerScope, principalOf, requireChainWide } from "./authenticate.ts";
 import { describeRoute } from "./openapi.ts";
 
 const auditQuerySchema = auditListSchema.extend({
   format: z.enum(["json", "csv"], { message: "format must be json or csv" }).default("json"),
 });
 
+export interface AuditRoutesContext extends CallerScope {
+  admin: HubAdmin;
+  db: Db;
+}
+
 /**
  * @example
- * app.route("/", auditRoutes(admin));
+ * app.route("/", auditRoutes({ admin, db, ...callerScope(allHotelIds) }));
  */
-export function auditRoutes(admin: HubAdmin): Hono {
+export function auditRoutes(context: AuditRoutesContext): Hono {
   const app = new Hono();
-  const list = async (query: Record<string, string>) => {
-    const { limit, format } = auditQuerySchema.parse(query);
-    return { rows: await admin.auditLog({ limit }), format };
+  const { admin, db } = context;
+
+  /**
+   * Whose rows the caller reads: every row when chain-wide (no scope), else
+   * those of its hotels (403 without `read_audit`).
+   */
+  const readerOf = async (
+    c: Context,
+  ): Promise<{ scope: ReadScope | undefined; hotels: string[] }> => {
+    const principal = principalOf(c);
+    requirePermission(principal, "read_audit");
+    if (isChainWide(principal)) return { scope: undefined, hotels: await context.hotelsOf(c) };
+    const scope = await context.scopeOf(c, "read_audit");
+    return { scope, hotels: [...scope.hotels] };
   };
 
   const verifyAnswer =
@@ -32,17 +54,23 @@ export function auditRoutes(admin: HubAdmin): Hono {
     describeRoute({
       summary: "The audit log, newest first (JSON or CSV)",
       description:
-        "Every search, lookup, live tail, export, login and user change: who, when, from where, the scope, the parameters, the rows.",
+        "Every search, lookup, live tail, export, login and user change: who, when, from where, the scope, the parameters, the rows. A chain-wide account reads every row; an account bound to hotels (an auditor of some hotels) reads the rows about its hotels only: rows about no hotel (logins, account changes) are the chain-wide accounts' alone. Audit-logged.",
       tag: "custody",
       permission: "read_audit",
-      chainWide: true,
       query: auditQuerySchema,
-      answer: "The newest `limit` rows",
+      answer: "The newest `limit` rows the caller may read",
       media: ["application/json", "text/csv"],
     }),
-    requireChainWide("read_audit"),
     async (c) => {
-      const { rows, format } = await list(c.req.query());
+      const { limit, format } = auditQuerySchema.parse(c.req.query());
+      const { scope, hotels } = await readerOf(c);
+      const rows = (await auditInScope(db, scope, limit)).map(auditView);
+      await auditRequest(c, db, {
+        action: "audit",
+        kind: format === "csv" ? "audit_export" : "audit_log",
+        scope: hotels,
+        rows: rows.length,
+      });
       if (format === "json") return c.json(rows);
       return c.body(auditCsv(rows), 200, {
         "content-type": "text/csv; charset=utf-8",
@@ -54,13 +82,24 @@ export function auditRoutes(admin: HubAdmin): Hono {
     "/api/audit/verify",
     describeRoute({
       summary: "Check the audit log's hash chain",
+      description:
+        "Chain-wide accounts only: the chain runs through every hotel's rows and the rows of no hotel, so the walk reads them all and a verdict names a row (and counts rows) that an account bound to hotels may not see. Audit-logged.",
       tag: "custody",
       permission: "read_audit",
       chainWide: true,
       answer: verifyAnswer,
     }),
     requireChainWide("read_audit"),
-    async (c) => c.json(await admin.verifyAudit()),
+    async (c) => {
+      const verdict = await admin.verifyAudit();
+      await auditRequest(c, db, {
+        action: "audit",
+        kind: "audit_verify",
+        scope: await context.hotelsOf(c),
+        rows: verdict.rows,
+      });
+      return c.json(verdict);
+    },
   );
   app.get(
     "/admin/audit",
@@ -70,7 +109,7 @@ export function auditRoutes(admin: HubAdmin): Hono {
       query: auditListSchema,
       answer: "The newest `limit` rows",
     }),
-    async (c) => c.json((await list(c.req.query())).rows),
+    async (c) => c.json(await admin.auditLog(auditListSchema.parse(c.req.query()))),
   );
   app.get(
     "/admin/audit/verify",

@@ -10,6 +10,7 @@ import { ACTOR_HEADER } from "../admin/pinned-fetch.ts";
 import {
   actorName,
   hotelsOf,
+  isChainWide,
   type Permission,
   type Principal,
   requirePermission,
@@ -133,7 +134,7 @@ export function requireChainWide(permission: Permission): MiddlewareHandler {
   return async (c, next) => {
     const principal = principalOf(c);
     requirePermission(principal, permission);
-    if (principal.kind === "user" && principal.hotels.length > 0) {
+    if (!isChainWide(principal)) {
       throw new RefusedRequestError(
         "this route is for chain-wide accounts (chain admins, chain auditors)",
         403,

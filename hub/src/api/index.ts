@@ -239,7 +239,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
   );
   // Chunks, a month of custody, export, reports, roll-ups, retention; `POST /tsa` in zero-setup mode.
   app.route("/", custodyRoutes({ ...context, ...caller }));
-  app.route("/", auditRoutes(context.admin));
+  app.route("/", auditRoutes({ admin: context.admin, db: context.db, ...caller }));
   app.route("/", fleetRoutes({ db: context.db, admin: context.admin, ...caller }));
   app.route("/", userRoutes(context.admin, "api"));
   app.route(

@@ -73,14 +73,23 @@ export function requirePermission(principal: Principal, permission: Permission):
 }
 
 /**
- * The hotels a principal may read: every hotel for the admin credential, a
- * chain admin and an auditor bound to none; otherwise its bindings (none: nothing).
+ * Whether the principal acts for the whole chain: the admin credential, a
+ * chain admin and an auditor bound to no hotel. Only they reach what belongs
+ * to no hotel (accounts, logins in the audit log).
+ */
+export function isChainWide(principal: Principal): boolean {
+  return (
+    principal.kind === "admin_credential" ||
+    principal.role === "chain_admin" ||
+    (principal.role === "auditor" && principal.hotels.length === 0)
+  );
+}
+
+/**
+ * The hotels a principal may read: every hotel when it is chain-wide;
+ * otherwise its bindings (none: nothing).
  */
 export function hotelsOf(principal: Principal, allHotels: readonly string[]): string[] {
-  if (principal.kind === "admin_credential") return [...allHotels];
-  const chainWide =
-    principal.role === "chain_admin" ||
-    (principal.role === "auditor" && principal.hotels.length === 0);
-  if (chainWide) return [...allHotels];
+  if (principal.kind === "admin_credential" || isChainWide(principal)) return [...allHotels];
   return principal.hotels.filter((hotel) => allHotels.includes(hotel));
 }

@@ -77,8 +77,9 @@ export function inReadScope<T>(
 
 /**
  * The same for drizzle reads of the hub's own tables (hotels, agents,
- * chunks): one transaction as the read role, which may read those three
- * tables of the scope's hotels and nothing else (no writes, no audit log).
+ * chunks, the audit log): one transaction as the read role, which may read
+ * their rows of the scope's hotels and nothing else (no writes; no audit row
+ * about no hotel).
  *
  * @example
  * const rows = await inReadRole(db, scope, (tx) => tx.select().from(agents));

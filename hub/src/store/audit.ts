@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { asc, desc, sql } from "drizzle-orm";
+import { asc, desc, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./db.ts";
 import { auditLog } from "./schema.ts";
 
@@ -25,7 +25,9 @@ export interface AuditRecord {
     /** A chunk list or a month of custody read over the API (exports and reports have their own). */
     | "custody"
     | "token_create"
-    | "agent_revoke";
+    | "agent_revoke"
+    /** The audit log itself read, exported or verified over the API. */
+    | "audit";
   hotelId?: string | undefined;
   detail: Record<string, unknown>;
   /** `agent/chunk-id` of every chunk involved. */
@@ -207,7 +209,10 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<AuditVe
   }
 }
 
-/** The newest audit rows first. */
-export async function listAudit(db: Db, limit = 100): Promise<AuditEntry[]> {
-  return db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(limit);
+/**
+ * The newest audit rows first; only those `where` admits when given (a
+ * caller's hotels: hub/src/query/audit.ts).
+ */
+export async function listAudit(db: Db, limit = 100, where?: SQL): Promise<AuditEntry[]> {
+  return db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(limit);
 }

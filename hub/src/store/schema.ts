@@ -256,7 +256,11 @@ export const auditLog = pgTable(
     prevSha256: text("prev_sha256"),
     rowSha256: text("row_sha256"),
   },
-  (table) => [index("audit_log_at_idx").on(table.at)],
+  (table) => [
+    index("audit_log_at_idx").on(table.at),
+    // A hotel-bound auditor's newest rows (hub/src/query/audit.ts); migration 0008 lets the read role see them.
+    index("audit_log_hotel_idx").on(table.hotelId, table.id),
+  ],
 );
 
 /** A hotel's signed day roll-up (docs/custody-format.md §15). */
