@@ -172,6 +172,35 @@ describe("hotels and agents", () => {
     );
   });
 
+  test("the overview: each role its hotels' counts and newest sealed chunk, B's never; counts are no audit row", async () => {
+    interface Overview {
+      hotels: {
+        hotel_id: string;
+        histogram: { buckets: unknown[]; total: number };
+        last_sealed: { hotel_id: string; chunk: string; status: string } | null;
+      }[];
+    }
+    const auditRows = async () => (await listAudit(testHub.hub.db, 10_000)).length;
+    const before = await auditRows();
+    const hotelsOf = async (user: string) =>
+      (await json<Overview>(user, "/api/overview")).hotels.map((hotel) => [
+        hotel.hotel_id,
+        hotel.last_sealed?.hotel_id,
+        hotel.last_sealed?.chunk,
+        // 5-minute buckets over 24 h, the two ends partial.
+        hotel.histogram.buckets.length >= 288,
+      ]);
+    const mine = [A.hotel, A.hotel, `${DAY}T22`, true];
+    expect(await hotelsOf("mgr.a")).toEqual([mine]);
+    expect(await hotelsOf("it.a")).toEqual([mine]);
+    expect(await hotelsOf("audit.a")).toEqual([mine]);
+    expect((await hotelsOf("admin.ayse")).map(([hotel]) => hotel)).toEqual([A.hotel, B.hotel]);
+    await databaseAlone(async () => {
+      expect(await hotelsOf("mgr.a")).toEqual([mine]);
+    });
+    expect(await auditRows()).toBe(before);
+  });
+
   test("with the code's hotel condition off, the database still shows nothing of B", async () => {
     await databaseAlone(async () => {
       const hotels = await json<Hotel[]>("mgr.a", "/api/hotels");

@@ -6,11 +6,30 @@
 import type { z } from "zod";
 import type { histogramRequestSchema } from "../../../hub/src/query/request.ts";
 
+export type { AuditView } from "../../../hub/src/admin/audit.ts";
 export type { ChunkView } from "../../../hub/src/admin/views.ts";
 export type { LoginRequest, Me, SessionAnswer } from "../../../hub/src/api/auth.ts";
 export type { AgentStatus, HotelOverview } from "../../../hub/src/api/fleet.ts";
+export type { Overview } from "../../../hub/src/api/overview.ts";
 export type { ErrorBody, ErrorCode } from "../../../hub/src/errors.ts";
-export type { HistogramResponse } from "../../../hub/src/query/response.ts";
+export type {
+  IpLookup,
+  Lease,
+  MacLookup,
+  NatLookup,
+  Session,
+} from "../../../hub/src/query/lookups.ts";
+export type { TopField } from "../../../hub/src/query/request.ts";
+export type {
+  ContextResponse,
+  EventHit,
+  EvidenceLine,
+  HistogramResponse,
+  SearchResponse,
+  TopResponse,
+} from "../../../hub/src/query/response.ts";
+export type { CustodyMonth, HourState } from "../../../hub/src/report/month.ts";
+export type { AuditVerdict } from "../../../hub/src/store/audit.ts";
 export type { UserRole } from "../../../hub/src/store/schema.ts";
 
 /** `GET /api/search/histogram`'s query, as sent (times as ISO strings). */

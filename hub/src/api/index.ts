@@ -36,6 +36,7 @@ import { dashboardRoutes } from "./dashboard.ts";
 import { docsRoutes } from "./docs/index.ts";
 import { fleetRoutes } from "./fleet.ts";
 import { describeRoute, serveApiDescription } from "./openapi.ts";
+import { overviewRoutes } from "./overview.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
 import { adminTotpRoutes } from "./totp.ts";
 import { userRoutes } from "./users.ts";
@@ -241,6 +242,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
   app.route("/", custodyRoutes({ ...context, ...caller }));
   app.route("/", auditRoutes({ admin: context.admin, db: context.db, ...caller }));
   app.route("/", fleetRoutes({ db: context.db, admin: context.admin, ...caller }));
+  app.route("/", overviewRoutes({ db: context.db, read: context.read, ...caller }));
   app.route("/", userRoutes(context.admin, "api"));
   app.route(
     "/",

@@ -18,7 +18,7 @@ export default function OverviewPage(): JSX.Element {
       const current = role();
       return current ? { role: current, nowMs: nowMs() } : undefined;
     },
-    ({ role, nowMs }) => loadOverview(role, nowMs),
+    ({ role }) => loadOverview(role),
   );
   const timer = setInterval(() => setNowMs(Date.now()), REFRESH_MS);
   onCleanup(() => clearInterval(timer));
