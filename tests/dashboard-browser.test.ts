@@ -48,7 +48,7 @@ describe("the dashboard in Chromium", () => {
     await world.shot(page, "overview-tr-375");
 
     // A page to come, in Turkish, with its empty state.
-    await page.getByRole("link", { name: "Arama" }).click();
+    await page.getByRole("link", { name: "Cihazlar" }).click();
     await page.getByText("Sonraki bir sürümde geliyor").waitFor();
     expect(await world.untranslated(page)).toEqual([]);
 

@@ -61,10 +61,14 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Login and refresh: no bearer, no retry. */
   anonymous?: boolean;
+  /** The media type asked for (default JSON). */
+  accept?: string;
 }
 
 async function send(path: string, options: RequestOptions, token: string | undefined) {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = {
+    accept: options.accept ?? "application/json",
+  };
   if (options.body !== undefined) headers["content-type"] = "application/json";
   if (token) headers.authorization = `Bearer ${token}`;
   try {
@@ -82,12 +86,18 @@ async function send(path: string, options: RequestOptions, token: string | undef
 }
 
 /**
- * A JSON request to the hub; the answer typed by the caller from the hub's schemas.
+ * A request to the hub with the access token (one silent refresh and retry
+ * on a 401), its response as is: for bodies that are not JSON (a bundle
+ * download, the live tail's event stream). Rejects with an `ApiError` when
+ * the hub refuses.
  *
  * @example
- * const hotels = await api<HotelOverview[]>("/api/hotels");
+ * const response = await authorizedFetch("/api/export", { query: { chunk: "2026-12-03T07" } });
  */
-export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+export async function authorizedFetch(
+  path: string,
+  options: RequestOptions = {},
+): Promise<Response> {
   let response = await send(path, options, options.anonymous ? undefined : tokens?.accessToken());
   if (response.status === 401 && !options.anonymous && tokens) {
     // The access token expired or was revoked: one silent refresh, then once more.
@@ -99,7 +109,17 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     response = await send(path, options, fresh);
   }
   if (!response.ok) throw await errorOf(response);
-  return (await response.json()) as T;
+  return response;
+}
+
+/**
+ * A JSON request to the hub; the answer typed by the caller from the hub's schemas.
+ *
+ * @example
+ * const hotels = await api<HotelOverview[]>("/api/hotels");
+ */
+export async function api<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return (await (await authorizedFetch(path, options)).json()) as T;
 }
 
 const KNOWN_CODES: Partial<Record<ApiError["code"], MessageKey>> = {

@@ -29,7 +29,7 @@ export type {
   TopResponse,
 } from "../../../hub/src/query/response.ts";
 export type { CustodyMonth, HourState } from "../../../hub/src/report/month.ts";
-export type { AuditVerdict } from "../../../hub/src/store/audit.ts";
+export type { AuditRecord, AuditVerdict } from "../../../hub/src/store/audit.ts";
 export type { UserRole } from "../../../hub/src/store/schema.ts";
 
 /** `GET /api/search/histogram`'s query, as sent (times as ISO strings). */

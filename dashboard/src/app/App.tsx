@@ -20,16 +20,17 @@ export function App(): JSX.Element {
     <Router root={Shell}>
       <Route path="/" component={Overview} />
       <Route path="/hotels/:hotel" component={Hotel} />
-      {LATER.map((page) => (
-        <Route
-          path={page.path}
-          component={() => (
-            <Guard page={page.id}>
-              <Placeholder page={page.id} />
-            </Guard>
-          )}
-        />
-      ))}
+      {LATER.map((page) => {
+        const View = page.view ? lazy(page.view) : undefined;
+        return (
+          <Route
+            path={page.path}
+            component={() => (
+              <Guard page={page.id}>{View ? <View /> : <Placeholder page={page.id} />}</Guard>
+            )}
+          />
+        );
+      })}
       <Route path="*" component={NotFoundState} />
     </Router>
   );

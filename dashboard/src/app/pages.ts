@@ -2,6 +2,7 @@
  * The dashboard's pages and who sees which: the navigation shows a role its
  * pages only (the hub refuses the rest anyway, hub/src/auth/roles.ts).
  */
+import type { Component } from "solid-js";
 import type { UserRole } from "../api/types.ts";
 import type { MessageKey } from "../i18n/index.ts";
 
@@ -23,19 +24,46 @@ export interface Page {
   id: PageId;
   path: string;
   label: MessageKey;
+  /** The page's module, loaded lazily (its own chunk); none yet: a placeholder. */
+  view?: () => Promise<{ default: Component }>;
 }
 
 export const PAGES: readonly Page[] = [
   { id: "overview", path: "/", label: "nav.overview" },
-  { id: "search", path: "/search", label: "nav.search" },
-  { id: "live", path: "/live", label: "nav.live" },
-  { id: "lookups", path: "/lookups", label: "nav.lookups" },
-  { id: "custody", path: "/custody", label: "nav.custody" },
+  {
+    id: "search",
+    path: "/search",
+    label: "nav.search",
+    view: () => import("../pages/Search/index.tsx"),
+  },
+  {
+    id: "live",
+    path: "/live",
+    label: "nav.live",
+    view: () => import("../pages/Live/index.tsx"),
+  },
+  {
+    id: "lookups",
+    path: "/lookups",
+    label: "nav.lookups",
+    view: () => import("../pages/Lookups/index.tsx"),
+  },
+  {
+    id: "custody",
+    path: "/custody",
+    label: "nav.custody",
+    view: () => import("../pages/Custody/index.tsx"),
+  },
   { id: "devices", path: "/devices", label: "nav.devices" },
   { id: "agents", path: "/agents", label: "nav.agents" },
   { id: "hotels", path: "/manage/hotels", label: "nav.hotels" },
   { id: "users", path: "/manage/users", label: "nav.users" },
-  { id: "audit", path: "/audit", label: "nav.audit" },
+  {
+    id: "audit",
+    path: "/audit",
+    label: "nav.audit",
+    view: () => import("../pages/Audit/index.tsx"),
+  },
 ];
 
 /** Each role's pages: its permissions (hub/src/auth/roles.ts) as screens. */

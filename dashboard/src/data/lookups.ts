@@ -3,7 +3,8 @@
  * reload asks it again), the lookup itself, and the evidence bundles that
  * prove an answer (one per chunk), downloaded with the access token.
  */
-import { api, authorizedFetch } from "../api/client.ts";
+import { api } from "../api/client.ts";
+import { downloadFile } from "../api/download.ts";
 import type { ChunkView, IpLookup, MacLookup, NatLookup } from "../api/types.ts";
 
 export const LOOKUP_KINDS = ["ip", "mac", "nat"] as const;
@@ -107,31 +108,14 @@ export async function chunkFacts(refs: readonly BundleRef[]): Promise<Map<string
   return facts;
 }
 
-function fileNameOf(response: Response, fallback: string): string {
-  const disposition = response.headers.get("content-disposition") ?? "";
-  return /filename="([^"]+)"/.exec(disposition)?.[1] ?? fallback;
-}
-
 /**
  * Download a chunk's evidence bundle (`/api/export?chunk=…&agent=…`, a
- * tar.gz) and hand it to the browser as a file; resolves with its name and size.
+ * tar.gz) as a file of the browser.
  */
-export async function downloadBundle(ref: BundleRef): Promise<{ name: string; bytes: number }> {
-  const response = await authorizedFetch("/api/export", {
-    query: { hotel: ref.hotel, agent: ref.agent, chunk: ref.chunk },
-    accept: "application/gzip",
-  });
-  const blob = await response.blob();
-  const name = fileNameOf(response, `logmaster-export-${ref.hotel}-${ref.chunk}.tar.gz`);
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.style.display = "none";
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The browser has taken the file once the click's task ran.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return { name, bytes: blob.size };
+export function downloadBundle(ref: BundleRef): Promise<void> {
+  return downloadFile(
+    "/api/export",
+    { query: { hotel: ref.hotel, agent: ref.agent, chunk: ref.chunk } },
+    `logmaster-export-${ref.hotel}-${ref.chunk}.tar.gz`,
+  );
 }

@@ -112,6 +112,10 @@ export class RateMeter {
     this.#samples.push({ atMs, count });
   }
 
+  clear(): void {
+    this.#samples = [];
+  }
+
   perSecond(nowMs = Date.now()): number {
     const since = nowMs - this.windowMs;
     this.#samples = this.#samples.filter((sample) => sample.atMs > since);

@@ -128,6 +128,7 @@ function partsFormatter(which: Zone): Intl.DateTimeFormat {
       day: "2-digit",
       hour: "2-digit",
       minute: "2-digit",
+      second: "2-digit",
       hourCycle: "h23",
     });
     partsFormatters.set(which, formatter);
@@ -135,13 +136,13 @@ function partsFormatter(which: Zone): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** The wall time of an instant in a zone: `DD.MM.YYYY` and `HH:mm`. */
-function wallTime(instant: Date, which: Zone): { date: string; time: string } {
+/** The wall time of an instant in a zone: `DD.MM.YYYY` and `HH:mm` (`HH:mm:ss` with seconds). */
+function wallTime(instant: Date, which: Zone, seconds = false): { date: string; time: string } {
   const parts: Record<string, string> = {};
   for (const part of partsFormatter(which).formatToParts(instant)) parts[part.type] = part.value;
   return {
     date: `${parts.day}.${parts.month}.${parts.year}`,
-    time: `${parts.hour}:${parts.minute}`,
+    time: `${parts.hour}:${parts.minute}${seconds ? `:${parts.second}` : ""}`,
   };
 }
 
@@ -157,11 +158,11 @@ const asDate = (instant: Date | string | number) =>
  */
 export function formatDateTime(
   instant: Date | string | number,
-  options: { zone?: Zone; locale?: Locale; withZone?: boolean } = {},
+  options: { zone?: Zone; locale?: Locale; withZone?: boolean; seconds?: boolean } = {},
 ): string {
   const which = options.zone ?? zone();
   const language = options.locale ?? locale();
-  const { date, time } = wallTime(asDate(instant), which);
+  const { date, time } = wallTime(asDate(instant), which, options.seconds);
   const text = `${date} ${time}`;
   if (options.withZone === false) return text;
   return `${text} ${translate(language, which === "utc" ? "zone.utc" : "zone.istanbul")}`;
@@ -172,9 +173,12 @@ export function formatDate(instant: Date | string | number, options: { zone?: Zo
   return wallTime(asDate(instant), options.zone ?? zone()).date;
 }
 
-/** `HH:mm` in the zone asked for. */
-export function formatTime(instant: Date | string | number, options: { zone?: Zone } = {}): string {
-  return wallTime(asDate(instant), options.zone ?? zone()).time;
+/** `HH:mm` (`HH:mm:ss` with seconds) in the zone asked for. */
+export function formatTime(
+  instant: Date | string | number,
+  options: { zone?: Zone; seconds?: boolean } = {},
+): string {
+  return wallTime(asDate(instant), options.zone ?? zone(), options.seconds).time;
 }
 
 /** Each unit from twice its length (years and months) or once (the rest): "13 months", not "next year". */
