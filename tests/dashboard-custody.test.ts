@@ -62,7 +62,7 @@ describe("custody and the audit log in Chromium", () => {
     );
     expect([bundle[0], bundle[1]]).toEqual([0x1f, 0x8b]);
     const report = await downloaded(page, () =>
-      page.getByRole("button", { name: /uyum raporunu PDF olarak indir/ }).click(),
+      page.getByRole("button", { name: /uyum raporu: PDF olarak indir/ }).click(),
     );
     expect(report.subarray(0, 4).toString("latin1")).toBe("%PDF");
 

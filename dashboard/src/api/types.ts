@@ -7,11 +7,13 @@ import type { z } from "zod";
 import type { histogramRequestSchema } from "../../../hub/src/query/request.ts";
 
 export type { AuditView } from "../../../hub/src/admin/audit.ts";
-export type { ChunkView } from "../../../hub/src/admin/views.ts";
+export type { UserPasswordAnswer, UserView } from "../../../hub/src/admin/users.ts";
+export type { ChunkView, TokenView } from "../../../hub/src/admin/views.ts";
 export type { LoginRequest, Me, SessionAnswer } from "../../../hub/src/api/auth.ts";
 export type { AgentStatus, HotelOverview } from "../../../hub/src/api/fleet.ts";
 export type { Overview } from "../../../hub/src/api/overview.ts";
 export type { ErrorBody, ErrorCode } from "../../../hub/src/errors.ts";
+export type { Device } from "../../../hub/src/query/devices.ts";
 export type {
   IpLookup,
   Lease,
@@ -36,3 +38,7 @@ export type { UserRole } from "../../../hub/src/store/schema.ts";
 export type HistogramQuery = z.input<typeof histogramRequestSchema>;
 /** One agent state word of `GET /api/agents`, worst first. */
 export type AgentState = import("../../../hub/src/api/fleet.ts").AgentStatus["state"];
+/** `POST /api/tokens`'s answer: the token and the line hotel IT pastes on the site box. */
+export type TokenAnswer = import("../../../hub/src/admin/views.ts").TokenView & {
+  install_command: string;
+};

@@ -1,6 +1,7 @@
 /**
- * The routes: the overview and a hotel's page, the pages still to come
- * (each behind its roles), and "not found" for the rest. Pages load lazily.
+ * The routes: the overview and a hotel's page, every other page of the
+ * navigation (each behind its roles), and "not found" for the rest. Pages
+ * load lazily.
  */
 import { Route, Router } from "@solidjs/router";
 import { type JSX, lazy } from "solid-js";
@@ -11,22 +12,24 @@ import { Shell } from "./Shell.tsx";
 
 const Overview = lazy(() => import("../pages/Overview/index.tsx"));
 const Hotel = lazy(() => import("../pages/Hotel/index.tsx"));
-const Placeholder = lazy(() => import("../pages/Placeholder/index.tsx"));
 
-const LATER = PAGES.filter((page) => page.id !== "overview");
+/** The pages with a view of their own (the overview has its route above). */
+const VIEWS = PAGES.flatMap((page) => (page.view ? [{ ...page, view: page.view }] : []));
 
 export function App(): JSX.Element {
   return (
     <Router root={Shell}>
       <Route path="/" component={Overview} />
       <Route path="/hotels/:hotel" component={Hotel} />
-      {LATER.map((page) => {
-        const View = page.view ? lazy(page.view) : undefined;
+      {VIEWS.map((page) => {
+        const View = lazy(page.view);
         return (
           <Route
             path={page.path}
             component={() => (
-              <Guard page={page.id}>{View ? <View /> : <Placeholder page={page.id} />}</Guard>
+              <Guard page={page.id}>
+                <View />
+              </Guard>
             )}
           />
         );

@@ -323,7 +323,9 @@ export function Audit(props: AuditProps): JSX.Element {
                                     class="button-link"
                                     aria-expanded={open()}
                                     aria-controls={`audit-row-${row.id}`}
-                                    aria-label={t("audit.detailLabel", { id: row.id })}
+                                    aria-label={t(open() ? "audit.hideLabel" : "audit.showLabel", {
+                                      id: row.id,
+                                    })}
                                     onClick={() => props.onOpenRow(open() ? undefined : row.id)}
                                   >
                                     {open() ? t("audit.hide") : t("audit.show")}

@@ -101,8 +101,9 @@ export function HeatMap(props: HeatMapProps): JSX.Element {
                       data-pos={`${index()}:-1`}
                       tabIndex={tabIndex(index(), -1)}
                       aria-current={open() && !props.selectedHour ? "date" : undefined}
+                      // The visible weekday and day first (WCAG 2.5.3), then the month and year.
                       aria-label={t("custody.openDay", {
-                        date: formatDate(Date.parse(`${row.day}T12:00:00Z`), { zone: "utc" }),
+                        date: `${label().weekday} ${formatDate(Date.parse(`${row.day}T12:00:00Z`), { zone: "utc" })}`,
                       })}
                       onFocus={() => setFocus([index(), -1])}
                       onClick={() => props.onOpen(row.day)}

@@ -26,7 +26,7 @@ import {
   t,
 } from "../../i18n/index.ts";
 
-const AGENT_TONES: Record<AgentStatus["state"], Tone> = {
+export const AGENT_TONES: Record<AgentStatus["state"], Tone> = {
   ok: "ok",
   certificate_expiring: "warning",
   never_seen: "warning",

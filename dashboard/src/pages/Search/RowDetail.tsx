@@ -165,8 +165,11 @@ export function RowDetail(props: RowDetailProps): JSX.Element {
           </Match>
           <Match when={props.context.data}>
             {(context) => (
+              // Focusable: the list scrolls, and a keyboard must scroll it too.
               <ol
                 class="context-lines"
+                tabindex="0"
+                aria-labelledby="detail-context"
                 ref={(list) =>
                   queueMicrotask(() =>
                     list.querySelector(".current")?.scrollIntoView?.({ block: "center" }),
