@@ -258,6 +258,8 @@ export function createTopValues(
   query: () => SearchQuery | undefined,
   initiallyOpen: readonly TopField[],
   loader: (query: SearchQuery, field: TopField) => Promise<TopResponse> = loadTop,
+  /** Whether to load now (the search page waits for its histogram, so rows and total draw first). */
+  ready: () => boolean = () => true,
 ) {
   const [opened, setOpened] = createSignal<ReadonlySet<TopField>>(new Set(initiallyOpen));
   const [answers, setAnswers] = createSignal<Partial<Record<TopField, TopState>>>({});
@@ -273,7 +275,7 @@ export function createTopValues(
   createEffect(() => {
     const current = query();
     const fields = opened();
-    if (!current) return;
+    if (!current || !ready()) return;
     const mine = generation;
     for (const field of fields) {
       if (asked.has(field)) continue;

@@ -17,6 +17,7 @@ import {
   exportEvents,
   loadContext,
   loadHistogram,
+  loadTop,
 } from "../../data/search.ts";
 import { OPEN_AT_START } from "./FieldSidebar.tsx";
 import { Search } from "./Search.tsx";
@@ -56,7 +57,8 @@ export default function SearchPage(): JSX.Element {
   const [histogram, { refetch: reloadHistogram }] = createResource(query, (current) =>
     loadHistogram(current, HISTOGRAM_BUCKETS),
   );
-  const top = createTopValues(query, OPEN_AT_START);
+  // The sidebar's top values wait for the histogram: the rows and the total draw first.
+  const top = createTopValues(query, OPEN_AT_START, loadTop, () => !histogram.loading);
   const [hotels] = createResource(() => api<HotelOverview[]>("/api/hotels").catch(() => []));
 
   const [selected, setSelected] = createSignal<number>();
