@@ -1,6 +1,6 @@
 /** Loading, empty, error and not-found states: one look for every page. */
 import { A } from "@solidjs/router";
-import type { JSX } from "solid-js";
+import { type Accessor, type JSX, Show } from "solid-js";
 import { errorMessage } from "../api/client.ts";
 import { t } from "../i18n/index.ts";
 
@@ -32,6 +32,35 @@ export function EmptyState(props: { title: string; children?: JSX.Element }): JS
       <h2>{props.title}</h2>
       {props.children}
     </div>
+  );
+}
+
+/**
+ * A list's states in one place: its error (with retry), loading while it is
+ * undefined, `empty` when it has nothing, else `children` with the list.
+ *
+ * @example
+ * <ListStates items={props.users} error={props.error} retry={props.retry} empty={<EmptyState title="…" />}>
+ *   {(users) => <For each={users()}>{(user) => <p>{user.username}</p>}</For>}
+ * </ListStates>
+ */
+export function ListStates<T>(props: {
+  items: readonly T[] | undefined;
+  error?: unknown;
+  retry?: () => void;
+  empty: JSX.Element;
+  children: (items: Accessor<readonly T[]>) => JSX.Element;
+}): JSX.Element {
+  return (
+    <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
+      <Show when={props.items} fallback={<Loading />}>
+        {(items) => (
+          <Show when={items().length > 0} fallback={props.empty}>
+            {props.children(items)}
+          </Show>
+        )}
+      </Show>
+    </Show>
   );
 }
 

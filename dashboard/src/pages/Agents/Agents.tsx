@@ -8,7 +8,7 @@ import { createSignal, For, type JSX, Show } from "solid-js";
 import type { AgentStatus, HotelOverview, TokenAnswer } from "../../api/types.ts";
 import { Badge } from "../../components/Badge.tsx";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
-import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
+import { EmptyState, ListStates } from "../../components/States.tsx";
 import { SKEW_WARNING_MS } from "../../data/health.ts";
 import { formatDateTime, formatRelative, t } from "../../i18n/index.ts";
 import { AGENT_TONES } from "../Overview/HotelRow.tsx";
@@ -110,48 +110,46 @@ export function Agents(props: AgentsProps): JSX.Element {
 
       <section class="panel" aria-labelledby="agents-list-title">
         <h2 id="agents-list-title">{t("agents.list")}</h2>
-        <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
-          <Show when={props.agents} fallback={<Loading />}>
-            {(agents) => (
-              <Show
-                when={agents().length > 0}
-                fallback={
-                  <EmptyState title={t("agents.empty")}>
-                    <p>{t("agents.emptyBody")}</p>
-                  </EmptyState>
-                }
-              >
-                <div class="table-wrap">
-                  <table class="admin-table">
-                    <caption class="visually-hidden">{t("agents.list")}</caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">{t("agents.col.agent")}</th>
-                        <th scope="col">{t("agents.col.hotel")}</th>
-                        <th scope="col">{t("agents.col.state")}</th>
-                        <th scope="col">{t("agents.col.lastSeen")}</th>
-                        <th scope="col">{t("agents.col.certificate")}</th>
-                        <th scope="col">{t("agents.col.skew")}</th>
-                        <th scope="col">{t("agents.col.actions")}</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      <For each={agents()}>
-                        {(agent) => (
-                          <AgentRow
-                            agent={agent}
-                            hotelName={hotelName(agent.hotel_id)}
-                            onRevoke={setRevoking}
-                          />
-                        )}
-                      </For>
-                    </tbody>
-                  </table>
-                </div>
-              </Show>
-            )}
-          </Show>
-        </Show>
+        <ListStates
+          items={props.agents}
+          error={props.error}
+          retry={props.retry}
+          empty={
+            <EmptyState title={t("agents.empty")}>
+              <p>{t("agents.emptyBody")}</p>
+            </EmptyState>
+          }
+        >
+          {(agents) => (
+            <div class="table-wrap">
+              <table class="admin-table">
+                <caption class="visually-hidden">{t("agents.list")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("agents.col.agent")}</th>
+                    <th scope="col">{t("agents.col.hotel")}</th>
+                    <th scope="col">{t("agents.col.state")}</th>
+                    <th scope="col">{t("agents.col.lastSeen")}</th>
+                    <th scope="col">{t("agents.col.certificate")}</th>
+                    <th scope="col">{t("agents.col.skew")}</th>
+                    <th scope="col">{t("agents.col.actions")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={agents()}>
+                    {(agent) => (
+                      <AgentRow
+                        agent={agent}
+                        hotelName={hotelName(agent.hotel_id)}
+                        onRevoke={setRevoking}
+                      />
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ListStates>
       </section>
 
       <Show when={revoking()}>

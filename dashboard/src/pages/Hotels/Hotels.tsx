@@ -2,10 +2,10 @@
  * Hotels' view, read-only: id, name, retention, legal hold and agents.
  * Hotels are added and changed with the hub's command line for now.
  */
-import { For, type JSX, Show } from "solid-js";
+import { For, type JSX } from "solid-js";
 import type { HotelOverview } from "../../api/types.ts";
 import { Badge } from "../../components/Badge.tsx";
-import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
+import { EmptyState, ListStates } from "../../components/States.tsx";
 import { formatNumber, t } from "../../i18n/index.ts";
 import "../../components/admin.css";
 
@@ -33,66 +33,64 @@ export function Hotels(props: HotelsProps): JSX.Element {
         <h2 id="hotels-list-title" class="visually-hidden">
           {t("hotels.list")}
         </h2>
-        <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
-          <Show when={props.hotels} fallback={<Loading />}>
-            {(hotels) => (
-              <Show
-                when={hotels().length > 0}
-                fallback={
-                  <EmptyState title={t("state.noHotels")}>
-                    <p>{t("hotels.cliHint")}</p>
-                  </EmptyState>
-                }
-              >
-                <div class="table-wrap">
-                  <table class="admin-table">
-                    <caption class="visually-hidden">{t("hotels.list")}</caption>
-                    <thead>
+        <ListStates
+          items={props.hotels}
+          error={props.error}
+          retry={props.retry}
+          empty={
+            <EmptyState title={t("state.noHotels")}>
+              <p>{t("hotels.cliHint")}</p>
+            </EmptyState>
+          }
+        >
+          {(hotels) => (
+            <div class="table-wrap">
+              <table class="admin-table">
+                <caption class="visually-hidden">{t("hotels.list")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("hotels.col.id")}</th>
+                    <th scope="col">{t("hotels.col.name")}</th>
+                    <th scope="col" class="numeric">
+                      {t("hotels.col.retention")}
+                    </th>
+                    <th scope="col">{t("hotels.col.legalHold")}</th>
+                    <th scope="col" class="numeric">
+                      {t("hotels.col.agents")}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={hotels()}>
+                    {(hotel) => (
                       <tr>
-                        <th scope="col">{t("hotels.col.id")}</th>
-                        <th scope="col">{t("hotels.col.name")}</th>
-                        <th scope="col" class="numeric">
-                          {t("hotels.col.retention")}
-                        </th>
-                        <th scope="col">{t("hotels.col.legalHold")}</th>
-                        <th scope="col" class="numeric">
-                          {t("hotels.col.agents")}
-                        </th>
+                        <td data-label={t("hotels.col.id")} class="mono">
+                          {hotel.id}
+                        </td>
+                        <td data-label={t("hotels.col.name")}>{hotel.name}</td>
+                        <td data-label={t("hotels.col.retention")} class="numeric">
+                          {t("hotels.days", { days: hotel.retention_days })}
+                        </td>
+                        <td data-label={t("hotels.col.legalHold")}>
+                          <div>
+                            {hotel.legal_hold ? (
+                              <Badge tone="warning">{t("hotels.holdOn")}</Badge>
+                            ) : (
+                              t("hotels.holdOff")
+                            )}
+                          </div>
+                        </td>
+                        <td data-label={t("hotels.col.agents")} class="numeric">
+                          {formatNumber(hotel.agents)}
+                        </td>
                       </tr>
-                    </thead>
-                    <tbody>
-                      <For each={hotels()}>
-                        {(hotel) => (
-                          <tr>
-                            <td data-label={t("hotels.col.id")} class="mono">
-                              {hotel.id}
-                            </td>
-                            <td data-label={t("hotels.col.name")}>{hotel.name}</td>
-                            <td data-label={t("hotels.col.retention")} class="numeric">
-                              {t("hotels.days", { days: hotel.retention_days })}
-                            </td>
-                            <td data-label={t("hotels.col.legalHold")}>
-                              <div>
-                                {hotel.legal_hold ? (
-                                  <Badge tone="warning">{t("hotels.holdOn")}</Badge>
-                                ) : (
-                                  t("hotels.holdOff")
-                                )}
-                              </div>
-                            </td>
-                            <td data-label={t("hotels.col.agents")} class="numeric">
-                              {formatNumber(hotel.agents)}
-                            </td>
-                          </tr>
-                        )}
-                      </For>
-                    </tbody>
-                  </table>
-                </div>
-              </Show>
-            )}
-          </Show>
-        </Show>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ListStates>
       </section>
       <section class="panel" aria-labelledby="hotels-cli-title">
         <h2 id="hotels-cli-title">{t("hotels.cliTitle")}</h2>

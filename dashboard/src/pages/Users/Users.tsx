@@ -8,7 +8,7 @@ import type { HotelOverview, UserPasswordAnswer, UserView } from "../../api/type
 import { Badge } from "../../components/Badge.tsx";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { CopyBlock } from "../../components/CopyBlock.tsx";
-import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
+import { EmptyState, ListStates } from "../../components/States.tsx";
 import { formatDate, formatDateTime, t } from "../../i18n/index.ts";
 import type { UserRequestBody } from "./rules.ts";
 import { UserForm } from "./UserForm.tsx";
@@ -90,83 +90,84 @@ export function Users(props: UsersProps): JSX.Element {
 
       <section class="panel" aria-labelledby="users-list-title">
         <h2 id="users-list-title">{t("users.list")}</h2>
-        <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
-          <Show when={props.users} fallback={<Loading />}>
-            {(users) => (
-              <Show when={users().length > 0} fallback={<EmptyState title={t("users.empty")} />}>
-                <div class="table-wrap">
-                  <table class="admin-table">
-                    <caption class="visually-hidden">{t("users.list")}</caption>
-                    <thead>
+        <ListStates
+          items={props.users}
+          error={props.error}
+          retry={props.retry}
+          empty={<EmptyState title={t("users.empty")} />}
+        >
+          {(users) => (
+            <div class="table-wrap">
+              <table class="admin-table">
+                <caption class="visually-hidden">{t("users.list")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("users.col.username")}</th>
+                    <th scope="col">{t("users.col.role")}</th>
+                    <th scope="col">{t("users.col.hotels")}</th>
+                    <th scope="col">{t("users.col.state")}</th>
+                    <th scope="col">{t("users.col.totp")}</th>
+                    <th scope="col">{t("users.col.actions")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  <For each={users()}>
+                    {(user) => (
                       <tr>
-                        <th scope="col">{t("users.col.username")}</th>
-                        <th scope="col">{t("users.col.role")}</th>
-                        <th scope="col">{t("users.col.hotels")}</th>
-                        <th scope="col">{t("users.col.state")}</th>
-                        <th scope="col">{t("users.col.totp")}</th>
-                        <th scope="col">{t("users.col.actions")}</th>
+                        <td data-label={t("users.col.username")} class="mono">
+                          {user.username}
+                        </td>
+                        <td data-label={t("users.col.role")}>{t(`role.${user.role}`)}</td>
+                        <td data-label={t("users.col.hotels")}>{hotelNames(user)}</td>
+                        <td data-label={t("users.col.state")}>
+                          <div>
+                            <Show
+                              when={user.disabled_at}
+                              fallback={<Badge tone="ok">{t("users.active")}</Badge>}
+                            >
+                              {(at) => (
+                                <Badge tone="neutral" title={formatDateTime(at())}>
+                                  {t("users.disabledOn", { date: formatDate(at()) })}
+                                </Badge>
+                              )}
+                            </Show>
+                          </div>
+                        </td>
+                        <td data-label={t("users.col.totp")}>
+                          {user.totp_enabled_at
+                            ? t("users.totpOn", { date: formatDate(user.totp_enabled_at) })
+                            : t("users.totpOff")}
+                        </td>
+                        <td data-label={t("users.col.actions")}>
+                          <div class="row-actions">
+                            <Show when={!user.disabled_at}>
+                              <button
+                                type="button"
+                                class="button"
+                                aria-label={t("users.resetOne", { user: user.username })}
+                                onClick={() => setPending({ kind: "reset", user })}
+                              >
+                                {t("users.reset")}
+                              </button>
+                              <button
+                                type="button"
+                                class="button"
+                                aria-label={t("users.disableOne", { user: user.username })}
+                                onClick={() => setPending({ kind: "disable", user })}
+                              >
+                                {t("users.disable")}
+                              </button>
+                            </Show>
+                          </div>
+                        </td>
                       </tr>
-                    </thead>
-                    <tbody>
-                      <For each={users()}>
-                        {(user) => (
-                          <tr>
-                            <td data-label={t("users.col.username")} class="mono">
-                              {user.username}
-                            </td>
-                            <td data-label={t("users.col.role")}>{t(`role.${user.role}`)}</td>
-                            <td data-label={t("users.col.hotels")}>{hotelNames(user)}</td>
-                            <td data-label={t("users.col.state")}>
-                              <div>
-                                <Show
-                                  when={user.disabled_at}
-                                  fallback={<Badge tone="ok">{t("users.active")}</Badge>}
-                                >
-                                  {(at) => (
-                                    <Badge tone="neutral" title={formatDateTime(at())}>
-                                      {t("users.disabledOn", { date: formatDate(at()) })}
-                                    </Badge>
-                                  )}
-                                </Show>
-                              </div>
-                            </td>
-                            <td data-label={t("users.col.totp")}>
-                              {user.totp_enabled_at
-                                ? t("users.totpOn", { date: formatDate(user.totp_enabled_at) })
-                                : t("users.totpOff")}
-                            </td>
-                            <td data-label={t("users.col.actions")}>
-                              <div class="row-actions">
-                                <Show when={!user.disabled_at}>
-                                  <button
-                                    type="button"
-                                    class="button"
-                                    aria-label={t("users.resetOne", { user: user.username })}
-                                    onClick={() => setPending({ kind: "reset", user })}
-                                  >
-                                    {t("users.reset")}
-                                  </button>
-                                  <button
-                                    type="button"
-                                    class="button"
-                                    aria-label={t("users.disableOne", { user: user.username })}
-                                    onClick={() => setPending({ kind: "disable", user })}
-                                  >
-                                    {t("users.disable")}
-                                  </button>
-                                </Show>
-                              </div>
-                            </td>
-                          </tr>
-                        )}
-                      </For>
-                    </tbody>
-                  </table>
-                </div>
-              </Show>
-            )}
-          </Show>
-        </Show>
+                    )}
+                  </For>
+                </tbody>
+              </table>
+            </div>
+          )}
+        </ListStates>
       </section>
 
       <Show when={pending()}>
