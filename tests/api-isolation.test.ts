@@ -332,6 +332,10 @@ describe("accounts", () => {
     expect((await call("admin.ayse", "/api/users/mgr.b/password", {})).status).toBe(200);
     expect((await call("admin.ayse", "/api/users/mgr.b/disable", {})).status).toBe(200);
     expect((await call("admin.ayse", "/api/users/nobody/disable", {})).status).toBe(404);
+    // A chain admin cannot lock themself out; the refusal says who can.
+    const self = await call("admin.ayse", "/api/users/admin.ayse/disable", {});
+    expect(self.status).toBe(409);
+    expect(await self.text()).toContain("your own account");
     const changes = (await listAudit(testHub.hub.db, 50))
       .filter((row) => row.action === "user_change")
       .map((row) => [row.actor, (row.detail as { change: string }).change]);

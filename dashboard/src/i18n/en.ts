@@ -368,6 +368,7 @@ export const en = {
   "users.totpOff": "Off",
   "users.reset": "Reset password",
   "users.resetOne": "Reset password of {user}",
+  "users.you": "(you)",
   "users.disable": "Disable",
   "users.disableOne": "Disable {user}",
   "users.added": "Account {user} added.",

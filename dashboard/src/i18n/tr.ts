@@ -366,6 +366,7 @@ export const tr: Catalogue = {
   "users.totpOff": "Kapalı",
   "users.reset": "Parolayı sıfırla",
   "users.resetOne": "Parolayı sıfırla: {user}",
+  "users.you": "(siz)",
   "users.disable": "Devre dışı bırak",
   "users.disableOne": "{user} kullanıcısını devre dışı bırak",
   "users.added": "{user} hesabı eklendi.",

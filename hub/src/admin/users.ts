@@ -188,6 +188,12 @@ export function localUserAdmin(db: Db): UserAdmin {
 
     async disableUser({ actor, username }) {
       const user = await requireUser(db, username);
+      // Locking yourself out is never what was meant; another chain admin (or the CLI) can.
+      if (actor === `user:${user.username}`)
+        throw new RefusedRequestError(
+          `you cannot disable your own account "${username}"; another chain admin or "logmaster-hub user disable" can`,
+          409,
+        );
       if (user.disabledAt)
         throw new RefusedRequestError(
           `user "${username}" is disabled already (since ${user.disabledAt.toISOString()})`,

@@ -148,4 +148,12 @@ describe("the users page", () => {
     fireEvent.click(screen.getByRole("button", { name: "Disable the account" }));
     await waitFor(() => expect(disable).toHaveBeenCalledWith("mudur-a"));
   });
+
+  test("the signed-in admin's own row is marked and offers no Disable", () => {
+    render(() => <Users {...props({ self: "zincir" })} />);
+    const own = screen.getByText("zincir").closest("tr") as HTMLElement;
+    expect(within(own).getByText("(you)")).toBeTruthy();
+    expect(within(own).queryByRole("button", { name: /Disable/ })).toBeNull();
+    expect(screen.getByRole("button", { name: "Disable mudur-a" })).toBeTruthy();
+  });
 });

@@ -18,6 +18,8 @@ export interface UsersProps {
   hotels: readonly HotelOverview[];
   /** Undefined while loading. */
   users: readonly UserView[] | undefined;
+  /** The signed-in user's name: their own row offers no Disable (the hub refuses it too). */
+  self?: string;
   error: unknown;
   retry: () => void;
   addUser: (body: UserRequestBody) => Promise<UserPasswordAnswer>;
@@ -116,6 +118,10 @@ export function Users(props: UsersProps): JSX.Element {
                       <tr>
                         <td data-label={t("users.col.username")} class="mono">
                           {user.username}
+                          <Show when={user.username === props.self}>
+                            {" "}
+                            <span class="muted">{t("users.you")}</span>
+                          </Show>
                         </td>
                         <td data-label={t("users.col.role")}>{t(`role.${user.role}`)}</td>
                         <td data-label={t("users.col.hotels")}>{hotelNames(user)}</td>
@@ -149,14 +155,16 @@ export function Users(props: UsersProps): JSX.Element {
                               >
                                 {t("users.reset")}
                               </button>
-                              <button
-                                type="button"
-                                class="button"
-                                aria-label={t("users.disableOne", { user: user.username })}
-                                onClick={() => setPending({ kind: "disable", user })}
-                              >
-                                {t("users.disable")}
-                              </button>
+                              <Show when={user.username !== props.self}>
+                                <button
+                                  type="button"
+                                  class="button"
+                                  aria-label={t("users.disableOne", { user: user.username })}
+                                  onClick={() => setPending({ kind: "disable", user })}
+                                >
+                                  {t("users.disable")}
+                                </button>
+                              </Show>
                             </Show>
                           </div>
                         </td>

@@ -2,6 +2,7 @@
 import { createResource, type JSX } from "solid-js";
 import { api } from "../../api/client.ts";
 import type { HotelOverview, UserPasswordAnswer, UserView } from "../../api/types.ts";
+import { me } from "../../auth/session.ts";
 import { Users } from "./Users.tsx";
 
 export default function UsersPage(): JSX.Element {
@@ -17,6 +18,7 @@ export default function UsersPage(): JSX.Element {
     <Users
       hotels={hotels() ?? []}
       users={users.error ? undefined : users.latest}
+      self={me()?.username}
       error={users.error}
       retry={() => void control.refetch()}
       addUser={async (body) =>
