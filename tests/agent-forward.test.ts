@@ -49,6 +49,7 @@ function startMiniHub(
 ) {
   const chunks = new Map<string, HubChunk>();
   const seenHeaders: http2.IncomingHttpHeaders[] = [];
+  const seenSealHeaders: http2.IncomingHttpHeaders[] = [];
   let failures = failFirst;
   const server = http2.createSecureServer({ ...tls, requestCert: true, rejectUnauthorized: true });
   server.on("stream", (stream: http2.ServerHttp2Stream, headers) => {
@@ -87,6 +88,7 @@ function startMiniHub(
         chunk.bytes = Buffer.concat([chunk.bytes, body.subarray(overlap)]);
         return reply(200, { status: "accepted", length: chunk.bytes.byteLength });
       }
+      seenSealHeaders.push(headers);
       const seal = JSON.parse(Buffer.concat(parts).toString()) as {
         manifest_b64: string;
         signature_b64: string;
@@ -109,6 +111,7 @@ function startMiniHub(
     url: string;
     chunks: Map<string, HubChunk>;
     seenHeaders: typeof seenHeaders;
+    seenSealHeaders: typeof seenSealHeaders;
     close: () => void;
   }>((resolve) => {
     server.listen(0, "127.0.0.1", () => {
@@ -118,6 +121,7 @@ function startMiniHub(
         url: `https://127.0.0.1:${port}`,
         chunks,
         seenHeaders,
+        seenSealHeaders,
         close: () => server.close(),
       });
     });
@@ -176,7 +180,13 @@ test("chunks replicate by offset over mTLS HTTP/2, survive a hub outage, and sea
   const headers = hub.seenHeaders[0];
   expect(headers?.["content-encoding"]).toBe("zstd");
   expect(String(headers?.["x-lm-agent-time"])).toMatch(/^2026-11-22T08:00:00\.\d{6}Z$/);
-  expect(JSON.parse(String(headers?.["x-lm-agent-stats"]))).toHaveProperty("received");
+  const stats = JSON.parse(String(headers?.["x-lm-agent-stats"]));
+  expect(stats).toHaveProperty("received");
+  // The agent's report: its backlog beyond this batch, its WAL's disk use and cap.
+  expect(stats).toMatchObject({ refusing: false, disk_max_bytes: agent.status().wal.maxDiskBytes });
+  expect(stats.disk_used_bytes).toBeGreaterThan(0);
+  expect(stats.unsent_bytes).toBeGreaterThanOrEqual(0);
+  expect(stats.unsent_bytes).toBeLessThan(local().byteLength);
 
   nowUs = BASE_US + 3_600_000_000; // the hour is over, not a microsecond more: nothing to close early
   expect(await agent.seal()).toEqual({ sealed: [hour], open: "2026-11-22T09", enrolled: true });
@@ -187,6 +197,10 @@ test("chunks replicate by offset over mTLS HTTP/2, survive a hub outage, and sea
   expect(manifest.manifest.record_count).toBe(300);
   await waitFor(() => agent.status().forward.chunksPendingSeal === 0, "verdict recorded");
   expect(agent.telemetry.count("HubSealVerdict", { verdict: "verified" })).toBe(1);
+  // The seal reports too (an idle agent's hourly report), with nothing left to send.
+  const sealHeaders = hub.seenSealHeaders.at(-1);
+  expect(String(sealHeaders?.["x-lm-agent-time"])).toMatch(/^2026-11-22T09:00:00\.\d{6}Z$/);
+  expect(JSON.parse(String(sealHeaders?.["x-lm-agent-stats"]))).toMatchObject({ unsent_bytes: 0 });
   sender.close();
   await agent.stop();
   hub.close();
@@ -306,6 +320,17 @@ test("early seal against the real hub: part 0 now, part 1 takes the rest of the 
       "both verdicts recorded",
     );
     expect(running.status().chain.lastSealedChunk).toBe("2026-11-22T08.1");
+    // What the agent reported reached the hub's agent view, its time by the hub's clock.
+    const [reported] = (await hub.admin.listAgents()).filter((a) => a.id === enrolled.agentId);
+    const wal = running.status().wal;
+    expect(reported).toMatchObject({
+      unsent_bytes: 0,
+      disk_max_bytes: wal.maxDiskBytes,
+      wal_refusing: false,
+    });
+    expect(reported?.disk_used_bytes).toBeGreaterThan(0);
+    expect(reported?.disk_used_bytes).toBeLessThanOrEqual(wal.diskUsedBytes);
+    expect(Math.abs(Date.parse(reported?.reported_at ?? "") - Date.now())).toBeLessThan(60_000);
   } finally {
     sender.close();
     await agent?.stop();

@@ -99,14 +99,20 @@ const sendRawZstd = (
 const getChunk = (agent: ClientIdentity, hour: string) =>
   h2Request(hub.ingestUrl, hub.caPem, { method: "GET", path: `/v1/chunks/${hour}` }, agent);
 
-const seal = (agent: ClientIdentity, hour: string, manifest: Uint8Array, signature: Uint8Array) =>
+const seal = (
+  agent: ClientIdentity,
+  hour: string,
+  manifest: Uint8Array,
+  signature: Uint8Array,
+  headers: Record<string, string> = {},
+) =>
   h2Request(
     hub.ingestUrl,
     hub.caPem,
     {
       method: "PUT",
       path: `/v1/chunks/${hour}/seal`,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify({
         manifest_b64: Buffer.from(manifest).toString("base64"),
         signature_b64: Buffer.from(signature).toString("base64"),
@@ -465,6 +471,54 @@ describe("seal", () => {
     expect(String(linkAnswer.json.reason)).toContain("prev_manifest_sha256");
   });
 
+  test("the seal carries the agent's report too; a malformed report is ignored, the seal is not", async () => {
+    const first = "2025-01-20T08";
+    const records = recordsFile(first, 1, 4);
+    await upload(agentA, first, records);
+    const manifest = manifestFor(agentA, first, records, null);
+    const report = {
+      received: 4,
+      unsent_bytes: 7,
+      disk_used_bytes: 1_000,
+      disk_max_bytes: 4_000,
+      refusing: true,
+    };
+    const agentTime = new Date(Date.now() - 5_000); // the agent's clock is 5 s behind
+    const sealed = await seal(
+      agentA,
+      first,
+      manifest.bytes,
+      signManifest(manifest.bytes, keyPair.privateKeyPem),
+      { "x-lm-agent-time": agentTime.toISOString(), "x-lm-agent-stats": JSON.stringify(report) },
+    );
+    expect(sealed.json).toEqual({ status: "verified" });
+    const reported = async () =>
+      (await hub.admin.listAgents()).find((agent) => agent.id === agentA.agentId);
+    const seen = await reported();
+    expect(seen).toMatchObject({
+      unsent_bytes: 7,
+      disk_used_bytes: 1_000,
+      disk_max_bytes: 4_000,
+      wal_refusing: true,
+    });
+    expect(seen?.last_clock_skew_ms).toBeGreaterThanOrEqual(5_000);
+    expect(Math.abs(Date.parse(seen?.reported_at ?? "") - Date.now())).toBeLessThan(30_000);
+
+    const next = "2025-01-20T09";
+    const empty = manifestFor(agentA, next, new Uint8Array(0), manifest);
+    const garbled = await seal(
+      agentA,
+      next,
+      empty.bytes,
+      signManifest(empty.bytes, keyPair.privateKeyPem),
+      { "x-lm-agent-time": "yesterday", "x-lm-agent-stats": "{not json" },
+    );
+    expect(garbled.json).toEqual({ status: "verified" });
+    const kept = await reported();
+    for (const field of ["reported_at", "last_clock_skew_ms", "unsent_bytes"] as const)
+      expect(kept?.[field]).toEqual(seen?.[field]);
+  });
+
   test("a changed byte: failed, records hash mismatch", async () => {
     const hour = "2025-01-17T08";
     const records = recordsFile(hour, 1, 3);
@@ -688,7 +742,7 @@ describe("seal", () => {
     expect(text).toContain('logmaster_hub_batches_total{outcome="gap"} 1');
     expect(text).toContain('logmaster_hub_batches_total{outcome="conflict"} 1');
     expect(text).toContain('logmaster_hub_batches_total{outcome="too_large"}');
-    expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 4');
+    expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 6');
     expect(text).toContain(
       'logmaster_hub_requests_refused_total{code="agent_revoked",listener="ingest"} 1',
     );

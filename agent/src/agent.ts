@@ -93,13 +93,19 @@ export async function startAgent(
     telemetry,
     identity: () => identity,
     nowUs,
-    agentStats: () => ({
-      received: telemetry.count("DatagramReceived"),
-      written: telemetry.count("DatagramReceived"),
-      dropped: telemetry.countsBy("DatagramRejected", "reason"),
-      wal_bytes: wal.stats().diskUsedBytes,
-      last_seq: wal.lastSeq,
-    }),
+    agentStats: () => {
+      const walStats = wal.stats();
+      return {
+        received: telemetry.count("DatagramReceived"),
+        written: telemetry.count("DatagramReceived"),
+        dropped: telemetry.countsBy("DatagramRejected", "reason"),
+        wal_bytes: walStats.diskUsedBytes,
+        last_seq: wal.lastSeq,
+        disk_used_bytes: walStats.diskUsedBytes,
+        disk_max_bytes: walStats.maxDiskBytes,
+        refusing: walStats.refusing,
+      };
+    },
   });
   const sealer = await Sealer.open({
     dataDir: config.dataDir,

@@ -20,7 +20,10 @@ export interface ForwarderOptions {
   retryMaxMs: number;
   requestTimeoutMs: number;
   nowUs: () => number;
-  /** Counters sent with each batch (`x-lm-agent-stats`). */
+  /**
+   * Counters sent with each batch and seal (`x-lm-agent-stats`); the
+   * forwarder adds its own `unsent_bytes`.
+   */
   agentStats: () => Record<string, unknown>;
 }
 
@@ -234,8 +237,7 @@ export class Forwarder {
         "content-encoding": "zstd",
         "x-lm-offset": String(from),
         "x-lm-length": String(raw.byteLength),
-        "x-lm-agent-time": formatMicrosUtc(this.options.nowUs()),
-        "x-lm-agent-stats": JSON.stringify(this.options.agentStats()),
+        ...this.#reportHeaders(raw.byteLength),
       },
       Bun.zstdCompressSync(raw),
     );
@@ -274,7 +276,7 @@ export class Forwarder {
       client,
       "PUT",
       `/v1/chunks/${id}/seal`,
-      { "content-type": "application/json" },
+      { "content-type": "application/json", ...this.#reportHeaders(0) },
       new TextEncoder().encode(
         JSON.stringify({
           manifest_b64: Buffer.from(manifest).toString("base64"),
@@ -291,6 +293,22 @@ export class Forwarder {
       throw new HubRefusal(
         `PUT /v1/chunks/${id}/seal: ${answer.status} ${JSON.stringify(answer.body)}`,
       );
+  }
+
+  /**
+   * The agent's clock and counters for the hub (`x-lm-agent-time`,
+   * `x-lm-agent-stats`), on every batch and on every seal, so an agent with
+   * no traffic still reports each hour. `unsent_bytes` leaves out the
+   * request's own `carriedBytes`: what is still to send once the hub holds them.
+   */
+  #reportHeaders(carriedBytes: number): Record<string, string> {
+    return {
+      "x-lm-agent-time": formatMicrosUtc(this.options.nowUs()),
+      "x-lm-agent-stats": JSON.stringify({
+        ...this.options.agentStats(),
+        unsent_bytes: Math.max(0, this.stats().unsentBytes - carriedBytes),
+      }),
+    };
   }
 
   #recordVerdict(id: string, verdict: "verified" | "failed", reason: unknown): void {

@@ -3,15 +3,35 @@
  * histogram): its problems, worst first, and the overview's order (hotels
  * with problems first). Pure functions: the overview's tests prove them.
  */
+import { DEFAULT_SKEW_THRESHOLD_MS } from "../../../hub/src/report/thresholds.ts";
 import type { AgentStatus, ChunkView, HistogramResponse, HotelOverview } from "../api/types.ts";
 import type { Tone } from "../components/Badge.tsx";
 import type { MessageKey } from "../i18n/index.ts";
 
-/**
- * Clock skew beyond this (hub minus agent, absolute) is flagged: the
- * compliance report's threshold (`DEFAULT_SKEW_THRESHOLD_MS`, hub/src/report/index.ts).
- */
-export const SKEW_WARNING_MS = 2_000;
+/** Clock skew beyond this (hub minus agent, absolute) is flagged: the compliance report's threshold. */
+export const SKEW_WARNING_MS = DEFAULT_SKEW_THRESHOLD_MS;
+/** An agent's WAL at this share of its cap is flagged: at the cap it refuses new datagrams. */
+export const DISK_WARNING_SHARE = 0.8;
+/** More unsent than this is flagged: the agent is well behind the hub (~an hour of a busy hotel). */
+export const UNSENT_WARNING_BYTES = 64 * 1024 ** 2;
+
+export const isSkewed = (agent: AgentStatus) =>
+  agent.last_clock_skew_ms !== null && Math.abs(agent.last_clock_skew_ms) > SKEW_WARNING_MS;
+
+/** The share of its cap the agent's WAL used at its last report; undefined before one. */
+export function diskShare(agent: AgentStatus): number | undefined {
+  if (agent.disk_used_bytes === null || !agent.disk_max_bytes) return undefined;
+  return agent.disk_used_bytes / agent.disk_max_bytes;
+}
+
+/** The WAL refuses datagrams (critical: lines are being lost) or is near its cap (warning). */
+export function diskTone(agent: AgentStatus): Tone {
+  if (agent.wal_refusing) return "critical";
+  return (diskShare(agent) ?? 0) >= DISK_WARNING_SHARE ? "warning" : "ok";
+}
+
+export const hasUnsentBacklog = (agent: AgentStatus) =>
+  (agent.unsent_bytes ?? 0) > UNSENT_WARNING_BYTES;
 
 export interface Problem {
   key: MessageKey;
@@ -74,8 +94,14 @@ export function problemsOf(health: HotelHealth): Problem[] {
         tone: CRITICAL_STATES.has(agent.state) ? "critical" : "warning",
         agentId: agent.id,
       });
-    if (agent.last_clock_skew_ms !== null && Math.abs(agent.last_clock_skew_ms) > SKEW_WARNING_MS)
-      problems.push({ key: "problem.skew", tone: "warning", agentId: agent.id });
+    if (isSkewed(agent)) problems.push({ key: "problem.skew", tone: "warning", agentId: agent.id });
+    const disk = diskTone(agent);
+    if (disk === "critical")
+      problems.push({ key: "problem.walRefusing", tone: "critical", agentId: agent.id });
+    else if (disk === "warning")
+      problems.push({ key: "problem.diskFilling", tone: "warning", agentId: agent.id });
+    if (hasUnsentBacklog(agent))
+      problems.push({ key: "problem.unsentBacklog", tone: "warning", agentId: agent.id });
   }
   const chunk = health.lastChunk;
   if (chunk?.status === "failed") problems.push({ key: "problem.chunkFailed", tone: "critical" });

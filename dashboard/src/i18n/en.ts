@@ -98,6 +98,13 @@ export const en = {
   "agent.skew": "Clock off by {seconds} s",
   "agent.skewHelp":
     "The agent's clock differs from the hub's by more than 2 seconds: check its time source (NTP).",
+  "agent.unsent": "Unsent: {size}",
+  "agent.unsentHelp":
+    "Lines the agent holds that the hub has not acknowledged yet, as of the agent's last report.",
+  "agent.disk": "Disk use: {used} of {max} ({percent})",
+  "agent.diskHelp":
+    "The agent's buffer on its disk and its cap, as of its last report: at the cap the agent refuses new lines.",
+  "agent.refusing": "full, new lines refused",
 
   "chunk.verified": "Verified",
   "chunk.failed": "Verification failed",
@@ -116,6 +123,9 @@ export const en = {
   "problem.chunkFailed": "Verification failed",
   "problem.timestampFailed": "Time-stamp failed",
   "problem.skew": "Clock skew",
+  "problem.walRefusing": "Agent disk full",
+  "problem.diskFilling": "Agent disk filling up",
+  "problem.unsentBacklog": "Large unsent backlog",
 
   "hotel.title": "{hotel}",
   "hotel.agents": "Agents",
@@ -215,6 +225,24 @@ export const en = {
   "custody.seal.verified": "Signature verified",
   "custody.seal.failed": "Signature failed",
   "custody.seal.open": "Open",
+  "custody.seqs": "Sequence numbers",
+  "custody.seqs.range": "{first} to {last}",
+  "custody.seqs.none": "None: no line in this chunk",
+  "custody.gapLost": "Lines lost",
+  "custody.gapLost.none": "None",
+  "custody.gapLost.some": "{count} received by the agent but not kept",
+  "custody.manifestSha256": "SHA-256 of the manifest",
+  "custody.prevManifestSha256": "Previous manifest's SHA-256",
+  "custody.timestamp.tsa": "TSA: {name}",
+  "custody.timestamp.serial": "Serial number: {serial}",
+  "custody.timestamp.policy": "Policy: {policy}",
+  "custody.chain.linksTo": "Links to {chunk}: its manifest hash matches",
+  "custody.chain.brokenFrom":
+    "Broken: does not link to {chunk} (a chunk between is missing, or one was altered)",
+  "custody.chain.waiting":
+    "Follows {chunk}, not sealed at the hub yet: the link is checked once it is",
+  "custody.chain.agentFirst": "The agent's first chunk: there is none before it",
+  "custody.chain.open": "Not sealed yet: the manifest names its predecessor at the seal",
 
   "audit.title": "Audit log",
   "audit.subtitle":
@@ -694,6 +722,21 @@ export const en = {
   "search.share.button": "Share link",
   "search.share.copy": "Copy this link",
   "search.share.copied": "Link copied",
+  "search.saved.button": "Saved searches",
+  "search.saved.listLabel": "Your saved searches",
+  "search.saved.help": "Only you see your saved searches.",
+  "search.saved.save": "Save search",
+  "search.saved.name": "Name of this search",
+  "search.saved.submit": "Save",
+  "search.saved.cancel": "Cancel",
+  "search.saved.saving": "Saving…",
+  "search.saved.replaces": "You have a saved search of this name: saving replaces it.",
+  "search.saved.saved": "Saved as “{name}”.",
+  "search.saved.empty": "No saved searches yet",
+  "search.saved.emptyBody": "Set up a search, then choose “Save search” to keep it here.",
+  "search.saved.delete": "Delete",
+  "search.saved.deleteLabel": "Delete the saved search “{name}”",
+  "search.saved.deleted": "Deleted “{name}”.",
   "search.empty.title": "No matching lines",
   "search.empty.body": "Try a longer time range, fewer filters or other words.",
 } as const;

@@ -117,6 +117,32 @@ export function formatNumber(value: number, language: Locale = locale()): string
   return new Intl.NumberFormat(BCP47[language], { maximumFractionDigits: 1 }).format(value);
 }
 
+/**
+ * A size in binary units, as the agent's config gives its caps.
+ *
+ * @example
+ * formatBytes(2_400_000); // "2.3 MiB"
+ */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${formatNumber(bytes)} B`;
+  if (bytes < 1024 ** 2) return `${formatNumber(bytes / 1024)} KiB`;
+  if (bytes < 1024 ** 3) return `${formatNumber(bytes / 1024 ** 2)} MiB`;
+  return `${formatNumber(bytes / 1024 ** 3)} GiB`;
+}
+
+/**
+ * A share as a whole percentage, the sign where the language puts it.
+ *
+ * @example
+ * formatPercent(0.853, "tr"); // "%85"
+ */
+export function formatPercent(share: number, language: Locale = locale()): string {
+  return new Intl.NumberFormat(BCP47[language], {
+    style: "percent",
+    maximumFractionDigits: 0,
+  }).format(share);
+}
+
 const partsFormatters = new Map<Zone, Intl.DateTimeFormat>();
 function partsFormatter(which: Zone): Intl.DateTimeFormat {
   let formatter = partsFormatters.get(which);

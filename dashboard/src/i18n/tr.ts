@@ -94,6 +94,13 @@ export const tr: Catalogue = {
   "agent.skew": "Saat farkı {seconds} sn",
   "agent.skewHelp":
     "Ajanın saati merkez sunucunun saatinden 2 saniyeden fazla farklı: zaman kaynağını (NTP) kontrol edin.",
+  "agent.unsent": "Gönderilmemiş: {size}",
+  "agent.unsentHelp":
+    "Ajanın elinde olup merkez sunucunun henüz onaylamadığı satırlar (ajanın son bildirimine göre).",
+  "agent.disk": "Disk kullanımı: {used} / {max} ({percent})",
+  "agent.diskHelp":
+    "Ajanın diskteki arabelleği ve üst sınırı (son bildirimine göre): sınıra ulaşınca ajan yeni satırları reddeder.",
+  "agent.refusing": "dolu, yeni satırlar reddediliyor",
 
   "chunk.verified": "Doğrulandı",
   "chunk.failed": "Doğrulama başarısız",
@@ -112,6 +119,9 @@ export const tr: Catalogue = {
   "problem.chunkFailed": "Doğrulama başarısız",
   "problem.timestampFailed": "Zaman damgası başarısız",
   "problem.skew": "Saat farkı",
+  "problem.walRefusing": "Ajanın diski dolu",
+  "problem.diskFilling": "Ajanın diski dolmak üzere",
+  "problem.unsentBacklog": "Gönderilmemiş satırlar birikti",
 
   "hotel.title": "{hotel}",
   "hotel.agents": "Ajanlar",
@@ -211,6 +221,24 @@ export const tr: Catalogue = {
   "custody.seal.verified": "İmza doğrulandı",
   "custody.seal.failed": "İmza geçersiz",
   "custody.seal.open": "Açık",
+  "custody.seqs": "Sıra numaraları",
+  "custody.seqs.range": "{first} – {last}",
+  "custody.seqs.none": "Yok: bu parçada satır yok",
+  "custody.gapLost": "Kaybolan satırlar",
+  "custody.gapLost.none": "Yok",
+  "custody.gapLost.some": "{count} satır ajana ulaştı ama saklanamadı",
+  "custody.manifestSha256": "Manifestin SHA-256 özeti",
+  "custody.prevManifestSha256": "Önceki manifestin SHA-256 özeti",
+  "custody.timestamp.tsa": "Zaman damgası sunucusu: {name}",
+  "custody.timestamp.serial": "Seri numarası: {serial}",
+  "custody.timestamp.policy": "Politika: {policy}",
+  "custody.chain.linksTo": "{chunk} parçasına bağlanıyor: manifest özeti eşleşiyor",
+  "custody.chain.brokenFrom":
+    "Kopuk: {chunk} parçasına bağlanmıyor (aradaki bir parça eksik ya da bir parça değiştirilmiş)",
+  "custody.chain.waiting":
+    "{chunk} parçasını izler; o parça merkezde henüz mühürlenmedi: bağlantı mühürlenince denetlenir",
+  "custody.chain.agentFirst": "Ajanın ilk parçası: öncesinde parça yok",
+  "custody.chain.open": "Henüz mühürlenmedi: manifest öncülünü mühürde belirtir",
 
   "audit.title": "Denetim kaydı",
   "audit.subtitle":
@@ -693,6 +721,22 @@ export const tr: Catalogue = {
   "search.share.button": "Bağlantıyı paylaş",
   "search.share.copy": "Bu bağlantıyı kopyalayın",
   "search.share.copied": "Bağlantı kopyalandı",
+  "search.saved.button": "Kayıtlı aramalar",
+  "search.saved.listLabel": "Kayıtlı aramalarınız",
+  "search.saved.help": "Kayıtlı aramalarınızı yalnızca siz görürsünüz.",
+  "search.saved.save": "Aramayı kaydet",
+  "search.saved.name": "Bu aramanın adı",
+  "search.saved.submit": "Kaydet",
+  "search.saved.cancel": "Vazgeç",
+  "search.saved.saving": "Kaydediliyor…",
+  "search.saved.replaces": "Bu adla kayıtlı bir aramanız var: kaydederseniz yerini alır.",
+  "search.saved.saved": "“{name}” adıyla kaydedildi.",
+  "search.saved.empty": "Henüz kayıtlı arama yok",
+  "search.saved.emptyBody":
+    "Bir arama oluşturun, sonra burada saklamak için “Aramayı kaydet”i seçin.",
+  "search.saved.delete": "Sil",
+  "search.saved.deleteLabel": "“{name}” adlı kayıtlı aramayı sil",
+  "search.saved.deleted": "“{name}” silindi.",
   "search.empty.title": "Eşleşen satır yok",
   "search.empty.body": "Daha uzun bir zaman aralığı, daha az filtre ya da başka kelimeler deneyin.",
 };

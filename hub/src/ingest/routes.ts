@@ -50,10 +50,8 @@ const byteCount = z
   .regex(/^\d{1,15}$/, "must be a decimal byte count")
   .transform(Number);
 
-const batchHeadersSchema = z.object({
-  "x-lm-offset": byteCount,
-  "x-lm-length": byteCount,
-  "content-encoding": z.enum(["zstd", "identity"]).optional(),
+/** The agent's clock and counters, sent with every batch and seal (docs/agent-hub-protocol.md). */
+const agentReportHeadersSchema = z.object({
   "x-lm-agent-time": z.iso.datetime({ precision: undefined }).optional(),
   "x-lm-agent-stats": z
     .string()
@@ -68,6 +66,12 @@ const batchHeadersSchema = z.object({
     })
     .pipe(z.record(z.string(), z.unknown()))
     .optional(),
+});
+
+const batchHeadersSchema = agentReportHeadersSchema.extend({
+  "x-lm-offset": byteCount,
+  "x-lm-length": byteCount,
+  "content-encoding": z.enum(["zstd", "identity"]).optional(),
 });
 
 const sealBodySchema = z.strictObject({
@@ -102,6 +106,18 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
   const agentOnly = requireAgent(context);
   const invalid = (c: Context<IngestEnv>, message: string) =>
     refuse(c, where, 400, "invalid_request", message);
+  /** Keep what the agent reported (agents.last_*), with the skew as measured now. */
+  const recordReport = (
+    agent: { hotelId: string; agentId: string },
+    report: z.infer<typeof agentReportHeadersSchema>,
+  ) => {
+    const agentTime = report["x-lm-agent-time"] ? new Date(report["x-lm-agent-time"]) : undefined;
+    return recordAgentReport(context.db, agent, {
+      agentTime,
+      clockSkewMs: agentTime ? Date.now() - agentTime.getTime() : undefined,
+      stats: report["x-lm-agent-stats"],
+    });
+  };
 
   async function readJson(c: { req: { json(): Promise<unknown> } }): Promise<unknown> {
     try {
@@ -226,12 +242,7 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
       batch["x-lm-offset"],
       records,
     );
-    const agentTime = batch["x-lm-agent-time"] ? new Date(batch["x-lm-agent-time"]) : undefined;
-    await recordAgentReport(context.db, identity, {
-      agentTime,
-      clockSkewMs: agentTime ? Date.now() - agentTime.getTime() : undefined,
-      stats: batch["x-lm-agent-stats"],
-    });
+    await recordReport(identity, batch);
     switch (outcome.status) {
       case "accepted":
         context.onBatchStored?.(identity.agentId);
@@ -281,6 +292,9 @@ export function ingestRoutes(context: IngestContext): Hono<IngestEnv> {
     if (!chunkPath) return invalid(c, badChunk);
     const parsed = sealBodySchema.safeParse(await readJson(c));
     if (!parsed.success) return invalid(c, describeIssues(parsed.error));
+    // The seal is an idle agent's hourly report; a malformed report does not hold up its seal.
+    const report = agentReportHeadersSchema.safeParse(c.req.header());
+    if (report.success) await recordReport(c.get("agent").identity, report.data);
     try {
       const outcome = await sealChunk(
         context,

@@ -19,11 +19,11 @@ import { findHotelIn } from "../query/hotels.ts";
 import { type ReadScope, scopedRead } from "../query/scope.ts";
 import { expectedHours, type HourCoverage, hourCoverage } from "../rollup/coverage.ts";
 import { type Agent, type ChunkRow, type Db, type Hotel, tables } from "../store/index.ts";
+import { DEFAULT_SKEW_THRESHOLD_MS } from "./thresholds.ts";
 
 export { complianceReportPdf } from "./pdf.ts";
+export { DEFAULT_SKEW_THRESHOLD_MS };
 
-/** Clock skew beyond this (hub minus agent, absolute) is flagged. */
-export const DEFAULT_SKEW_THRESHOLD_MS = 2_000;
 const HOUR_MS = 3_600_000;
 
 export interface AgentCompliance {

@@ -72,7 +72,7 @@ export async function touchAgent(
   return row;
 }
 
-/** What an agent reported with its last batch: its clock and its counters. */
+/** What an agent reported with its last batch or seal: its clock and its counters. */
 export async function recordAgentReport(
   db: Db,
   agent: { hotelId: string; agentId: string },

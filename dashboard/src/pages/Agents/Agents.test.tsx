@@ -27,6 +27,11 @@ const AGENT: AgentStatus = {
   revoked_at: null,
   last_seen_at: "2026-12-03T07:00:00.000Z",
   last_clock_skew_ms: 3_400,
+  reported_at: "2026-12-03T07:00:00.000Z",
+  unsent_bytes: 0,
+  disk_used_bytes: 1_048_576,
+  disk_max_bytes: 1_073_741_824,
+  wal_refusing: false,
   state: "silent",
 };
 

@@ -9,7 +9,7 @@ import type { AgentStatus, HotelOverview, TokenAnswer } from "../../api/types.ts
 import { Badge } from "../../components/Badge.tsx";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { EmptyState, ListStates } from "../../components/States.tsx";
-import { SKEW_WARNING_MS } from "../../data/health.ts";
+import { isSkewed } from "../../data/health.ts";
 import { formatDateTime, formatRelative, t } from "../../i18n/index.ts";
 import { AGENT_TONES } from "../Overview/HotelRow.tsx";
 import { TokenPanel } from "./TokenPanel.tsx";
@@ -44,9 +44,7 @@ function AgentRow(props: {
   onRevoke: (agent: AgentStatus) => void;
 }): JSX.Element {
   const agent = () => props.agent;
-  const skewed = () =>
-    agent().last_clock_skew_ms !== null &&
-    Math.abs(agent().last_clock_skew_ms ?? 0) > SKEW_WARNING_MS;
+  const skewed = () => isSkewed(agent());
   return (
     <tr>
       <td data-label={t("agents.col.agent")}>

@@ -44,9 +44,25 @@ function fixtureMonth(): CustodyMonth {
   };
 }
 
-function chunk(id: string, extra: Partial<ChunkView> = {}): ChunkView {
+/** A stand-in for a chunk's manifest hash: 64 hex digits, one chunk id one hash. */
+function manifestHash(id: string): string {
+  return [...id]
+    .map((c) => c.charCodeAt(0).toString(16))
+    .join("")
+    .padEnd(64, "0")
+    .slice(0, 64);
+}
+
+/** A verified, time-stamped chunk that links to the chunk `previous` names (an hour before, by default). */
+function chunk(
+  id: string,
+  extra: Partial<ChunkView> & { previous?: string | null } = {},
+): ChunkView {
+  const { previous, ...rest } = extra;
   const hourStart = `${id.slice(0, 13)}:00:00.000Z`;
   const part = id.includes(".") ? Number(id.split(".")[1]) : 0;
+  const hourBefore = new Date(Date.parse(hourStart) - HOUR).toISOString().slice(0, 13);
+  const prev = previous === undefined ? hourBefore : previous;
   return {
     hotel_id: "antalya-lara",
     agent_id: "lara-agent001",
@@ -59,13 +75,21 @@ function chunk(id: string, extra: Partial<ChunkView> = {}): ChunkView {
     status: "verified",
     reason: null,
     record_count: 12_345,
+    first_seq: 1_000_001,
+    last_seq: 1_012_345,
+    gap_lost: 0,
     records_sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    manifest_sha256: manifestHash(id),
+    prev_manifest_sha256: prev === null ? null : manifestHash(prev),
     sealed_at: new Date(Date.parse(hourStart) + HOUR + 5000).toISOString(),
     timestamp: "timestamped",
     timestamp_error: null,
     timestamp_attempts: 1,
     timestamp_gen_time: new Date(Date.parse(hourStart) + HOUR + 9000).toISOString(),
-    ...extra,
+    timestamp_serial: "5f3a01",
+    timestamp_tsa_name: "CN=LogMaster development TSA",
+    timestamp_policy: "1.3.6.1.4.1.99999.1",
+    ...rest,
   };
 }
 
@@ -220,9 +244,15 @@ describe("a day's chunks", () => {
     );
     expect(chunks.map((c) => c.chunk)).toEqual(["2026-12-02T05", "2026-12-02T06", "2026-12-02T07"]);
     const links = chainLinks(chunks);
-    expect(links.get(chunks[0] as ChunkView)?.previous).toBeUndefined();
-    expect(links.get(chunks[1] as ChunkView)).toMatchObject({ continuous: true });
-    expect(links.get(chunks[2] as ChunkView)).toMatchObject({ continuous: false });
+    expect(links.get(chunks[0] as ChunkView)).toMatchObject({
+      verdict: "earlier",
+      previous: undefined,
+    });
+    expect(links.get(chunks[1] as ChunkView)).toMatchObject({ verdict: "links", continuous: true });
+    expect(links.get(chunks[2] as ChunkView)).toMatchObject({
+      verdict: "links",
+      continuous: false,
+    });
 
     render(() => (
       <Custody
@@ -243,11 +273,109 @@ describe("a day's chunks", () => {
     expect(within(failed).getByText("Does not hold: records_sha256 mismatch")).toBeTruthy();
     expect(within(failed).getByText("12,345")).toBeTruthy();
     expect(within(failed).getByText("2.3 MiB")).toBeTruthy();
-    expect(within(failed).getByText(/Follows 2026-12-02T05/)).toBeTruthy();
+    expect(
+      within(failed).getByText("Links to 2026-12-02T05: its manifest hash matches"),
+    ).toBeTruthy();
+    expect(within(failed).getByText("1000001 to 1012345")).toBeTruthy();
+    expect(within(failed).getByText(manifestHash("2026-12-02T06"))).toBeTruthy();
+    expect(within(failed).getByText(manifestHash("2026-12-02T05"))).toBeTruthy(); // its predecessor's
+    expect(within(failed).getByText("TSA: CN=LogMaster development TSA")).toBeTruthy();
+    expect(within(failed).getByText("Serial number: 5f3a01")).toBeTruthy();
+    expect(within(failed).getByText("Policy: 1.3.6.1.4.1.99999.1")).toBeTruthy();
+    const first = screen.getByRole("article", { name: "02.12.2026 05:00–06:00 UTC" });
+    expect(within(first).getByText(/The first chunk shown here/)).toBeTruthy();
     const awaiting = screen.getByRole("article", { name: "02.12.2026 07:00–08:00 UTC" });
     expect(within(awaiting).getAllByText("Awaiting time-stamp")).toHaveLength(2);
     expect(within(awaiting).getByText(/the window does not continue/)).toBeTruthy();
     expect(screen.getByRole("button", { name: /Evidence bundle of the day/ })).toBeTruthy();
+  });
+
+  test("the chain link is a verdict on the manifest hashes: links, broken, first of the agent, open; lines lost warn", () => {
+    const chunks = chunksOfDay(
+      [
+        chunk("2026-12-02T00", { previous: null }), // the agent's first
+        chunk("2026-12-02T01", { gap_lost: 17 }),
+        // 02 is missing at the hub: 03 names it, not 01
+        chunk("2026-12-02T03"),
+        chunk("2026-12-02T04", { first_seq: null, last_seq: null, record_count: 0 }),
+        chunk("2026-12-02T05", {
+          status: "open",
+          manifest_sha256: null,
+          prev_manifest_sha256: null,
+          first_seq: null,
+          last_seq: null,
+          record_count: null,
+          gap_lost: null,
+          window_start: null,
+          window_end: null,
+          sealed_at: null,
+          timestamp: "-",
+          timestamp_gen_time: null,
+          timestamp_attempts: 0,
+          timestamp_serial: null,
+          timestamp_tsa_name: null,
+          timestamp_policy: null,
+        }),
+      ],
+      Date.parse("2026-12-02T00:00:00Z"),
+      Date.parse("2026-12-03T00:00:00Z"),
+    );
+    const verdicts = chainLinks(chunks);
+    expect(chunks.map((c) => verdicts.get(c)?.verdict)).toEqual([
+      "first",
+      "links",
+      "broken",
+      "links",
+      "open",
+    ]);
+    // A predecessor the hub holds but has not sealed yet has no hash to compare.
+    const waiting = chainLinks([
+      chunk("2026-12-02T06", { manifest_sha256: null }),
+      chunk("2026-12-02T07"),
+    ]);
+    expect([...waiting.values()].map((link) => link.verdict)).toEqual(["open", "waiting"]);
+
+    render(() => (
+      <Custody
+        {...props({
+          day: {
+            day: "2026-12-02",
+            hour: undefined,
+            chunks,
+            error: undefined,
+            retry: () => {},
+            utcDay: "2026-12-02",
+          },
+        })}
+      />
+    ));
+    /** The card of the chunk of 2 December's hour `hour` (UTC). */
+    const card = (hour: number) => {
+      const hh = (h: number) => `${String(h).padStart(2, "0")}:00`;
+      return screen.getByRole("article", { name: `02.12.2026 ${hh(hour)}–${hh(hour + 1)} UTC` });
+    };
+    expect(
+      within(card(0)).getByText("The agent's first chunk: there is none before it"),
+    ).toBeTruthy();
+    expect(within(card(0)).getByText("None")).toBeTruthy(); // no line lost
+    const lost = within(card(1)).getByText("17 received by the agent but not kept");
+    expect(lost.className).toContain("warning-text");
+    const broken = within(card(3)).getByText(
+      "Broken: does not link to 2026-12-02T01 (a chunk between is missing, or one was altered)",
+    );
+    expect(broken.className).toContain("critical-text");
+    expect(within(card(4)).getByText("None: no line in this chunk")).toBeTruthy();
+    expect(
+      within(card(5)).getByText("Not sealed yet: the manifest names its predecessor at the seal"),
+    ).toBeTruthy();
+
+    setLocale("tr");
+    expect(
+      within(card(3)).getByText(
+        "Kopuk: 2026-12-02T01 parçasına bağlanmıyor (aradaki bir parça eksik ya da bir parça değiştirilmiş)",
+      ),
+    ).toBeTruthy();
+    expect(within(card(1)).getByText("17 satır ajana ulaştı ama saklanamadı")).toBeTruthy();
   });
 
   test("downloads ask for the hour, the day and the month's reports", async () => {

@@ -5,11 +5,25 @@
  */
 import { For, type JSX, Show } from "solid-js";
 import type { ChunkView } from "../../api/types.ts";
-import { Badge } from "../../components/Badge.tsx";
+import { Badge, TONE_TEXT } from "../../components/Badge.tsx";
 import { DownloadButton } from "../../components/DownloadButton.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
-import { formatDate, formatDateTime, formatNumber, formatTime, t, zone } from "../../i18n/index.ts";
-import { chainLinks, sealVerdict, timestampVerdict } from "./chunks.ts";
+import {
+  formatBytes,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatTime,
+  t,
+  zone,
+} from "../../i18n/index.ts";
+import {
+  CHAIN_VERDICTS,
+  type ChainLink,
+  chainLinks,
+  sealVerdict,
+  timestampVerdict,
+} from "./chunks.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -35,13 +49,6 @@ export interface DayChunksProps {
   onClose: () => void;
 }
 
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${formatNumber(bytes)} B`;
-  if (bytes < 1024 ** 2) return `${formatNumber(bytes / 1024)} KiB`;
-  if (bytes < 1024 ** 3) return `${formatNumber(bytes / 1024 ** 2)} MiB`;
-  return `${formatNumber(bytes / 1024 ** 3)} GiB`;
-}
-
 const hourStartMs = (hour: string) => Date.parse(`${hour}:00:00Z`);
 
 /** "03.12.2026 13:00–14:00 Istanbul": an hour in the zone shown. */
@@ -59,10 +66,49 @@ function Fact(props: { term: string; children: JSX.Element }): JSX.Element {
   );
 }
 
+/** The chain verdict: the manifest's link to the agent's previous chunk, and the window's. */
+function ChainFact(props: { chunk: ChunkView; link: ChainLink | undefined }): JSX.Element {
+  const verdict = () => CHAIN_VERDICTS[props.link?.verdict ?? "open"];
+  const previous = () => props.link?.previous?.chunk ?? "";
+  return (
+    <>
+      <span class={TONE_TEXT[verdict().tone]}>{t(verdict().key, { chunk: previous() })}</span>
+      <Show when={props.link?.verdict === "links" && props.link.continuous !== undefined}>
+        {" "}
+        <span class={props.link?.continuous ? "ok-text" : "warning-text"}>
+          {props.link?.continuous ? t("custody.chain.continuous") : t("custody.chain.broken")}
+        </span>
+      </Show>
+      <Show when={props.chunk.prev_manifest_sha256}>
+        {(hash) => (
+          <span class="block small muted">
+            {t("custody.prevManifestSha256")}: <span class="mono hash">{hash()}</span>
+          </span>
+        )}
+      </Show>
+    </>
+  );
+}
+
+/** The time-stamp token's facts, once there is one. */
+function TimestampFacts(props: { chunk: ChunkView }): JSX.Element {
+  const facts = () =>
+    [
+      props.chunk.timestamp_tsa_name &&
+        t("custody.timestamp.tsa", { name: props.chunk.timestamp_tsa_name }),
+      props.chunk.timestamp_serial &&
+        t("custody.timestamp.serial", { serial: props.chunk.timestamp_serial }),
+      props.chunk.timestamp_policy &&
+        t("custody.timestamp.policy", { policy: props.chunk.timestamp_policy }),
+    ].filter((fact): fact is string => Boolean(fact));
+  return (
+    <For each={facts()}>{(fact) => <span class="block small muted mono hash">{fact}</span>}</For>
+  );
+}
+
 function ChunkCard(props: {
   chunk: ChunkView;
-  previous: ChunkView | undefined;
-  continuous: boolean | undefined;
+  link: ChainLink | undefined;
   download: DayChunksProps["download"];
 }): JSX.Element {
   const chunk = () => props.chunk;
@@ -99,9 +145,33 @@ function ChunkCard(props: {
         <Fact term={t("custody.records")}>
           {chunk().record_count === null ? "—" : formatNumber(chunk().record_count ?? 0)}
         </Fact>
+        <Fact term={t("custody.seqs")}>
+          {chunk().manifest_sha256 === null
+            ? "—"
+            : chunk().first_seq === null
+              ? t("custody.seqs.none")
+              : t("custody.seqs.range", {
+                  first: String(chunk().first_seq),
+                  last: String(chunk().last_seq),
+                })}
+        </Fact>
+        <Fact term={t("custody.gapLost")}>
+          {chunk().gap_lost === null ? (
+            "—"
+          ) : (chunk().gap_lost ?? 0) > 0 ? (
+            <span class="warning-text">
+              {t("custody.gapLost.some", { count: chunk().gap_lost ?? 0 })}
+            </span>
+          ) : (
+            t("custody.gapLost.none")
+          )}
+        </Fact>
         <Fact term={t("custody.bytes")}>{formatBytes(chunk().length)}</Fact>
         <Fact term={t("custody.recordsSha256")}>
           <span class="mono hash">{chunk().records_sha256 ?? "—"}</span>
+        </Fact>
+        <Fact term={t("custody.manifestSha256")}>
+          <span class="mono hash">{chunk().manifest_sha256 ?? "—"}</span>
         </Fact>
         <Fact term={t("custody.signature")}>
           {chunk().status === "verified"
@@ -138,20 +208,10 @@ function ChunkCard(props: {
           >
             {(genTime) => t("custody.timestamp.genTime", { time: formatDateTime(genTime()) })}
           </Show>
+          <TimestampFacts chunk={chunk()} />
         </Fact>
         <Fact term={t("custody.chain")}>
-          <Show when={props.previous} fallback={t("custody.chain.firstShown")}>
-            {(previous) => (
-              <>
-                {t("custody.chain.follows", { chunk: previous().chunk })}{" "}
-                <Show when={props.continuous !== undefined}>
-                  <span class={props.continuous ? "ok-text" : "warning-text"}>
-                    {props.continuous ? t("custody.chain.continuous") : t("custody.chain.broken")}
-                  </span>
-                </Show>
-              </>
-            )}
-          </Show>
+          <ChainFact chunk={chunk()} link={props.link} />
         </Fact>
       </dl>
       <DownloadButton
@@ -231,12 +291,7 @@ export function DayChunks(props: DayChunksProps): JSX.Element {
               <div class="chunk-list">
                 <For each={list()}>
                   {(chunk) => (
-                    <ChunkCard
-                      chunk={chunk}
-                      previous={links().get(chunk)?.previous}
-                      continuous={links().get(chunk)?.continuous}
-                      download={props.download}
-                    />
+                    <ChunkCard chunk={chunk} link={links().get(chunk)} download={props.download} />
                   )}
                 </For>
               </div>

@@ -1,20 +1,32 @@
 /**
  * A day's chunks for the custody page: those of the wall day shown, in
- * order per agent, each with its predecessor in the hash chain (§7 of
- * docs/custody-format.md: the next chunk's window starts where the
- * previous one's ended).
+ * order per agent, each with its link in the hash chain (§7 of
+ * docs/custody-format.md: a manifest names the SHA-256 of the agent's
+ * previous manifest, and the next chunk's window starts where the previous
+ * one's ended).
  */
 import type { ChunkView } from "../../api/types.ts";
 import type { Tone } from "../../components/Badge.tsx";
 import { timestampState } from "../../data/health.ts";
 import type { MessageKey } from "../../i18n/index.ts";
 
+/**
+ * - `links`: its `prev_manifest_sha256` is the previous chunk's `manifest_sha256`;
+ * - `broken`: it names another manifest (one between is missing, or was altered);
+ * - `waiting`: the previous chunk is not sealed at the hub yet, so has no hash to compare;
+ * - `earlier`: it names a manifest before the chunks shown (the day before);
+ * - `first`: the agent's first chunk, with nothing before it;
+ * - `open`: not sealed yet, so it names nothing yet.
+ */
+export type ChainVerdict = "links" | "broken" | "waiting" | "earlier" | "first" | "open";
+
 export interface ChainLink {
+  verdict: ChainVerdict;
   /** The previous chunk of the same agent, when it is in the list. */
   previous: ChunkView | undefined;
   /**
-   * Its window ends where this one starts; undefined while this one is open
-   * (the window is set at its seal).
+   * Its window ends where this one starts; undefined while either is open
+   * (a window is set at the seal).
    */
   continuous: boolean | undefined;
 }
@@ -43,16 +55,35 @@ export function chainLinks(chunks: readonly ChunkView[]): Map<ChunkView, ChainLi
     list.forEach((chunk, i) => {
       const previous = list[i - 1];
       links.set(chunk, {
+        verdict: chainVerdict(chunk, previous),
         previous,
         continuous:
-          chunk.window_start === null
+          chunk.window_start === null || previous?.window_end == null
             ? undefined
-            : previous?.window_end != null && previous.window_end === chunk.window_start,
+            : previous.window_end === chunk.window_start,
       });
     });
   }
   return links;
 }
+
+function chainVerdict(chunk: ChunkView, previous: ChunkView | undefined): ChainVerdict {
+  if (chunk.manifest_sha256 === null) return "open";
+  if (chunk.prev_manifest_sha256 === null) return "first";
+  if (!previous) return "earlier";
+  if (previous.manifest_sha256 === null) return "waiting";
+  return chunk.prev_manifest_sha256 === previous.manifest_sha256 ? "links" : "broken";
+}
+
+/** How a verdict reads: the message and its colour. */
+export const CHAIN_VERDICTS: Record<ChainVerdict, { key: MessageKey; tone: Tone }> = {
+  links: { key: "custody.chain.linksTo", tone: "ok" },
+  broken: { key: "custody.chain.brokenFrom", tone: "critical" },
+  waiting: { key: "custody.chain.waiting", tone: "neutral" },
+  earlier: { key: "custody.chain.firstShown", tone: "neutral" },
+  first: { key: "custody.chain.agentFirst", tone: "neutral" },
+  open: { key: "custody.chain.open", tone: "neutral" },
+};
 
 /** The seal verdict as a badge: the agent's signature and the hub's recomputed hash. */
 export function sealVerdict(chunk: ChunkView): { tone: Tone; key: MessageKey } {

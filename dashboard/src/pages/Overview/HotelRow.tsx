@@ -3,24 +3,29 @@ import { A } from "@solidjs/router";
 import { For, type JSX, Show } from "solid-js";
 import { errorMessage } from "../../api/client.ts";
 import type { AgentStatus, ChunkView } from "../../api/types.ts";
-import { Badge, type Tone } from "../../components/Badge.tsx";
+import { Badge, TONE_TEXT, type Tone } from "../../components/Badge.tsx";
 import { Sparkline } from "../../components/Sparkline.tsx";
 import {
   activeAgents,
   currentRate,
+  diskShare,
+  diskTone,
   eventsSince,
   firstCertificateEnd,
   type HotelHealth,
+  hasUnsentBacklog,
+  isSkewed,
   type Problem,
-  SKEW_WARNING_MS,
   sparklineValues,
   timestampState,
   toneOf,
 } from "../../data/health.ts";
 import {
+  formatBytes,
   formatDate,
   formatDateTime,
   formatNumber,
+  formatPercent,
   formatRelative,
   istanbulMidnightMs,
   t,
@@ -47,9 +52,19 @@ export function AgentLine(props: { agent: AgentStatus }): JSX.Element {
             : t("time.never"),
         })
       : t(`agent.${state()}`);
-  const skewed = () =>
-    props.agent.last_clock_skew_ms !== null &&
-    Math.abs(props.agent.last_clock_skew_ms) > SKEW_WARNING_MS;
+  const skewed = () => isSkewed(props.agent);
+  const disk = () => {
+    const share = diskShare(props.agent);
+    if (share === undefined) return undefined;
+    return {
+      text: t("agent.disk", {
+        used: formatBytes(props.agent.disk_used_bytes ?? 0),
+        max: formatBytes(props.agent.disk_max_bytes ?? 0),
+        percent: formatPercent(share),
+      }),
+      tone: diskTone(props.agent),
+    };
+  };
   return (
     <div class="agent-line">
       <Badge tone={AGENT_TONES[state()]}>{text()}</Badge>
@@ -73,6 +88,25 @@ export function AgentLine(props: { agent: AgentStatus }): JSX.Element {
             seconds: Math.round(Math.abs(props.agent.last_clock_skew_ms ?? 0) / 100) / 10,
           })}
         </span>
+      </Show>
+      <Show when={props.agent.unsent_bytes !== null}>
+        <span
+          class={`small ${TONE_TEXT[hasUnsentBacklog(props.agent) ? "warning" : "neutral"]}`}
+          title={t("agent.unsentHelp")}
+        >
+          {t("agent.unsent", { size: formatBytes(props.agent.unsent_bytes ?? 0) })}
+        </span>
+      </Show>
+      <Show when={disk()}>
+        {(shown) => (
+          <span
+            class={`small ${TONE_TEXT[shown().tone === "ok" ? "neutral" : shown().tone]}`}
+            title={t("agent.diskHelp")}
+          >
+            {shown().text}
+            <Show when={props.agent.wal_refusing}> · {t("agent.refusing")}</Show>
+          </span>
+        )}
       </Show>
     </div>
   );

@@ -9,6 +9,8 @@ import { Overview, type OverviewProps } from "./Overview.tsx";
 const NOW = Date.parse("2026-12-03T09:00:00Z");
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
 
 function agent(hotel: string, state: AgentStatus["state"], extra: Partial<AgentStatus> = {}) {
   return {
@@ -22,6 +24,11 @@ function agent(hotel: string, state: AgentStatus["state"], extra: Partial<AgentS
     revoked_at: null,
     last_seen_at: new Date(state === "silent" ? NOW - 5 * HOUR : NOW - 10_000).toISOString(),
     last_clock_skew_ms: 12,
+    reported_at: new Date(NOW - 10_000).toISOString(),
+    unsent_bytes: 2_048,
+    disk_used_bytes: 512 * MIB,
+    disk_max_bytes: 10 * GIB,
+    wal_refusing: false,
     state,
     ...extra,
   } satisfies AgentStatus;
@@ -40,12 +47,20 @@ function chunk(hotel: string, status: string, timestamp: string): ChunkView {
     status,
     reason: null,
     record_count: 1200,
+    first_seq: 1,
+    last_seq: 1200,
+    gap_lost: 0,
     records_sha256: "cd",
+    manifest_sha256: "ef",
+    prev_manifest_sha256: null,
     sealed_at: "2026-12-03T08:00:05.000Z",
     timestamp,
     timestamp_error: null,
     timestamp_attempts: 1,
     timestamp_gen_time: null,
+    timestamp_serial: null,
+    timestamp_tsa_name: null,
+    timestamp_policy: null,
   };
 }
 
@@ -147,6 +162,111 @@ describe("the overview", () => {
     const skewed = screen.getByRole("article", { name: "Çeşme Otel" });
     expect(within(skewed).getByText("Clock off by 4.5 s")).toBeTruthy();
     expect(within(skewed).getByText("No sealed hour yet")).toBeTruthy();
+  });
+
+  test("each agent's unsent bytes and disk use; a full or filling disk, a backlog and skew sort the hotel up", async () => {
+    const hotels = [
+      hotel("ankara", "Ankara Otel", [agent("ankara", "ok")], null),
+      hotel(
+        "bodrum",
+        "Bodrum Otel",
+        [agent("bodrum", "ok", { disk_used_bytes: 8.5 * GIB })], // 85 % of the cap
+        null,
+      ),
+      hotel("cesme", "Çeşme Otel", [agent("cesme", "ok", { unsent_bytes: 100 * MIB })], null),
+      hotel(
+        "datca",
+        "Datça Otel",
+        [agent("datca", "ok", { disk_used_bytes: 10 * GIB, wal_refusing: true })],
+        null,
+      ),
+      hotel("edirne", "Edirne Otel", [agent("edirne", "ok", { last_clock_skew_ms: 2_500 })], null),
+      hotel(
+        "fethiye",
+        "Fethiye Otel",
+        [
+          agent("fethiye", "ok", {
+            last_clock_skew_ms: -2_000, // at the threshold, not beyond it
+            disk_used_bytes: 7.9 * GIB,
+            unsent_bytes: 64 * MIB,
+          }),
+        ],
+        null,
+      ),
+      hotel(
+        "gebze",
+        "Gebze Otel",
+        [
+          agent("gebze", "ok", {
+            reported_at: null,
+            unsent_bytes: null,
+            disk_used_bytes: null,
+            disk_max_bytes: null,
+            wal_refusing: null,
+          }),
+        ],
+        null,
+      ),
+    ];
+    renderOverview({ hotels });
+
+    const names = (await screen.findAllByRole("heading", { level: 2 })).map((h) => h.textContent);
+    expect(names).toEqual([
+      "Datça Otel", // critical: the WAL refuses datagrams
+      "Bodrum Otel", // warnings, by name
+      "Çeşme Otel",
+      "Edirne Otel",
+      "Ankara Otel",
+      "Fethiye Otel",
+      "Gebze Otel",
+    ]);
+
+    const healthy = screen.getByRole("article", { name: "Ankara Otel" });
+    expect(within(healthy).getByText("Unsent: 2 KiB")).toBeTruthy();
+    const usage = within(healthy).getByText("Disk use: 512 MiB of 10 GiB (5%)");
+    expect(usage.className).toContain("muted");
+
+    const filling = screen.getByRole("article", { name: "Bodrum Otel" });
+    expect(within(filling).getByText("Agent disk filling up")).toBeTruthy();
+    expect(within(filling).getByText("Disk use: 8.5 GiB of 10 GiB (85%)").className).toContain(
+      "warning-text",
+    );
+    const backlog = screen.getByRole("article", { name: "Çeşme Otel" });
+    expect(within(backlog).getByText("Large unsent backlog")).toBeTruthy();
+    expect(within(backlog).getByText("Unsent: 100 MiB").className).toContain("warning-text");
+    const full = screen.getByRole("article", { name: "Datça Otel" });
+    expect(within(full).getByText("Agent disk full")).toBeTruthy();
+    const refusing = within(full).getByText(/full, new lines refused/);
+    expect(refusing.textContent).toBe(
+      "Disk use: 10 GiB of 10 GiB (100%) · full, new lines refused",
+    );
+    expect(refusing.className).toContain("critical-text");
+    const skewed = screen.getByRole("article", { name: "Edirne Otel" });
+    expect(within(skewed).getByText("Clock skew")).toBeTruthy();
+    expect(within(skewed).getByText("Clock off by 2.5 s")).toBeTruthy();
+    const atLimits = screen.getByRole("article", { name: "Fethiye Otel" });
+    expect(within(atLimits).getByText("No problems")).toBeTruthy();
+    expect(within(atLimits).queryByText(/Clock off/)).toBeNull();
+    const unreported = screen.getByRole("article", { name: "Gebze Otel" });
+    expect(within(unreported).queryByText(/Unsent|Disk use/)).toBeNull();
+  });
+
+  test("in Turkish, unsent bytes and disk use read as Turkish writes them", async () => {
+    setLocale("tr");
+    const hotels = [
+      hotel(
+        "bodrum",
+        "Bodrum Otel",
+        [agent("bodrum", "ok", { disk_used_bytes: 8.5 * GIB, unsent_bytes: 100 * MIB })],
+        null,
+      ),
+    ];
+    renderOverview({ hotels });
+    const row = await screen.findByRole("article", { name: "Bodrum Otel" });
+    expect(within(row).getByText("Gönderilmemiş: 100 MiB")).toBeTruthy();
+    expect(within(row).getByText("Disk kullanımı: 8,5 GiB / 10 GiB (%85)")).toBeTruthy();
+    expect(within(row).getByText("Ajanın diski dolmak üzere")).toBeTruthy();
+    expect(within(row).getByText("Gönderilmemiş satırlar birikti")).toBeTruthy();
   });
 
   test("events today count from Istanbul midnight, with the rate now and a sparkline", async () => {
