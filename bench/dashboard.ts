@@ -85,6 +85,41 @@ interface BrowserGlobals {
     querySelectorAll(selector: string): { length: number };
   };
   requestAnimationFrame(step: (now: number) => void): number;
+  performance: {
+    getEntriesByType(type: "resource" | "navigation"): {
+      name: string;
+      startTime: number;
+      responseEnd: number;
+      domContentLoadedEventEnd?: number;
+    }[];
+  };
+}
+
+/**
+ * Where a first render's time went: the document's DOMContentLoaded and each
+ * request of the page (scripts, styles, API calls), start and end in ms from
+ * navigation start, in start order. Printed for the last run of each page.
+ */
+async function timeline(page: Page): Promise<string[]> {
+  const entries = await page.evaluate(() => {
+    const { performance } = globalThis as unknown as BrowserGlobals;
+    const navigation = performance.getEntriesByType("navigation")[0];
+    return {
+      domReady: navigation?.domContentLoadedEventEnd ?? 0,
+      resources: performance
+        .getEntriesByType("resource")
+        .map((entry) => ({ name: entry.name, start: entry.startTime, end: entry.responseEnd })),
+    };
+  });
+  const lines = [`    DOMContentLoaded at ${entries.domReady.toFixed(0)} ms`];
+  for (const entry of entries.resources.sort((a, b) => a.start - b.start)) {
+    const url = new URL(entry.name);
+    const what = `${url.pathname}${url.search.length > 60 ? `${url.search.slice(0, 57)}...` : url.search}`;
+    lines.push(
+      `    ${entry.start.toFixed(0).padStart(5)} -> ${entry.end.toFixed(0).padStart(5)} ms  ${what}`,
+    );
+  }
+  return lines;
 }
 
 const JS_GZIP_TARGET_BYTES = 300 * 1024;
@@ -232,9 +267,11 @@ try {
   };
 
   const overviewMs: number[] = [];
+  let overviewTimeline: string[] = [];
   for (let run = 0; run < runs; run++) {
     const { ms, page } = await firstRender("/", overviewDrawn);
     overviewMs.push(ms);
+    if (run === runs - 1) overviewTimeline = await timeline(page);
     await page.close();
   }
   progress(
@@ -253,6 +290,7 @@ try {
     else await page.close();
   }
   progress(`dashboard: search first render ${searchMs.map((ms) => ms.toFixed(0)).join(", ")} ms`);
+  const searchTimeline = await timeline(searchPage as Page);
   if (searchTotal < SEARCH_MIN_ROWS)
     throw new Error(
       `the search holds ${n(searchTotal)} lines, fewer than ${n(SEARCH_MIN_ROWS)}: raise --events`,
@@ -321,6 +359,8 @@ try {
   say(
     `  search (${n(searchTotal)} lines, 24 h) ${searchMedian.toFixed(0).padStart(6)} ms  runs ${searchMs.map((ms) => ms.toFixed(0)).join(", ")}  target < ${FIRST_RENDER_TARGET_MS} ms ${verdict(searchMedian < FIRST_RENDER_TARGET_MS)}`,
   );
+  say("dashboard: the last run's requests (ms from navigation start), overview then search:");
+  for (const line of [...overviewTimeline, "", ...searchTimeline]) say(line);
   say(
     `dashboard: result table scrolled top to bottom (${n(scroll.bottomPx)} px) in ${(scrollMs / 1000).toFixed(1)} s, ${n(frameFigures.frames)} frames: p50 ${frameFigures.p50_ms.toFixed(1)} ms, p95 ${frameFigures.p95_ms.toFixed(1)} ms, max ${frameFigures.max_ms.toFixed(1)} ms; over 16.7 ms ${(frameFigures.over_16_7_ms_share * 100).toFixed(1)}%, over 33 ms ${(frameFigures.over_33_ms_share * 100).toFixed(1)}%; frames with rows still loading ${(frameFigures.loading_frames_share * 100).toFixed(1)}%`,
   );

@@ -124,4 +124,30 @@ describe("search in Chromium", () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 150_000);
+
+  test("a saved search outlives a reload and opens from the list", async () => {
+    const { page, errors } = await world.openPage({ locale: "en-US" });
+    await page.goto(`${world.hub().httpUrl}/search`);
+    await world.signIn(page, "en", "zincir");
+    await page.getByRole("heading", { name: "Search", level: 1 }).waitFor();
+    await page.goto(`${world.hub().httpUrl}/search?q=${WORD}&range=24h`);
+    await page.getByLabel("Words to find").waitFor();
+    const name = `Zebra ${WORD}`;
+    await page.getByRole("button", { name: "Save search" }).click();
+    await page.getByLabel("Name of this search").fill(name);
+    await page.getByLabel("Name of this search").press("Enter");
+    await page.getByText(`Saved as “${name}”.`).waitFor();
+
+    // A reload signs back in with the cookie; the list comes from the hub.
+    await page.goto(`${world.hub().httpUrl}/search`);
+    await page.getByRole("button", { name: "Saved searches" }).click();
+    await page.getByRole("link", { name }).click();
+    await page.waitForURL((url) => url.search.includes(`q=${WORD}`));
+    expect(await page.getByLabel("Words to find").inputValue()).toBe(WORD);
+    await page.getByRole("button", { name: "Saved searches" }).click();
+    await page.getByRole("button", { name: `Delete the saved search “${name}”` }).click();
+    await page.getByRole("link", { name }).waitFor({ state: "detached" });
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 90_000);
 });

@@ -604,7 +604,7 @@ describe("index across hub processes", () => {
     expect(before.derived.leases?.length).toBeGreaterThan(0);
 
     // Devices stay: they carry admins' names, and reindex keeps them (hub/src/index/reindex.ts).
-    for (const table of ["events", "leases", "hotspot_sessions", "record_gaps"]) {
+    for (const table of ["events", "event_minutes", "leases", "hotspot_sessions", "record_gaps"]) {
       await rawQuery(hubA.raw, `delete from ${table}`);
     }
     expect(await seqsPerAgent(hubA.raw)).toEqual({});

@@ -144,6 +144,11 @@ export async function derivedTables(raw: RawClient): Promise<Record<string, unkn
       `select hotel_id, agent_id, chunk_id, seq, first_at::text as first_at, last_at::text as last_at, lost, reason
          from record_gaps order by agent_id, seq`,
     ),
+    // What the histograms sum (hub/src/index/derive.ts): exactly once per event, like the events.
+    minutes: await read(
+      `select hotel_id, agent_id, chunk_id, minute::text as minute, count
+         from event_minutes order by chunk_id, minute`,
+    ),
     // Event counts apart: see deviceEventCounts.
     devices: await read(
       `select hotel_id, agent_id, host(address) as address, name, last_host,

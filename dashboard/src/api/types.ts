@@ -12,6 +12,7 @@ export type { ChunkView, TokenView } from "../../../hub/src/admin/views.ts";
 export type { LoginRequest, Me, SessionAnswer } from "../../../hub/src/api/auth.ts";
 export type { AgentStatus, HotelOverview } from "../../../hub/src/api/fleet.ts";
 export type { Overview } from "../../../hub/src/api/overview.ts";
+export type { SavedSearchView } from "../../../hub/src/api/saved-searches.ts";
 export type { ErrorBody, ErrorCode } from "../../../hub/src/errors.ts";
 export type { Device } from "../../../hub/src/query/devices.ts";
 export type {

@@ -19,6 +19,8 @@ import type { SearchQuery } from "../pages/Search/state.ts";
 
 /** Rows per request: big enough that scrolling rarely waits, small enough to answer fast. */
 export const PAGE_ROWS = 500;
+/** The first page is smaller: a screen of rows draws sooner, the next page follows at once. */
+export const FIRST_PAGE_ROWS = 100;
 
 export type PageFetcher = (
   query: SearchQuery,
@@ -28,7 +30,7 @@ export type PageFetcher = (
 
 const fetchPage: PageFetcher = (query, cursor, signal) =>
   api<SearchResponse>("/api/search", {
-    query: { ...query, limit: PAGE_ROWS, ...(cursor ? { cursor } : {}) },
+    query: { ...query, ...(cursor ? { limit: PAGE_ROWS, cursor } : { limit: FIRST_PAGE_ROWS }) },
     signal,
   });
 

@@ -37,6 +37,7 @@ import { docsRoutes } from "./docs/index.ts";
 import { fleetRoutes } from "./fleet.ts";
 import { describeRoute, serveApiDescription } from "./openapi.ts";
 import { overviewRoutes } from "./overview.ts";
+import { savedSearchRoutes } from "./saved-searches.ts";
 import { type SearchRoutesContext, searchRoutes } from "./search.ts";
 import { adminTotpRoutes } from "./totp.ts";
 import { userRoutes } from "./users.ts";
@@ -244,6 +245,7 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
   app.route("/", fleetRoutes({ db: context.db, admin: context.admin, ...caller }));
   app.route("/", overviewRoutes({ db: context.db, read: context.read, ...caller }));
   app.route("/", userRoutes(context.admin, "api"));
+  app.route("/", savedSearchRoutes({ db: context.db }));
   app.route(
     "/",
     searchRoutes({

@@ -1,6 +1,8 @@
 /**
  * The 5651 tables derived while indexing: DHCP leases, hotspot sessions,
- * recorded gaps and devices. A step of the index worker feeds the lines of
+ * recorded gaps and devices; and the events counted per chunk and minute
+ * (`event_minutes`, what a histogram without filters reads instead of the
+ * events: hub/src/query/postgres.ts). A step of the index worker feeds the lines of
  * one agent in seq order into a {@link Derivation}, which resolves what it
  * can in memory (a lease assigned and released in the same step) and writes
  * the rest in a few set-based statements, in the step's transaction.
@@ -51,6 +53,12 @@ interface DeviceSeen {
   count: number;
 }
 
+/** The UTC minute of a receive time, `YYYY-MM-DDTHH:MM` (the custody format's times are UTC ISO strings). */
+export function minuteOf(time: string): string {
+  if (time[10] === "T" && time.endsWith("Z")) return time.slice(0, 16);
+  return new Date(time).toISOString().slice(0, 16);
+}
+
 /**
  * What one step derives for one agent.
  *
@@ -68,6 +76,8 @@ export class Derivation {
   readonly #sessionCloses = new Map<string, Close>();
   readonly #gaps: (IndexedGapRecord & { chunkId: number })[] = [];
   readonly #devices = new Map<string, DeviceSeen>();
+  /** Events per `chunkId \t minute` (minute as `YYYY-MM-DDTHH:MM`). */
+  readonly #minutes = new Map<string, number>();
 
   constructor(
     readonly hotelId: string,
@@ -84,6 +94,9 @@ export class Derivation {
     counted = true,
   ): void {
     this.#seeDevice(row, counted ? 1 : 0);
+    // Every indexing of a row counts it: a reindex deletes its chunks' minutes first.
+    const minute = `${row.chunkId}\t${minuteOf(row.receivedAt)}`;
+    this.#minutes.set(minute, (this.#minutes.get(minute) ?? 0) + 1);
     if (row.dataset === "dhcp" && row.srcIp && row.srcMac) {
       if (row.action === "assigned") this.#leaseStarted(row, extra);
       else if (row.action === "deassigned") this.#leaseEnded(row);
@@ -310,6 +323,24 @@ export class Derivation {
           gaps.map((g) => g.lastTs),
           gaps.map((g) => g.lost),
           gaps.map((g) => g.reason),
+        ],
+      );
+    }
+    if (this.#minutes.size > 0) {
+      const minutes = [...this.#minutes].map(([key, count]) => {
+        const tab = key.indexOf("\t");
+        return { chunkId: key.slice(0, tab), minute: `${key.slice(tab + 1)}:00Z`, count };
+      });
+      await tx.query(
+        `insert into event_minutes as m (hotel_id, agent_id, chunk_id, minute, count)
+         select $1, $2, * from unnest($3::bigint[], $4::text[]::timestamptz[], $5::integer[])
+         on conflict (chunk_id, minute) do update set count = m.count + excluded.count`,
+        [
+          hotelId,
+          agentId,
+          minutes.map((m) => m.chunkId),
+          minutes.map((m) => m.minute),
+          minutes.map((m) => m.count),
         ],
       );
     }

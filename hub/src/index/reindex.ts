@@ -1,7 +1,7 @@
 /**
  * `logmaster-hub reindex`: the archive is the truth and the index is
  * disposable. Forget what the index holds of a hotel's chunks (events,
- * leases and sessions they started, gaps; devices keep their counts, which
+ * leases and sessions they started, gaps, per-minute counts; devices keep their counts, which
  * the same events would only give again), set
  * their watermark to 0, and index them again from the archived records
  * (the stored batches for chunks still open).
@@ -88,10 +88,12 @@ export async function reindexHotel(
         where hotel_id = $1 and end_chunk_id = any($2::bigint[])`,
       [request.hotelId, ids],
     );
-    await tx.query("delete from record_gaps where hotel_id = $1 and chunk_id = any($2::bigint[])", [
-      request.hotelId,
-      ids,
-    ]);
+    for (const table of ["record_gaps", "event_minutes"]) {
+      await tx.query(`delete from ${table} where hotel_id = $1 and chunk_id = any($2::bigint[])`, [
+        request.hotelId,
+        ids,
+      ]);
+    }
     await tx.query("update chunks set indexed_length = 0 where id = any($1::bigint[])", [ids]);
   });
   await context.sink.remove?.({ hotelId: request.hotelId, chunkIds: ids });

@@ -10,7 +10,7 @@ import { HubEvents } from "../events/index.ts";
 import { EventPartitions, indexAgentStep, postgresEventSink } from "../index/index.ts";
 import { type SimulatedHour, simulatedHours, storeHour } from "../index/testing.ts";
 import { addAgentRow, addHotelRow } from "../store/fixtures.ts";
-import { appendBatch, openStore, type Store } from "../store/index.ts";
+import { appendBatch, openStore, rawQuery, type Store } from "../store/index.ts";
 import {
   contextRequestSchema,
   type EventHit,
@@ -242,6 +242,54 @@ describe("search", () => {
     for (const hit of hits) expect(hit.raw).toContain(port as string);
   });
 
+  test("a histogram without filters sums the per-minute counts and equals counting the events, at any edges", async () => {
+    const times = (
+      await rawQuery<{ at: string }>(
+        store.raw,
+        `select to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at
+           from events where hotel_id = 'h1'`,
+      )
+    ).map((row) => Date.parse(row.at));
+    const expected = (fromMs: number, toMs: number, intervalMs: number) => {
+      const counts = new Map<number, number>();
+      for (const at of times) {
+        if (at < fromMs || at >= toMs) continue;
+        const bucket = Math.floor(at / intervalMs) * intervalMs;
+        counts.set(bucket, (counts.get(bucket) ?? 0) + 1);
+      }
+      return counts;
+    };
+    const minutes = await rawQuery<{ n: string }>(
+      store.raw,
+      "select sum(count)::text as n from event_minutes where hotel_id = 'h1'",
+    );
+    expect(Number(minutes[0]?.n)).toBe(times.length);
+    for (const [from, to, buckets] of [
+      [FROM, TO, 60],
+      ["2026-03-12T11:31:17.250Z", "2026-03-12T11:52:41.900Z", 20],
+      ["2026-03-12T11:40:00.000Z", "2026-03-12T11:40:50.000Z", 10],
+      ["2026-03-12T11:00:10.500Z", "2026-03-12T13:59:59.999Z", 10],
+    ] as const) {
+      const answer = await engine.histogram(
+        scopeOne,
+        histogramRequestSchema.parse({ from, to, buckets, agents: agentOf(1) }),
+      );
+      const want = expected(Date.parse(from), Date.parse(to), answer.interval_ms);
+      for (const bucket of answer.buckets)
+        expect([bucket.start, bucket.count]).toEqual([
+          bucket.start,
+          want.get(Date.parse(bucket.start)) ?? 0,
+        ]);
+      expect(answer.total).toBe([...want.values()].reduce((a, b) => a + b, 0));
+    }
+    // Another hotel's agent in the filter finds nothing in hotel 1's scope.
+    const foreign = await engine.histogram(
+      scopeOne,
+      histogramRequestSchema.parse({ from: FROM, to: TO, agents: agentOf(2) }),
+    );
+    expect(foreign.total).toBe(0);
+  });
+
   test("histogram buckets add up to the count, top values are sorted, context is the agent's neighbours", async () => {
     const histogram = await engine.histogram(
       scopeOne,
@@ -283,6 +331,7 @@ describe("search", () => {
   test("the read role sees only the scope's rows whatever the SQL asks", async () => {
     const tables = [
       "events",
+      "event_minutes",
       "leases",
       "hotspot_sessions",
       "devices",

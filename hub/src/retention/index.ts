@@ -42,7 +42,16 @@ export async function purgeExpiredChunks(
 ): Promise<PurgeSummary> {
   const { db } = context;
   const now = options.now ?? new Date();
-  const { chunks, chunkBatches, hotels, events, leases, hotspotSessions, recordGaps } = tables;
+  const {
+    chunks,
+    chunkBatches,
+    hotels,
+    events,
+    eventMinutes,
+    leases,
+    hotspotSessions,
+    recordGaps,
+  } = tables;
   const summary: PurgeSummary = { dry_run: options.dryRun, hotels: [], chunks_purged: 0 };
   for (const hotel of await db.select().from(hotels)) {
     const entry: PurgedHotel = {
@@ -108,6 +117,7 @@ export async function purgeExpiredChunks(
             await tx.delete(table).where(inArray(table.startChunkId, ids));
           }
           await tx.delete(recordGaps).where(inArray(recordGaps.chunkId, ids));
+          await tx.delete(eventMinutes).where(inArray(eventMinutes.chunkId, ids));
           await tx.delete(chunkBatches).where(inArray(chunkBatches.chunkId, ids));
           await tx.delete(chunks).where(inArray(chunks.id, ids));
         });

@@ -11,18 +11,31 @@ import { purgeExpiredChunks, setHotelRetention } from "./index.ts";
 describe("retention purge", () => {
   let store: { db: Db; raw: RawClient; close(): Promise<void> };
   /** An indexed event of a chunk, as the index worker would have written it. */
-  const addEvent = (chunk: { id: number; hotelId: string; agentId: string; hourStart: Date }) =>
-    rawQuery(
+  const addEvent = async (chunk: {
+    id: number;
+    hotelId: string;
+    agentId: string;
+    hourStart: Date;
+  }) => {
+    const values = [
+      new Date(chunk.hourStart.getTime() + 60_000).toISOString(),
+      chunk.hotelId,
+      chunk.agentId,
+      chunk.id,
+    ];
+    await rawQuery(
       store.raw,
       `insert into events (received_at, hotel_id, agent_id, chunk_id, seq, device_ip, raw)
        values ($1::text::timestamptz, $2, $3, $4, 1, '10.0.0.1', 'a line')`,
-      [
-        new Date(chunk.hourStart.getTime() + 60_000).toISOString(),
-        chunk.hotelId,
-        chunk.agentId,
-        chunk.id,
-      ],
+      values,
     );
+    await rawQuery(
+      store.raw,
+      `insert into event_minutes (minute, hotel_id, agent_id, chunk_id, count)
+       values ($1::text::timestamptz, $2, $3, $4, 1)`,
+      values,
+    );
+  };
   const eventHotels = async () =>
     (
       await rawQuery<{ hotel_id: string; day: string }>(
@@ -116,6 +129,12 @@ describe("retention purge", () => {
     expect(batches.map((b) => b.chunkId)).toEqual([heldOld?.id ?? -1]);
     // The index goes with the evidence; the day's partition stays while the held hotel has rows in it.
     expect(await eventHotels()).toEqual(["free@2026-11-20", "held@2026-10-01", "held@2026-11-20"]);
+    // The histograms' per-minute counts go with their chunks too.
+    const minutes = await rawQuery<{ chunk_id: string | number }>(
+      store.raw,
+      "select chunk_id from event_minutes order by chunk_id",
+    );
+    expect(minutes.map((m) => Number(m.chunk_id)).sort()).toEqual(rows.map((r) => r.id).sort());
     expect(summary.partitions_dropped).toEqual([]);
     const [row] = await listAudit(store.db, 1);
     expect(row).toMatchObject({

@@ -15,6 +15,7 @@ export {
 } from "./db.ts";
 export * from "./hotels.ts";
 export * from "./raw.ts";
+export * from "./saved-searches.ts";
 export * as tables from "./schema.ts";
 export * from "./scope.ts";
 export * from "./settings.ts";

@@ -422,6 +422,28 @@ export const recordGaps = pgTable(
   ],
 );
 
+/**
+ * Events per chunk and UTC minute, counted by the index step that wrote them
+ * (hub/src/index/derive.ts) and deleted with their chunk (reindex,
+ * retention): a histogram with no filter beyond hotels and agents sums these
+ * instead of counting events (the search page's first view, the overview's
+ * sparklines).
+ */
+export const eventMinutes = pgTable(
+  "event_minutes",
+  {
+    hotelId: text("hotel_id").notNull(),
+    agentId: text("agent_id").notNull(),
+    chunkId: bigint("chunk_id", { mode: "number" }).notNull(),
+    minute: timestamptz("minute").notNull(),
+    count: integer("count").notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.chunkId, table.minute] }),
+    index("event_minutes_hotel_minute_idx").on(table.hotelId, table.minute),
+  ],
+);
+
 /** A source of logs: an agent and the address datagrams came from, registered at first sight. */
 export const devices = pgTable(
   "devices",
@@ -534,5 +556,42 @@ export const refreshTokens = pgTable(
   (table) => [
     index("refresh_tokens_family_idx").on(table.familyId),
     index("refresh_tokens_user_idx").on(table.userId),
+  ],
+);
+
+/** Longest name of a saved search (the dashboard's menu shows it whole). */
+export const SAVED_SEARCH_NAME_MAX = 80;
+/** Longest query string of a saved search: a long free text with every filter fits well within. */
+export const SAVED_SEARCH_QUERY_MAX = 4096;
+
+/**
+ * A user's saved searches (hub/src/store/saved-searches.ts): a name and the
+ * dashboard's search state as its URL query string. A person's own, never
+ * shared: the API takes the user from the session, and migration 0009 holds
+ * the user scope role to the rows of `logmaster.user_id` (row-level security).
+ */
+export const savedSearches = pgTable(
+  "saved_searches",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id),
+    name: text("name").notNull(),
+    /** `q=…&ip=…&range=24h` (no `?`), as the search page writes it (dashboard/src/pages/Search/state.ts). */
+    query: text("query").notNull(),
+    createdAt: timestamptz("created_at").notNull().defaultNow(),
+    updatedAt: timestamptz("updated_at").notNull().defaultNow(),
+  },
+  (table) => [
+    unique("saved_searches_user_name_unique").on(table.userId, table.name),
+    check(
+      "saved_searches_name_check",
+      sql`char_length(${table.name}) between 1 and ${sql.raw(String(SAVED_SEARCH_NAME_MAX))}`,
+    ),
+    check(
+      "saved_searches_query_check",
+      sql`char_length(${table.query}) <= ${sql.raw(String(SAVED_SEARCH_QUERY_MAX))}`,
+    ),
   ],
 );

@@ -21,6 +21,7 @@ import { Histogram } from "./Histogram.tsx";
 import { QueryBar } from "./QueryBar.tsx";
 import { ColumnChooser, ResultTable } from "./ResultTable.tsx";
 import { RowDetail } from "./RowDetail.tsx";
+import { SavedSearches, type SavedSearchesProps } from "./SavedSearches.tsx";
 import { type SearchState, withChip, withoutChip } from "./state.ts";
 
 export interface SearchProps {
@@ -39,6 +40,8 @@ export interface SearchProps {
   selected: number | undefined;
   selectedHit: EventHit | undefined;
   context: { data?: ContextResponse; loading: boolean; error?: unknown };
+  /** The person's saved searches and the query string a save keeps. */
+  saved: SavedSearchesProps;
   /** The link that reopens this search (its range fixed to the instants shown). */
   shareUrl(): string;
   onWant(end: number): void;
@@ -122,6 +125,7 @@ export function Search(props: SearchProps): JSX.Element {
       <header class="page-header">
         <h1 id="page-title">{t("search.title")}</h1>
         <div class="page-actions search-actions">
+          <SavedSearches store={props.saved.store} query={props.saved.query} />
           <ShareLink url={props.shareUrl} />
           <ExportButton expected={props.histogram?.total} run={props.onExport} />
         </div>
