@@ -21,7 +21,7 @@ import {
   tables,
 } from "../store/index.ts";
 import type { UserRole } from "../store/schema.ts";
-import { createScratchDatabase } from "../store/testing.ts";
+import { createScratchDatabase, refusal } from "../store/testing.ts";
 import type { SavedSearchView } from "./saved-searches.ts";
 
 const PASSWORD = "correct horse battery staple";
@@ -70,17 +70,6 @@ async function save(user: string, name: string, query: string): Promise<SavedSea
 }
 
 const idOf = (user: string) => users.get(user)?.id ?? "";
-
-/** What the database said when it refused (drizzle wraps the driver's error as `cause`). */
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause;
-    return cause?.message ?? String(error);
-  }
-  throw new Error("the database did not refuse");
-}
 
 beforeAll(async () => {
   scratch = await createScratchDatabase();

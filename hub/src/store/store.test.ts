@@ -27,20 +27,10 @@ import {
   touchAgent,
 } from "./index.ts";
 import { pgTimestamptzToMicrosUtc } from "./schema.ts";
-import { createScratchDatabase } from "./testing.ts";
+import { createScratchDatabase, refusal } from "./testing.ts";
 
 const encoder = new TextEncoder();
 
-/** What the database said when it refused (drizzle wraps the driver's error as `cause`). */
-async function refusal(work: Promise<unknown>): Promise<string> {
-  try {
-    await work;
-  } catch (error) {
-    const cause = (error as { cause?: { message?: string } }).cause;
-    return cause?.message ?? String(error);
-  }
-  throw new Error("the database did not refuse");
-}
 const bytes = (text: string) => encoder.encode(text);
 
 function describeStore(driver: "postgres" | "pglite") {

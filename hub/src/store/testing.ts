@@ -25,3 +25,20 @@ export async function createScratchDatabase(): Promise<{ url: string; drop(): Pr
     },
   };
 }
+
+/**
+ * What the database said when it refused `work` (drizzle wraps the driver's
+ * error as `cause`); throws when it did not refuse.
+ *
+ * @example
+ * expect(await refusal(tx.insert(users).values(row))).toContain("row-level security");
+ */
+export async function refusal(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+  } catch (error) {
+    const cause = (error as { cause?: { message?: string } }).cause;
+    return cause?.message ?? String(error);
+  }
+  throw new Error("the database did not refuse");
+}
