@@ -36,8 +36,32 @@ export function EmptyState(props: { title: string; children?: JSX.Element }): JS
 }
 
 /**
- * A list's states in one place: its error (with retry), loading while it is
- * undefined, `empty` when it has nothing, else `children` with the list.
+ * A loaded value's states in one place: its error (with retry), loading
+ * while it is undefined, else `children` with the value.
+ *
+ * @example
+ * <LoadStates value={props.data} error={props.error} retry={props.retry}>
+ *   {(data) => <p>{data().name}</p>}
+ * </LoadStates>
+ */
+export function LoadStates<T>(props: {
+  value: T | undefined;
+  error?: unknown;
+  retry?: () => void;
+  children: (value: Accessor<NonNullable<T>>) => JSX.Element;
+}): JSX.Element {
+  return (
+    <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
+      <Show when={props.value} fallback={<Loading />}>
+        {(value) => props.children(value)}
+      </Show>
+    </Show>
+  );
+}
+
+/**
+ * A list's states in one place: those of {@link LoadStates}, and `empty`
+ * when the list has nothing, else `children` with the list.
  *
  * @example
  * <ListStates items={props.users} error={props.error} retry={props.retry} empty={<EmptyState title="…" />}>
@@ -52,15 +76,13 @@ export function ListStates<T>(props: {
   children: (items: Accessor<readonly T[]>) => JSX.Element;
 }): JSX.Element {
   return (
-    <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
-      <Show when={props.items} fallback={<Loading />}>
-        {(items) => (
-          <Show when={items().length > 0} fallback={props.empty}>
-            {props.children(items)}
-          </Show>
-        )}
-      </Show>
-    </Show>
+    <LoadStates value={props.items} error={props.error} retry={props.retry}>
+      {(items) => (
+        <Show when={items().length > 0} fallback={props.empty}>
+          {props.children(items)}
+        </Show>
+      )}
+    </LoadStates>
   );
 }
 

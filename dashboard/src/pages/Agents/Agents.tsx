@@ -6,6 +6,7 @@
  */
 import { createSignal, For, type JSX, Show } from "solid-js";
 import type { AgentStatus, HotelOverview, TokenAnswer } from "../../api/types.ts";
+import { AdminTable } from "../../components/AdminTable.tsx";
 import { Badge } from "../../components/Badge.tsx";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { EmptyState, ListStates } from "../../components/States.tsx";
@@ -119,33 +120,28 @@ export function Agents(props: AgentsProps): JSX.Element {
           }
         >
           {(agents) => (
-            <div class="table-wrap">
-              <table class="admin-table">
-                <caption class="visually-hidden">{t("agents.list")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("agents.col.agent")}</th>
-                    <th scope="col">{t("agents.col.hotel")}</th>
-                    <th scope="col">{t("agents.col.state")}</th>
-                    <th scope="col">{t("agents.col.lastSeen")}</th>
-                    <th scope="col">{t("agents.col.certificate")}</th>
-                    <th scope="col">{t("agents.col.skew")}</th>
-                    <th scope="col">{t("agents.col.actions")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={agents()}>
-                    {(agent) => (
-                      <AgentRow
-                        agent={agent}
-                        hotelName={hotelName(agent.hotel_id)}
-                        onRevoke={setRevoking}
-                      />
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
+            <AdminTable
+              caption={t("agents.list")}
+              columns={[
+                { label: t("agents.col.agent") },
+                { label: t("agents.col.hotel") },
+                { label: t("agents.col.state") },
+                { label: t("agents.col.lastSeen") },
+                { label: t("agents.col.certificate") },
+                { label: t("agents.col.skew") },
+                { label: t("agents.col.actions") },
+              ]}
+            >
+              <For each={agents()}>
+                {(agent) => (
+                  <AgentRow
+                    agent={agent}
+                    hotelName={hotelName(agent.hotel_id)}
+                    onRevoke={setRevoking}
+                  />
+                )}
+              </For>
+            </AdminTable>
           )}
         </ListStates>
       </section>

@@ -6,7 +6,7 @@
 import { For, type JSX, Show } from "solid-js";
 import type { CustodyMonth, HotelOverview } from "../../api/types.ts";
 import { DownloadButton } from "../../components/DownloadButton.tsx";
-import { ErrorState, Loading } from "../../components/States.tsx";
+import { LoadStates } from "../../components/States.tsx";
 import { formatNumber, locale, t, zone } from "../../i18n/index.ts";
 import { DayChunks, type DayChunksProps, type Download } from "./DayChunks.tsx";
 import { HeatMap } from "./HeatMap.tsx";
@@ -161,31 +161,29 @@ export function Custody(props: CustodyProps): JSX.Element {
         <h2 id="month-title" class="visually-hidden">
           {t("custody.monthOf", { hotel: hotelName(), month: monthTitle(props.month) })}
         </h2>
-        <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
-          <Show when={props.data} fallback={<Loading />}>
-            {(data) => (
-              <>
-                <p class="custody-summary" aria-live="polite">
-                  <strong>{hotelName()}</strong> · {monthSummary(data(), t)}
-                  <Show when={props.loading}>
-                    {" "}
-                    <span class="spinner" aria-hidden="true" />
-                  </Show>
-                </p>
-                <p class="muted small">
-                  {zone() === "utc" ? t("custody.zoneNoteUtc") : t("custody.zoneNoteIstanbul")}
-                </p>
-                <Legend totals={data().totals} />
-                <HeatMap
-                  rows={grid()}
-                  selectedDay={props.day?.day}
-                  selectedHour={props.day?.hour}
-                  onOpen={props.onOpen}
-                />
-              </>
-            )}
-          </Show>
-        </Show>
+        <LoadStates value={props.data} error={props.error} retry={props.retry}>
+          {(data) => (
+            <>
+              <p class="custody-summary" aria-live="polite">
+                <strong>{hotelName()}</strong> · {monthSummary(data(), t)}
+                <Show when={props.loading}>
+                  {" "}
+                  <span class="spinner" aria-hidden="true" />
+                </Show>
+              </p>
+              <p class="muted small">
+                {zone() === "utc" ? t("custody.zoneNoteUtc") : t("custody.zoneNoteIstanbul")}
+              </p>
+              <Legend totals={data().totals} />
+              <HeatMap
+                rows={grid()}
+                selectedDay={props.day?.day}
+                selectedHour={props.day?.hour}
+                onOpen={props.onOpen}
+              />
+            </>
+          )}
+        </LoadStates>
       </section>
 
       <Show when={props.day}>

@@ -7,7 +7,7 @@ import { For, type JSX, Show } from "solid-js";
 import type { ChunkView } from "../../api/types.ts";
 import { Badge, TONE_TEXT } from "../../components/Badge.tsx";
 import { DownloadButton } from "../../components/DownloadButton.tsx";
-import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
+import { EmptyState, ListStates } from "../../components/States.tsx";
 import {
   formatBytes,
   formatDate,
@@ -279,26 +279,22 @@ export function DayChunks(props: DayChunksProps): JSX.Element {
         </p>
       </div>
 
-      <Show when={!props.error} fallback={<ErrorState error={props.error} retry={props.retry} />}>
-        <Show when={shown()} fallback={<Loading />}>
-          {(list) => (
-            <Show
-              when={list().length > 0}
-              fallback={
-                <EmptyState title={t("custody.noChunks")}>{t("custody.noChunksBody")}</EmptyState>
-              }
-            >
-              <div class="chunk-list">
-                <For each={list()}>
-                  {(chunk) => (
-                    <ChunkCard chunk={chunk} link={links().get(chunk)} download={props.download} />
-                  )}
-                </For>
-              </div>
-            </Show>
-          )}
-        </Show>
-      </Show>
+      <ListStates
+        items={shown()}
+        error={props.error}
+        retry={props.retry}
+        empty={<EmptyState title={t("custody.noChunks")}>{t("custody.noChunksBody")}</EmptyState>}
+      >
+        {(list) => (
+          <div class="chunk-list">
+            <For each={list()}>
+              {(chunk) => (
+                <ChunkCard chunk={chunk} link={links().get(chunk)} download={props.download} />
+              )}
+            </For>
+          </div>
+        )}
+      </ListStates>
     </section>
   );
 }

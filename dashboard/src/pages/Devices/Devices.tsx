@@ -6,6 +6,7 @@
 import { createSignal, For, type JSX, Show } from "solid-js";
 import { errorMessage } from "../../api/client.ts";
 import type { Device, HotelOverview } from "../../api/types.ts";
+import { AdminTable } from "../../components/AdminTable.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/States.tsx";
 import { formatDateTime, formatNumber, t } from "../../i18n/index.ts";
 import "../../components/admin.css";
@@ -205,27 +206,20 @@ export function Devices(props: DevicesProps): JSX.Element {
                     <h2 id={`devices-${group.hotel}`}>
                       {t("devices.ofHotel", { hotel: group.name, count: group.devices.length })}
                     </h2>
-                    <div class="table-wrap">
-                      <table class="admin-table">
-                        <thead>
-                          <tr>
-                            <th scope="col">{t("devices.col.address")}</th>
-                            <th scope="col">{t("devices.col.name")}</th>
-                            <th scope="col">{t("devices.col.host")}</th>
-                            <th scope="col">{t("devices.col.lastSeen")}</th>
-                            <th scope="col" class="numeric">
-                              {t("devices.col.events")}
-                            </th>
-                            <th scope="col">{t("devices.col.agent")}</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          <For each={group.devices}>
-                            {(device) => <DeviceRow device={device} rename={props.rename} />}
-                          </For>
-                        </tbody>
-                      </table>
-                    </div>
+                    <AdminTable
+                      columns={[
+                        { label: t("devices.col.address") },
+                        { label: t("devices.col.name") },
+                        { label: t("devices.col.host") },
+                        { label: t("devices.col.lastSeen") },
+                        { label: t("devices.col.events"), numeric: true },
+                        { label: t("devices.col.agent") },
+                      ]}
+                    >
+                      <For each={group.devices}>
+                        {(device) => <DeviceRow device={device} rename={props.rename} />}
+                      </For>
+                    </AdminTable>
                   </section>
                 )}
               </For>

@@ -4,6 +4,7 @@
  */
 import { For, type JSX } from "solid-js";
 import type { HotelOverview } from "../../api/types.ts";
+import { AdminTable } from "../../components/AdminTable.tsx";
 import { Badge } from "../../components/Badge.tsx";
 import { EmptyState, ListStates } from "../../components/States.tsx";
 import { formatNumber, t } from "../../i18n/index.ts";
@@ -44,51 +45,42 @@ export function Hotels(props: HotelsProps): JSX.Element {
           }
         >
           {(hotels) => (
-            <div class="table-wrap">
-              <table class="admin-table">
-                <caption class="visually-hidden">{t("hotels.list")}</caption>
-                <thead>
+            <AdminTable
+              caption={t("hotels.list")}
+              columns={[
+                { label: t("hotels.col.id") },
+                { label: t("hotels.col.name") },
+                { label: t("hotels.col.retention"), numeric: true },
+                { label: t("hotels.col.legalHold") },
+                { label: t("hotels.col.agents"), numeric: true },
+              ]}
+            >
+              <For each={hotels()}>
+                {(hotel) => (
                   <tr>
-                    <th scope="col">{t("hotels.col.id")}</th>
-                    <th scope="col">{t("hotels.col.name")}</th>
-                    <th scope="col" class="numeric">
-                      {t("hotels.col.retention")}
-                    </th>
-                    <th scope="col">{t("hotels.col.legalHold")}</th>
-                    <th scope="col" class="numeric">
-                      {t("hotels.col.agents")}
-                    </th>
+                    <td data-label={t("hotels.col.id")} class="mono">
+                      {hotel.id}
+                    </td>
+                    <td data-label={t("hotels.col.name")}>{hotel.name}</td>
+                    <td data-label={t("hotels.col.retention")} class="numeric">
+                      {t("hotels.days", { days: hotel.retention_days })}
+                    </td>
+                    <td data-label={t("hotels.col.legalHold")}>
+                      <div>
+                        {hotel.legal_hold ? (
+                          <Badge tone="warning">{t("hotels.holdOn")}</Badge>
+                        ) : (
+                          t("hotels.holdOff")
+                        )}
+                      </div>
+                    </td>
+                    <td data-label={t("hotels.col.agents")} class="numeric">
+                      {formatNumber(hotel.agents)}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  <For each={hotels()}>
-                    {(hotel) => (
-                      <tr>
-                        <td data-label={t("hotels.col.id")} class="mono">
-                          {hotel.id}
-                        </td>
-                        <td data-label={t("hotels.col.name")}>{hotel.name}</td>
-                        <td data-label={t("hotels.col.retention")} class="numeric">
-                          {t("hotels.days", { days: hotel.retention_days })}
-                        </td>
-                        <td data-label={t("hotels.col.legalHold")}>
-                          <div>
-                            {hotel.legal_hold ? (
-                              <Badge tone="warning">{t("hotels.holdOn")}</Badge>
-                            ) : (
-                              t("hotels.holdOff")
-                            )}
-                          </div>
-                        </td>
-                        <td data-label={t("hotels.col.agents")} class="numeric">
-                          {formatNumber(hotel.agents)}
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
+                )}
+              </For>
+            </AdminTable>
           )}
         </ListStates>
       </section>

@@ -7,6 +7,7 @@ import { createEffect, createSignal, For, type JSX, on, Show } from "solid-js";
 import { errorMessage } from "../../api/client.ts";
 import type { HotelOverview } from "../../api/types.ts";
 import { Badge, type Tone } from "../../components/Badge.tsx";
+import { HotelSelect } from "../../components/HotelSelect.tsx";
 import { ErrorState } from "../../components/States.tsx";
 import {
   TAIL_DATASETS,
@@ -98,21 +99,14 @@ function Filters(props: {
   const anyFilter = () => Object.values(props.query).some(Boolean);
   return (
     <form class="tail-filters panel" onSubmit={submit} aria-label={t("tail.filters")}>
-      <Show when={props.hotels.length > 1}>
-        <div class="field">
-          <label for="tail-hotel">{t("tail.hotel")}</label>
-          <select
-            id="tail-hotel"
-            value={hotel()}
-            onChange={(event) => setHotel(event.currentTarget.value)}
-          >
-            <option value="">{t("tail.allHotels")}</option>
-            <For each={props.hotels}>
-              {(option) => <option value={option.id}>{option.name}</option>}
-            </For>
-          </select>
-        </div>
-      </Show>
+      <HotelSelect
+        id="tail-hotel"
+        label={t("tail.hotel")}
+        allHotels={t("tail.allHotels")}
+        hotels={props.hotels}
+        value={hotel()}
+        onChange={setHotel}
+      />
       <div class="field">
         <label for="tail-dataset">{t("tail.dataset")}</label>
         <select

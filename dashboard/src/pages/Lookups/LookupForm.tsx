@@ -5,14 +5,49 @@
  */
 import { createSignal, For, type JSX, Show } from "solid-js";
 import type { HotelOverview } from "../../api/types.ts";
+import { HotelSelect } from "../../components/HotelSelect.tsx";
 import { LOOKUP_KINDS, type LookupKind, type LookupQuestion } from "../../data/lookups.ts";
 import { isoToWall, wallToIso } from "../../data/wall-time.ts";
 import { type MessageKey, t, zone } from "../../i18n/index.ts";
+import { LookupField, TIME_HELP_ID } from "./LookupField.tsx";
 
 const TAB_LABELS: Record<LookupKind, MessageKey> = {
   ip: "lookup.tab.ip",
   mac: "lookup.tab.mac",
   nat: "lookup.tab.nat",
+};
+
+/** What each question asks about, the field it is typed in. */
+const IDENTITY_FIELDS: Record<
+  LookupKind,
+  { name: string; label: MessageKey; help: MessageKey; placeholder: string; inputmode?: "decimal" }
+> = {
+  ip: {
+    name: "ip",
+    label: "lookup.ip",
+    help: "lookup.ipHelp",
+    placeholder: "10.1.1.23",
+    inputmode: "decimal",
+  },
+  mac: {
+    name: "mac",
+    label: "lookup.mac",
+    help: "lookup.macHelp",
+    placeholder: "a4:c3:f0:36:4a:02",
+  },
+  nat: {
+    name: "address",
+    label: "lookup.address",
+    help: "lookup.addressHelp",
+    placeholder: "198.51.100.1:56687",
+  },
+};
+
+/** When each question asks about: a moment, or (for a MAC) a span. */
+const TIME_FIELDS: Record<LookupKind, readonly ("at" | "from" | "to")[]> = {
+  ip: ["at"],
+  mac: ["from", "to"],
+  nat: ["at"],
 };
 
 export interface LookupFormProps {
@@ -76,15 +111,6 @@ export function LookupTabs(props: { kind: LookupKind; onTab(kind: LookupKind): v
   );
 }
 
-/** Which zone a time field is read in, shown under it. */
-function ZoneNote(props: { id: string }): JSX.Element {
-  return (
-    <span class="zone-tag" id={props.id}>
-      {zone() === "utc" ? t("lookup.zoneUtc") : t("lookup.zoneIstanbul")}
-    </span>
-  );
-}
-
 export function LookupForm(props: LookupFormProps): JSX.Element {
   const asked = props.question;
   const wall = (iso: string | undefined, fallbackMs: number) =>
@@ -92,6 +118,7 @@ export function LookupForm(props: LookupFormProps): JSX.Element {
   const [ip, setIp] = createSignal(asked?.kind === "ip" ? asked.ip : "");
   const [mac, setMac] = createSignal(asked?.kind === "mac" ? asked.mac : "");
   const [address, setAddress] = createSignal(asked?.kind === "nat" ? asked.address : "");
+  const identities = { ip: [ip, setIp], mac: [mac, setMac], nat: [address, setAddress] } as const;
   const [at, setAt] = createSignal(
     wall(asked?.kind === "ip" || asked?.kind === "nat" ? asked.at : undefined, props.nowMs),
   );
@@ -99,6 +126,7 @@ export function LookupForm(props: LookupFormProps): JSX.Element {
     wall(asked?.kind === "mac" ? asked.from : undefined, props.nowMs - 86_400_000),
   );
   const [to, setTo] = createSignal(wall(asked?.kind === "mac" ? asked.to : undefined, props.nowMs));
+  const times = { at: [at, setAt], from: [from, setFrom], to: [to, setTo] } as const;
   const [hotel, setHotel] = createSignal(asked?.hotel ?? "");
   const [problem, setProblem] = createSignal<string>();
 
@@ -131,130 +159,46 @@ export function LookupForm(props: LookupFormProps): JSX.Element {
     >
       <p class="muted">{t(`lookup.ask.${props.kind}`)}</p>
       <div class="lookup-fields">
-        <Show when={props.kind === "ip"}>
-          <div class="field">
-            <label for="lookup-ip">{t("lookup.ip")}</label>
-            <input
-              id="lookup-ip"
-              name="ip"
-              required
-              inputmode="decimal"
-              autocomplete="off"
-              spellcheck={false}
-              placeholder="10.1.1.23"
-              aria-describedby="lookup-ip-help"
-              value={ip()}
-              onInput={(event) => setIp(event.currentTarget.value)}
-            />
-            <span class="muted small" id="lookup-ip-help">
-              {t("lookup.ipHelp")}
-            </span>
-          </div>
-        </Show>
-        <Show when={props.kind === "mac"}>
-          <div class="field">
-            <label for="lookup-mac">{t("lookup.mac")}</label>
-            <input
-              id="lookup-mac"
-              name="mac"
-              required
-              autocomplete="off"
-              spellcheck={false}
-              placeholder="a4:c3:f0:36:4a:02"
-              aria-describedby="lookup-mac-help"
-              value={mac()}
-              onInput={(event) => setMac(event.currentTarget.value)}
-            />
-            <span class="muted small" id="lookup-mac-help">
-              {t("lookup.macHelp")}
-            </span>
-          </div>
-        </Show>
-        <Show when={props.kind === "nat"}>
-          <div class="field">
-            <label for="lookup-address">{t("lookup.address")}</label>
-            <input
-              id="lookup-address"
-              name="address"
-              required
-              autocomplete="off"
-              spellcheck={false}
-              placeholder="198.51.100.1:56687"
-              aria-describedby="lookup-address-help"
-              value={address()}
-              onInput={(event) => setAddress(event.currentTarget.value)}
-            />
-            <span class="muted small" id="lookup-address-help">
-              {t("lookup.addressHelp")}
-            </span>
-          </div>
-        </Show>
-        <Show
-          when={props.kind === "mac"}
-          fallback={
-            <div class="field">
-              <label for="lookup-at">{t("lookup.at")}</label>
-              <input
-                id="lookup-at"
-                name="at"
-                autocomplete="off"
-                placeholder={t("lookup.timePlaceholder")}
-                aria-describedby="lookup-at-zone lookup-time-help"
-                required
-                value={at()}
-                onInput={(event) => setAt(event.currentTarget.value)}
+        <Show when={props.kind} keyed>
+          {(kind) => {
+            const field = IDENTITY_FIELDS[kind];
+            const [value, setValue] = identities[kind];
+            return (
+              <LookupField
+                kind="identity"
+                name={field.name}
+                label={t(field.label)}
+                help={t(field.help)}
+                placeholder={field.placeholder}
+                inputmode={field.inputmode}
+                value={value()}
+                onInput={setValue}
               />
-              <ZoneNote id="lookup-at-zone" />
-            </div>
-          }
-        >
-          <div class="field">
-            <label for="lookup-from">{t("lookup.from")}</label>
-            <input
-              id="lookup-from"
-              name="from"
-              autocomplete="off"
-              placeholder={t("lookup.timePlaceholder")}
-              aria-describedby="lookup-from-zone lookup-time-help"
-              required
-              value={from()}
-              onInput={(event) => setFrom(event.currentTarget.value)}
-            />
-            <ZoneNote id="lookup-from-zone" />
-          </div>
-          <div class="field">
-            <label for="lookup-to">{t("lookup.to")}</label>
-            <input
-              id="lookup-to"
-              name="to"
-              autocomplete="off"
-              placeholder={t("lookup.timePlaceholder")}
-              aria-describedby="lookup-to-zone lookup-time-help"
-              required
-              value={to()}
-              onInput={(event) => setTo(event.currentTarget.value)}
-            />
-            <ZoneNote id="lookup-to-zone" />
-          </div>
+            );
+          }}
         </Show>
-        <Show when={props.hotels.length > 1}>
-          <div class="field">
-            <label for="lookup-hotel">{t("lookup.hotel")}</label>
-            <select
-              id="lookup-hotel"
-              name="hotel"
-              value={hotel()}
-              onChange={(event) => setHotel(event.currentTarget.value)}
-            >
-              <option value="">{t("lookup.allHotels")}</option>
-              <For each={props.hotels}>
-                {(option) => <option value={option.id}>{option.name}</option>}
-              </For>
-            </select>
-          </div>
-        </Show>
+        <For each={TIME_FIELDS[props.kind]}>
+          {(name) => (
+            <LookupField
+              kind="time"
+              name={name}
+              label={t(`lookup.${name}`)}
+              value={times[name][0]()}
+              onInput={times[name][1]}
+            />
+          )}
+        </For>
+        <HotelSelect
+          id="lookup-hotel"
+          name="hotel"
+          label={t("lookup.hotel")}
+          allHotels={t("lookup.allHotels")}
+          hotels={props.hotels}
+          value={hotel()}
+          onChange={setHotel}
+        />
       </div>
-      <p class="muted small" id="lookup-time-help">
+      <p class="muted small" id={TIME_HELP_ID}>
         {t("lookup.zoneHelp")}
       </p>
       <Show when={problem()}>

@@ -21,6 +21,16 @@ import {
 import { bundlesOf, evidenceRows } from "./answer.ts";
 import { Lookups } from "./Lookups.tsx";
 
+/** Every question's URL parameters, cleared: a new tab or question starts from none. */
+const NO_QUESTION = {
+  ip: undefined,
+  at: undefined,
+  mac: undefined,
+  from: undefined,
+  to: undefined,
+  address: undefined,
+};
+
 export default function LookupsPage(): JSX.Element {
   const [params, setParams] = useSearchParams();
   const kind = createMemo(() => lookupKindOf(params));
@@ -37,31 +47,11 @@ export default function LookupsPage(): JSX.Element {
   );
   const onTab = (next: LookupKind) => {
     if (next === kind()) return;
-    setParams(
-      {
-        q: next,
-        ip: undefined,
-        at: undefined,
-        mac: undefined,
-        from: undefined,
-        to: undefined,
-        address: undefined,
-      },
-      { replace: true },
-    );
+    setParams({ q: next, ...NO_QUESTION }, { replace: true });
   };
   const onAsk = (next: LookupQuestion) => {
     if (JSON.stringify(next) === JSON.stringify(question())) return void refetch();
-    setParams({
-      ip: undefined,
-      at: undefined,
-      mac: undefined,
-      from: undefined,
-      to: undefined,
-      address: undefined,
-      hotel: undefined,
-      ...paramsOfQuestion(next),
-    });
+    setParams({ ...NO_QUESTION, hotel: undefined, ...paramsOfQuestion(next) });
   };
   const person = () => me();
   return (

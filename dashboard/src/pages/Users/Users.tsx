@@ -5,6 +5,7 @@
  */
 import { createSignal, For, type JSX, Show } from "solid-js";
 import type { HotelOverview, UserPasswordAnswer, UserView } from "../../api/types.ts";
+import { AdminTable } from "../../components/AdminTable.tsx";
 import { Badge } from "../../components/Badge.tsx";
 import { ConfirmDialog } from "../../components/ConfirmDialog.tsx";
 import { CopyBlock } from "../../components/CopyBlock.tsx";
@@ -99,81 +100,76 @@ export function Users(props: UsersProps): JSX.Element {
           empty={<EmptyState title={t("users.empty")} />}
         >
           {(users) => (
-            <div class="table-wrap">
-              <table class="admin-table">
-                <caption class="visually-hidden">{t("users.list")}</caption>
-                <thead>
+            <AdminTable
+              caption={t("users.list")}
+              columns={[
+                { label: t("users.col.username") },
+                { label: t("users.col.role") },
+                { label: t("users.col.hotels") },
+                { label: t("users.col.state") },
+                { label: t("users.col.totp") },
+                { label: t("users.col.actions") },
+              ]}
+            >
+              <For each={users()}>
+                {(user) => (
                   <tr>
-                    <th scope="col">{t("users.col.username")}</th>
-                    <th scope="col">{t("users.col.role")}</th>
-                    <th scope="col">{t("users.col.hotels")}</th>
-                    <th scope="col">{t("users.col.state")}</th>
-                    <th scope="col">{t("users.col.totp")}</th>
-                    <th scope="col">{t("users.col.actions")}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  <For each={users()}>
-                    {(user) => (
-                      <tr>
-                        <td data-label={t("users.col.username")} class="mono">
-                          {user.username}
-                          <Show when={user.username === props.self}>
-                            {" "}
-                            <span class="muted">{t("users.you")}</span>
-                          </Show>
-                        </td>
-                        <td data-label={t("users.col.role")}>{t(`role.${user.role}`)}</td>
-                        <td data-label={t("users.col.hotels")}>{hotelNames(user)}</td>
-                        <td data-label={t("users.col.state")}>
-                          <div>
-                            <Show
-                              when={user.disabled_at}
-                              fallback={<Badge tone="ok">{t("users.active")}</Badge>}
+                    <td data-label={t("users.col.username")} class="mono">
+                      {user.username}
+                      <Show when={user.username === props.self}>
+                        {" "}
+                        <span class="muted">{t("users.you")}</span>
+                      </Show>
+                    </td>
+                    <td data-label={t("users.col.role")}>{t(`role.${user.role}`)}</td>
+                    <td data-label={t("users.col.hotels")}>{hotelNames(user)}</td>
+                    <td data-label={t("users.col.state")}>
+                      <div>
+                        <Show
+                          when={user.disabled_at}
+                          fallback={<Badge tone="ok">{t("users.active")}</Badge>}
+                        >
+                          {(at) => (
+                            <Badge tone="neutral" title={formatDateTime(at())}>
+                              {t("users.disabledOn", { date: formatDate(at()) })}
+                            </Badge>
+                          )}
+                        </Show>
+                      </div>
+                    </td>
+                    <td data-label={t("users.col.totp")}>
+                      {user.totp_enabled_at
+                        ? t("users.totpOn", { date: formatDate(user.totp_enabled_at) })
+                        : t("users.totpOff")}
+                    </td>
+                    <td data-label={t("users.col.actions")}>
+                      <div class="row-actions">
+                        <Show when={!user.disabled_at}>
+                          <button
+                            type="button"
+                            class="button"
+                            aria-label={t("users.resetOne", { user: user.username })}
+                            onClick={() => setPending({ kind: "reset", user })}
+                          >
+                            {t("users.reset")}
+                          </button>
+                          <Show when={user.username !== props.self}>
+                            <button
+                              type="button"
+                              class="button"
+                              aria-label={t("users.disableOne", { user: user.username })}
+                              onClick={() => setPending({ kind: "disable", user })}
                             >
-                              {(at) => (
-                                <Badge tone="neutral" title={formatDateTime(at())}>
-                                  {t("users.disabledOn", { date: formatDate(at()) })}
-                                </Badge>
-                              )}
-                            </Show>
-                          </div>
-                        </td>
-                        <td data-label={t("users.col.totp")}>
-                          {user.totp_enabled_at
-                            ? t("users.totpOn", { date: formatDate(user.totp_enabled_at) })
-                            : t("users.totpOff")}
-                        </td>
-                        <td data-label={t("users.col.actions")}>
-                          <div class="row-actions">
-                            <Show when={!user.disabled_at}>
-                              <button
-                                type="button"
-                                class="button"
-                                aria-label={t("users.resetOne", { user: user.username })}
-                                onClick={() => setPending({ kind: "reset", user })}
-                              >
-                                {t("users.reset")}
-                              </button>
-                              <Show when={user.username !== props.self}>
-                                <button
-                                  type="button"
-                                  class="button"
-                                  aria-label={t("users.disableOne", { user: user.username })}
-                                  onClick={() => setPending({ kind: "disable", user })}
-                                >
-                                  {t("users.disable")}
-                                </button>
-                              </Show>
-                            </Show>
-                          </div>
-                        </td>
-                      </tr>
-                    )}
-                  </For>
-                </tbody>
-              </table>
-            </div>
+                              {t("users.disable")}
+                            </button>
+                          </Show>
+                        </Show>
+                      </div>
+                    </td>
+                  </tr>
+                )}
+              </For>
+            </AdminTable>
           )}
         </ListStates>
       </section>
