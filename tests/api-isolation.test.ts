@@ -550,7 +550,7 @@ describe("the audit log", () => {
         kind: "audit_export",
         address: expect.any(String),
         scope: [A.hotel],
-        params: { format: ["csv"], limit: ["10000"] },
+        params: { format: "csv", limit: "10000" },
       },
     });
   });

@@ -112,7 +112,7 @@ describe("custody and the audit log in Chromium", () => {
     expect(await table.getByText("user:denetci").count()).toBeGreaterThanOrEqual(2);
 
     // Only the auditor's exports.
-    await page.getByLabel("Kim (adın bir kısmı)").fill("denetci");
+    await page.getByLabel("Kim (tam ad ya da * ile biten ön ek)").fill("user:denetci");
     await page.getByLabel("İşlem").selectOption("export");
     await page.getByRole("button", { name: "Süzgeçleri uygula" }).click();
     await page.waitForURL(/action=export/);

@@ -248,9 +248,7 @@ export const en = {
   "audit.subtitle":
     "Every search, lookup, live tail, export, report, sign-in and account change: who, when, from where, and what.",
   "audit.filters": "Filters",
-  "audit.filter.actor": "Who (part of the name)",
   "audit.filter.action": "Action",
-  "audit.filter.anyAction": "Any action",
   "audit.filter.hotel": "Hotel",
   "audit.filter.anyHotel": "Any hotel",
   "audit.filter.from": "From ({zone})",
@@ -288,13 +286,6 @@ export const en = {
   "audit.hide": "Hide",
   "audit.showLabel": "Show full entry {id}",
   "audit.hideLabel": "Hide full entry {id}",
-  "audit.count": "{count} entries · {from}–{to} shown",
-  "audit.truncated":
-    "Only the newest {limit} entries are searched here; narrow the time range for older ones.",
-  "audit.pages": "Pages",
-  "audit.previous": "Previous",
-  "audit.next": "Next",
-  "audit.pageOf": "Page {page} of {pages}",
   "audit.empty": "No entries",
   "audit.emptyBody": "No entry matches these filters. Clear them or widen the time range.",
   "audit.forbidden": "The audit log is not open to this account",
@@ -311,6 +302,14 @@ export const en = {
   "audit.verify.brokenAt": "At entry {id}: {reason}",
   "audit.verify.forbidden":
     "Only a chain-wide account can check the whole chain; this account is bound to hotels.",
+  "audit.filter.actorMatch": "Who (exact, or a prefix ending in *)",
+  "audit.filter.actorPlaceholder": "user:ayse or user:*",
+  "audit.filter.actionHint": "None chosen: every action. Ctrl or ⌘ + click chooses several.",
+  "audit.filter.text": "Text in the entry",
+  "audit.loaded": "Entries shown: {count}, newest first",
+  "audit.loadOlder": "Load older",
+  "audit.loadingOlder": "Loading older entries…",
+  "audit.noOlder": "No older entries match these filters.",
 
   "time.never": "never",
   "time.justNow": "just now",

@@ -244,9 +244,7 @@ export const tr: Catalogue = {
   "audit.subtitle":
     "Her arama, sorgu, canlı izleme, dışa aktarma, rapor, oturum açma ve hesap değişikliği: kim, ne zaman, nereden ve ne yaptı.",
   "audit.filters": "Süzgeçler",
-  "audit.filter.actor": "Kim (adın bir kısmı)",
   "audit.filter.action": "İşlem",
-  "audit.filter.anyAction": "Tüm işlemler",
   "audit.filter.hotel": "Otel",
   "audit.filter.anyHotel": "Tüm oteller",
   "audit.filter.from": "Başlangıç ({zone})",
@@ -284,13 +282,6 @@ export const tr: Catalogue = {
   "audit.hide": "Gizle",
   "audit.showLabel": "{id} numaralı kaydın tamamını göster",
   "audit.hideLabel": "{id} numaralı kaydın tamamını gizle",
-  "audit.count": "{count} kayıt · {from}–{to} gösteriliyor",
-  "audit.truncated":
-    "Burada yalnızca en yeni {limit} kayıt aranır; daha eskiler için zaman aralığını daraltın.",
-  "audit.pages": "Sayfalar",
-  "audit.previous": "Önceki",
-  "audit.next": "Sonraki",
-  "audit.pageOf": "Sayfa {page} / {pages}",
   "audit.empty": "Kayıt yok",
   "audit.emptyBody":
     "Bu süzgeçlere uyan kayıt yok. Süzgeçleri temizleyin ya da zaman aralığını genişletin.",
@@ -308,6 +299,15 @@ export const tr: Catalogue = {
   "audit.verify.brokenAt": "{id} numaralı kayıtta: {reason}",
   "audit.verify.forbidden":
     "Zincirin tamamını yalnızca zincir genelindeki bir hesap doğrulayabilir; bu hesap otellere bağlı.",
+  "audit.filter.actorMatch": "Kim (tam ad ya da * ile biten ön ek)",
+  "audit.filter.actorPlaceholder": "user:ayse ya da user:*",
+  "audit.filter.actionHint":
+    "Seçim yoksa tüm işlemler. Birden çok seçmek için Ctrl ya da ⌘ ile tıklayın.",
+  "audit.filter.text": "Kayıtta geçen metin",
+  "audit.loaded": "Gösterilen kayıt: {count}, en yenisi önce",
+  "audit.loadOlder": "Daha eskileri yükle",
+  "audit.loadingOlder": "Daha eski kayıtlar yükleniyor…",
+  "audit.noOlder": "Bu süzgeçlere uyan daha eski kayıt yok.",
 
   "time.never": "hiç",
   "time.justNow": "az önce",

@@ -1,27 +1,13 @@
 /**
- * The audit log for chain admins and auditors: the newest rows, and the
- * check of its hash chain (`logmaster-hub audit list|verify`).
+ * The audit log for chain admins and auditors: the newest rows (filtered:
+ * hub/src/query/audit.ts), and the check of its hash chain
+ * (`logmaster-hub audit list|verify`).
  */
 
-import { z } from "zod";
 import { csvField } from "../net/csv.ts";
-import {
-  type AuditEntry,
-  type AuditVerdict,
-  type Db,
-  listAudit,
-  verifyAuditChain,
-} from "../store/index.ts";
+import { type AuditListRequest, auditInScope, auditListParams } from "../query/audit.ts";
+import { type AuditEntry, type AuditVerdict, type Db, verifyAuditChain } from "../store/index.ts";
 import type { AdminCall } from "./users.ts";
-
-export const auditListSchema = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1, "--limit must be 1 or more")
-    .max(10_000, "--limit must be at most 10000")
-    .default(100),
-});
 
 /** A row as the API and the CLI show it. */
 export interface AuditView {
@@ -47,21 +33,22 @@ export const auditView = (row: AuditEntry): AuditView => ({
 });
 
 export interface AuditAdmin {
-  auditLog(input: { limit: number }): Promise<AuditView[]>;
+  /** The newest rows that pass the request's filters, every hotel's and those of no hotel. */
+  auditLog(input: AuditListRequest): Promise<AuditView[]>;
   /** Walk the whole chain; `broken` names the first row that does not hold. */
   verifyAudit(): Promise<AuditVerdict>;
 }
 
 export function localAuditAdmin(db: Db): AuditAdmin {
   return {
-    auditLog: async ({ limit }) => (await listAudit(db, limit)).map(auditView),
+    auditLog: async (input) => (await auditInScope(db, undefined, input)).map(auditView),
     verifyAudit: () => verifyAuditChain(db),
   };
 }
 
 export function remoteAuditAdmin(call: AdminCall): AuditAdmin {
   return {
-    auditLog: ({ limit }) => call("GET", `/audit?limit=${limit}`),
+    auditLog: (input) => call("GET", `/audit?${new URLSearchParams(auditListParams(input))}`),
     verifyAudit: () => call("GET", "/audit/verify"),
   };
 }

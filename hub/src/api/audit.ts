@@ -1,16 +1,16 @@
 /**
- * The audit log over HTTP: chain admins and auditors read it (JSON or CSV)
- * under `/api/audit`, a hotel-bound auditor the rows of their hotels only;
- * chain-wide accounts check its hash chain; the CLI does the same under
- * `/admin/audit` with the admin credential.
+ * The audit log over HTTP: chain admins and auditors read it (JSON or CSV,
+ * filtered and paged in the database) under `/api/audit`, a hotel-bound
+ * auditor the rows of their hotels only; chain-wide accounts check its hash
+ * chain; the CLI does the same under `/admin/audit` with the admin credential.
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { auditCsv, auditListSchema, auditView } from "../admin/audit.ts";
+import { auditCsv, auditView } from "../admin/audit.ts";
 import type { HubAdmin } from "../admin/index.ts";
 import { isChainWide, requirePermission } from "../auth/roles.ts";
-import { auditInScope } from "../query/audit.ts";
-import type { ReadScope } from "../query/scope.ts";
+import { auditInScope, auditListParams, auditListSchema } from "../query/audit.ts";
+import { type ReadScope, ScopeError } from "../query/scope.ts";
 import type { Db } from "../store/index.ts";
 import { auditRequest } from "./audit-trail.ts";
 import { type CallerScope, principalOf, requireChainWide } from "./authenticate.ts";
@@ -18,6 +18,12 @@ import { describeRoute } from "./openapi.ts";
 
 const auditQuerySchema = auditListSchema.extend({
   format: z.enum(["json", "csv"], { message: "format must be json or csv" }).default("json"),
+});
+
+/** The query string, `action` repeated or a comma list alike. */
+const askedOf = (c: Context) => ({
+  ...c.req.query(),
+  action: c.req.queries("action")?.join(","),
 });
 
 export interface AuditRoutesContext extends CallerScope {
@@ -54,22 +60,26 @@ export function auditRoutes(context: AuditRoutesContext): Hono {
     describeRoute({
       summary: "The audit log, newest first (JSON or CSV)",
       description:
-        "Every search, lookup, live tail, export, login and user change: who, when, from where, the scope, the parameters, the rows. A chain-wide account reads every row; an account bound to hotels (an auditor of some hotels) reads the rows about its hotels only: rows about no hotel (logins, account changes) are the chain-wide accounts' alone. Audit-logged.",
+        "Every search, lookup, live tail, export, login and user change: who, when, from where, the scope, the parameters, the rows. A chain-wide account reads every row; an account bound to hotels (an auditor of some hotels) reads the rows about its hotels only: rows about no hotel (logins, account changes) are the chain-wide accounts' alone. The filters narrow that, never widen it; a `hotel` not the caller's answers 404. Older rows page by `before` (the last id of a page). The CSV export takes the same filters. Audit-logged with the filters.",
       tag: "custody",
       permission: "read_audit",
       query: auditQuerySchema,
-      answer: "The newest `limit` rows the caller may read",
+      answer: "The newest `limit` rows the caller may read that pass the filters",
       media: ["application/json", "text/csv"],
     }),
     async (c) => {
-      const { limit, format } = auditQuerySchema.parse(c.req.query());
+      const { format, ...request } = auditQuerySchema.parse(askedOf(c));
       const { scope, hotels } = await readerOf(c);
-      const rows = (await auditInScope(db, scope, limit)).map(auditView);
+      if (request.hotel && !hotels.includes(request.hotel))
+        throw new ScopeError(`no hotel "${request.hotel}" in your scope`);
+      const rows = (await auditInScope(db, scope, request)).map(auditView);
       await auditRequest(c, db, {
         action: "audit",
         kind: format === "csv" ? "audit_export" : "audit_log",
         scope: hotels,
+        params: { ...auditListParams(request), format },
         rows: rows.length,
+        ...(request.hotel ? { hotelId: request.hotel } : {}),
       });
       if (format === "json") return c.json(rows);
       return c.body(auditCsv(rows), 200, {
@@ -107,9 +117,9 @@ export function auditRoutes(context: AuditRoutesContext): Hono {
       summary: "The audit log (the CLI)",
       tag: "admin",
       query: auditListSchema,
-      answer: "The newest `limit` rows",
+      answer: "The newest `limit` rows that pass the filters",
     }),
-    async (c) => c.json(await admin.auditLog(auditListSchema.parse(c.req.query()))),
+    async (c) => c.json(await admin.auditLog(auditListSchema.parse(askedOf(c)))),
   );
   app.get(
     "/admin/audit/verify",

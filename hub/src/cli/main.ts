@@ -10,12 +10,13 @@ import { join } from "node:path";
 import { z } from "zod";
 import { type CliCommand, runCli } from "../../../shared/src/cli/dispatch.ts";
 import { usePrivateUmask } from "../../../shared/src/data-dir/index.ts";
-import { auditCsv, auditListSchema } from "../admin/audit.ts";
+import { auditCsv } from "../admin/audit.ts";
 import { passwordResetSchema, type UserView, userRequestSchema } from "../admin/index.ts";
 import { prepareHubDataDir } from "../data-dir/index.ts";
 import { HubEvents } from "../events/index.ts";
 import { HUB_STATE_FILE, openHubStore, startHub } from "../hub.ts";
 import { enrollCommandLine } from "../identity/tokens.ts";
+import { auditListSchema } from "../query/audit.ts";
 import {
   cliActor,
   parse,
@@ -418,8 +419,8 @@ async function audit(args: string[]): Promise<number> {
   const [action, ...rest] = args;
   const { config, values } = parse(rest);
   if (action === "list") {
-    const { limit } = auditListSchema.parse({ limit: values.limit });
-    const rows = await withAdmin(config, (admin) => admin.auditLog({ limit }));
+    const request = auditListSchema.parse({ limit: values.limit });
+    const rows = await withAdmin(config, (admin) => admin.auditLog(request));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else if (values.format === "csv") process.stdout.write(auditCsv(rows));
     else {

@@ -5,29 +5,34 @@ import { auditLog } from "./schema.ts";
 
 export type AuditEntry = typeof auditLog.$inferSelect;
 
+/** What can be audited: the `action` of an `audit_log` row. */
+export const AUDIT_ACTIONS = [
+  "export",
+  "rollup",
+  "report",
+  "purge",
+  "hotel_set",
+  "reindex",
+  "search",
+  "lookup",
+  "tail",
+  "login",
+  "login_failed",
+  "logout",
+  "user_change",
+  /** A chunk list or a month of custody read over the API (exports and reports have their own). */
+  "custody",
+  "token_create",
+  "agent_revoke",
+  /** The audit log itself read, exported or verified over the API. */
+  "audit",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /** What an audited action was: one row of `audit_log`. */
 export interface AuditRecord {
   actor: string;
-  action:
-    | "export"
-    | "rollup"
-    | "report"
-    | "purge"
-    | "hotel_set"
-    | "reindex"
-    | "search"
-    | "lookup"
-    | "tail"
-    | "login"
-    | "login_failed"
-    | "logout"
-    | "user_change"
-    /** A chunk list or a month of custody read over the API (exports and reports have their own). */
-    | "custody"
-    | "token_create"
-    | "agent_revoke"
-    /** The audit log itself read, exported or verified over the API. */
-    | "audit";
+  action: AuditAction;
   hotelId?: string | undefined;
   detail: Record<string, unknown>;
   /** `agent/chunk-id` of every chunk involved. */
@@ -211,7 +216,7 @@ export async function verifyAuditChain(db: Db, pageSize = 5000): Promise<AuditVe
 
 /**
  * The newest audit rows first; only those `where` admits when given (a
- * caller's hotels: hub/src/query/audit.ts).
+ * caller's hotels and filters: hub/src/query/audit.ts).
  */
 export async function listAudit(db: Db, limit = 100, where?: SQL): Promise<AuditEntry[]> {
   return db.select().from(auditLog).where(where).orderBy(desc(auditLog.id)).limit(limit);

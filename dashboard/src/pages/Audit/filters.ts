@@ -1,13 +1,14 @@
 /**
  * The audit log viewer's filters: read from the URL (a link shows the same
- * rows), sent to the hub as the query of `GET /api/audit`, and applied to
- * the rows that come back too (a hub that does not filter yet still shows
- * only what was asked). Pure functions: the page's tests prove them.
+ * rows) and sent to the hub as the query of `GET /api/audit`, which filters
+ * in the database, so the oldest row can be found as well as the newest.
+ * Pure functions: the page's tests prove them.
  */
 import type { AuditRecord, AuditView } from "../../api/types.ts";
+import { wallToIso } from "../../data/wall-time.ts";
 import type { Zone } from "../../i18n/index.ts";
 
-/** The actions of the audit log (hub/src/store/audit.ts `AuditRecord["action"]`). */
+/** The actions of the audit log (hub/src/store/audit.ts `AUDIT_ACTIONS`), in the order the filter offers them. */
 export const AUDIT_ACTIONS = [
   "search",
   "lookup",
@@ -32,59 +33,82 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 const everyAction: Exclude<AuditRecord["action"], AuditAction> extends never ? true : never = true;
 void everyAction;
 
-/** The newest rows asked of the hub at once; the table pages through them. */
-export const FETCH_LIMIT = 1000;
-export const PAGE_SIZE = 50;
+/** The hub's longest `actor` and `q` (hub/src/query/audit.ts). */
+export const FILTER_MAX_CHARS = 200;
 
 export interface AuditFilters {
-  /** Part of the actor's name (`user:ayse`), any case. */
+  /** An actor exactly (`user:ayse`), or a prefix ending in `*` (`user:*`). */
   actor?: string;
-  action?: AuditAction;
+  /** Rows of any of these actions. */
+  actions?: AuditAction[];
   hotel?: string;
   /** Wall times in the zone shown, `YYYY-MM-DDTHH:mm` (a datetime-local input's value). */
   from?: string;
   to?: string;
+  /** Text anywhere in a row's detail, any case. */
+  q?: string;
 }
 
 const WALL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/;
-const ZONE_OFFSET: Record<Zone, string> = { istanbul: "+03:00", utc: "Z" };
+const HOTEL_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-/** The instant of a wall time in the zone (Türkiye has kept UTC+3 all year since 2016). */
-export function wallToIso(wall: string, zone: Zone): string {
-  return new Date(`${wall}:00${ZONE_OFFSET[zone]}`).toISOString();
+/** A filter's text as the hub takes it: trimmed, bounded, absent when empty. */
+function textOf(value: string | undefined): string | undefined {
+  const text = value?.trim();
+  return text ? text.slice(0, FILTER_MAX_CHARS) : undefined;
 }
 
-/** The filters of the URL's query, the invalid ones left out. */
+/** The filters of the URL's query, the invalid ones left out (the hub would refuse them). */
 export function filtersFromParams(params: Record<string, string | undefined>): AuditFilters {
   const filters: AuditFilters = {};
-  const actor = params.actor?.trim();
+  const actor = textOf(params.actor);
   if (actor) filters.actor = actor;
-  if (AUDIT_ACTIONS.includes(params.action as AuditAction))
-    filters.action = params.action as AuditAction;
-  if (params.hotel) filters.hotel = params.hotel;
+  const actions = AUDIT_ACTIONS.filter((action) => params.action?.split(",").includes(action));
+  if (actions.length > 0) filters.actions = actions;
+  if (params.hotel && HOTEL_ID.test(params.hotel)) filters.hotel = params.hotel;
   if (params.from && WALL.test(params.from)) filters.from = params.from;
   if (params.to && WALL.test(params.to)) filters.to = params.to;
+  const q = textOf(params.q);
+  if (q) filters.q = q;
   return filters;
 }
 
 /**
- * The hub's query for the filters: instants as ISO strings, the newest `limit` rows.
+ * The URL's query for the filters (absent ones cleared): what `setParams` takes.
  *
  * @example
- * auditQuery({ actor: "denetci", from: "2026-12-03T08:00" }, "istanbul");
- * // { limit: 1000, actor: "denetci", from: "2026-12-03T05:00:00.000Z" }
+ * paramsOfFilters({ actions: ["login", "logout"] }); // { actor: undefined, action: "login,logout", ... }
  */
-export function auditQuery(
-  filters: AuditFilters,
-  zone: Zone,
-  limit = FETCH_LIMIT,
-): Record<string, string | number> {
-  const query: Record<string, string | number> = { limit };
+export function paramsOfFilters(filters: AuditFilters): Record<string, string | undefined> {
+  return {
+    actor: filters.actor,
+    action: filters.actions?.join(","),
+    hotel: filters.hotel,
+    from: filters.from,
+    to: filters.to,
+    q: filters.q,
+  };
+}
+
+export type AuditQuery = Record<string, string | readonly string[]>;
+
+/**
+ * The hub's query for the filters: wall times as ISO 8601 with the zone's offset.
+ *
+ * @example
+ * auditQuery({ actor: "user:denetci", from: "2026-12-03T08:00" }, "istanbul");
+ * // { actor: "user:denetci", from: "2026-12-03T08:00:00+03:00" }
+ */
+export function auditQuery(filters: AuditFilters, zone: Zone): AuditQuery {
+  const query: AuditQuery = {};
   if (filters.actor) query.actor = filters.actor;
-  if (filters.action) query.action = filters.action;
+  if (filters.actions?.length) query.action = filters.actions;
   if (filters.hotel) query.hotel = filters.hotel;
-  if (filters.from) query.from = wallToIso(filters.from, zone);
-  if (filters.to) query.to = wallToIso(filters.to, zone);
+  const from = filters.from && wallToIso(filters.from, zone);
+  if (from) query.from = from;
+  const to = filters.to && wallToIso(filters.to, zone);
+  if (to) query.to = to;
+  if (filters.q) query.q = filters.q;
   return query;
 }
 
@@ -99,24 +123,6 @@ interface RequestDetail {
 /** The request part of a row's detail (the shape `requestAuditRecord` writes; older rows may lack parts). */
 export function detailOf(row: AuditView): RequestDetail {
   return row.detail !== null && typeof row.detail === "object" ? (row.detail as RequestDetail) : {};
-}
-
-/** Whether a row passes the filters. */
-export function matches(row: AuditView, filters: AuditFilters, zone: Zone): boolean {
-  if (filters.actor && !row.actor.toLowerCase().includes(filters.actor.toLowerCase())) return false;
-  if (filters.action && row.action !== filters.action) return false;
-  if (filters.hotel) {
-    const scope = detailOf(row).scope;
-    if (
-      row.hotel_id !== filters.hotel &&
-      !(row.hotel_id === null && scope?.includes(filters.hotel))
-    )
-      return false;
-  }
-  const atMs = Date.parse(row.at);
-  if (filters.from && atMs < Date.parse(wallToIso(filters.from, zone))) return false;
-  if (filters.to && atMs >= Date.parse(wallToIso(filters.to, zone))) return false;
-  return true;
 }
 
 const SUMMARY_CHARS = 90;
