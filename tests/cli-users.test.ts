@@ -239,6 +239,38 @@ describe("logmaster-hub user, through the running hub", () => {
   );
 
   test(
+    "audit list filters by action and actor prefix, and pages back with --before",
+    async () => {
+      const list = async (...args: string[]) =>
+        JSON.parse((await hubOk(["audit", "list", "--json", ...args])).stdout) as {
+          id: number;
+          action: string;
+          actor: string;
+        }[];
+      const changes = await list(
+        "--action",
+        "user_change",
+        "--actor",
+        "admin-credential*",
+        "--limit",
+        "2",
+      );
+      expect(changes.length).toBe(2);
+      for (const row of changes) {
+        expect(row.action).toBe("user_change");
+        expect(row.actor.startsWith("admin-credential")).toBe(true);
+      }
+      const older = await list("--action", "user_change", "--before", String(changes[1]?.id));
+      expect(older.length).toBeGreaterThan(0);
+      expect(older.every((row) => row.id < (changes[1]?.id ?? 0))).toBe(true);
+      expect(await hubRefused(["audit", "list", "--action", "nonsense"])).toContain(
+        "action must be one of",
+      );
+    },
+    CLI_TEST_MS,
+  );
+
+  test(
     "refusals name what is wrong and exit 2",
     async () => {
       expect(

@@ -51,6 +51,10 @@ const commandFlags = {
   sort: { type: "string" },
   cursor: { type: "string" },
   json: { type: "boolean" },
+  // The audit log's filters (with --hotel, --from, --to, --text, --limit).
+  action: { type: "string" },
+  actor: { type: "string" },
+  before: { type: "string" },
 } as const;
 export type CommandFlag = keyof typeof commandFlags;
 

@@ -58,8 +58,10 @@ Commands:
   report --hotel H --month 2026-11 [--format csv|pdf] --out FILE
                              the monthly compliance report
   purge [--dry-run]          remove sealed chunks past each hotel's retention
-  audit list [--limit N] [--json | --format csv]
-                             who did what: searches, lookups, exports, logins, user changes
+  audit list [--limit N] [--action A,B] [--actor U | --actor 'user:*'] [--hotel H]
+             [--from T] [--to T] [--text Q] [--before ID] [--json | --format csv]
+                             who did what: searches, lookups, exports, logins, user changes,
+                             newest first; --before the smallest id shown pages back
   audit verify               check the audit log's hash chain: names the first edited or
                              removed row (exit 1)
   search --from T --to T [--hotel H] [--ip X] [--mac M] [--text Q] [--port P] [--user U]
@@ -417,9 +419,23 @@ async function agent(args: string[]): Promise<number> {
 
 async function audit(args: string[]): Promise<number> {
   const [action, ...rest] = args;
-  const { config, values } = parse(rest);
+  const { config, values } = parse(
+    rest,
+    action === "list"
+      ? ["limit", "json", "format", "hotel", "from", "to", "text", "action", "actor", "before"]
+      : [],
+  );
   if (action === "list") {
-    const request = auditListSchema.parse({ limit: values.limit });
+    const request = auditListSchema.parse({
+      limit: values.limit,
+      action: values.action,
+      actor: values.actor,
+      hotel: values.hotel,
+      from: values.from,
+      to: values.to,
+      q: values.text,
+      before: values.before,
+    });
     const rows = await withAdmin(config, (admin) => admin.auditLog(request));
     if (values.json) console.log(JSON.stringify(rows, null, 2));
     else if (values.format === "csv") process.stdout.write(auditCsv(rows));
@@ -450,7 +466,7 @@ async function audit(args: string[]): Promise<number> {
     );
     return 0;
   }
-  throw new Error("audit needs 'list [--limit N] [--json | --format csv]' or 'verify'");
+  throw new Error("audit needs 'list [filters] [--json | --format csv]' or 'verify'");
 }
 
 async function chunk(args: string[]): Promise<number> {
