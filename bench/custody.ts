@@ -4,7 +4,9 @@
  *   the agent's per-datagram cost (it must keep up with 100k datagrams/s);
  *   also for non-UTF-8 datagrams (the msg_b64 path);
  * - parseRecordLine: lines/s, what a verifier and the hub pay per record;
- * - sha256OfFile: MB/s streaming a large records.jsonl from disk (page cache).
+ * - sha256OfFile: MB/s streaming a large records.jsonl from disk (page cache);
+ * - digestRecordsFile + Merkle: the agent's seal read of format 1.1 (SHA-256
+ *   and the RFC 6962 tree over the lines, one pass), MB/s and records/s.
  *
  *   bun bench/custody.ts [--records N] [--file-mb N]
  */
@@ -14,6 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import {
   type DataRecordInput,
+  digestRecordsFile,
   encodeDataRecord,
   parseRecordLine,
   sha256OfFile,
@@ -99,6 +102,13 @@ try {
   const seconds = (Bun.nanoseconds() - started) / 1e9;
   console.log(
     `sha256OfFile: ${(bytes / 1e6).toFixed(0)} MB in ${seconds.toFixed(2)} s = ${(bytes / 1e6 / seconds).toFixed(0)} MB/s (page cache)`,
+  );
+  const sealStarted = Bun.nanoseconds();
+  const sealed = await digestRecordsFile(path, { merkle: true });
+  const sealSeconds = (Bun.nanoseconds() - sealStarted) / 1e9;
+  const leaves = sealed.merkle?.merkle_size ?? 0;
+  console.log(
+    `digestRecordsFile + Merkle (agent seal, format 1.1): ${(bytes / 1e6).toFixed(0)} MB, ${leaves.toLocaleString("en")} lines in ${sealSeconds.toFixed(2)} s = ${(bytes / 1e6 / sealSeconds).toFixed(0)} MB/s, ${Math.round(leaves / sealSeconds).toLocaleString("en")} records/s`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

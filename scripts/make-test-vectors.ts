@@ -1,9 +1,13 @@
 /**
- * Writes the custody format's test vectors, tests/vectors/v1/: one agent's
- * first four hours in five chunks (two hours with records, one empty, one
- * early-sealed hour in two parts), signed with a committed TEST-ONLY key,
- * plus the inputs they were made from, the expected hashes, and lines,
- * manifests and chains a verifier must refuse.
+ * Writes the custody format's test vectors. tests/vectors/v1/
+ * (`logmaster-chunk/1`): one agent's first four hours in five chunks (two
+ * hours with records, one empty, one early-sealed hour in two parts), signed
+ * with a committed TEST-ONLY key, plus the inputs they were made from, the
+ * expected hashes, and lines, manifests and chains a verifier must refuse.
+ * tests/vectors/v1.1/ (`logmaster-chunk/1.1`): the same agent's next four
+ * hours after an upgrade (its chain goes on from v1's last chunk), each
+ * manifest with the Merkle root over its lines; expected.json adds every leaf
+ * hash and audit path.
  *
  *   bun scripts/make-test-vectors.ts             # rewrite the vectors from the committed keys
  *   bun scripts/make-test-vectors.ts --new-keys  # also make new keys and certificates (changes every hash!)
@@ -13,19 +17,32 @@
  * with the openssl CLI (only when missing or with --new-keys) so that the
  * vectors do not depend on our own certificate code.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  auditPaths,
   buildManifest,
-  CHUNK_FORMAT,
+  CHUNK_FORMAT_1,
+  CHUNK_FORMAT_1_1,
   type ChainBreakKind,
   certificateSha256,
   chunkIdOf,
   encodeDataRecord,
   encodeGapRecord,
   type GapReason,
+  hasMerkleRoot,
+  leafHash,
   type ManifestWithBytes,
+  parseManifest,
   scanRecords,
   sha256Hex,
   signManifest,
@@ -35,6 +52,7 @@ import {
 } from "../shared/src/custody/index.ts";
 
 export const VECTORS_DIR = join(import.meta.dir, "../tests/vectors/v1");
+export const VECTORS_DIR_1_1 = join(import.meta.dir, "../tests/vectors/v1.1");
 
 /** The committed vector key files (TEST material: they sign nothing real). */
 export const VECTOR_FILES = {
@@ -103,6 +121,11 @@ export interface VectorInputs {
   chain_id: string;
   hotel_id: string;
   agent_id: string;
+  /**
+   * The chunk directory (relative to this set's) whose manifest.json the
+   * first chunk chains to; absent: the first chunk starts the agent's chain.
+   */
+  continues?: string;
   chunks: ChunkInput[];
 }
 
@@ -131,7 +154,7 @@ function datagram(
 }
 
 export const INPUTS: VectorInputs = {
-  format: CHUNK_FORMAT,
+  format: CHUNK_FORMAT_1,
   chain_id: "test-chain",
   hotel_id: "test-hotel-istanbul",
   agent_id: "test-hotel-istanbul-testvect",
@@ -383,6 +406,158 @@ export const INPUTS: VectorInputs = {
   ],
 };
 
+/**
+ * v1.1: the same agent after an upgrade to `logmaster-chunk/1.1`, the four
+ * hours after v1's (12:00-16:00). Its chain goes on from v1's last chunk (the
+ * rules of §7 are the same across the format change): the first 1.1 chunk's
+ * prev_manifest_sha256 is the SHA-256 of v1/chunk-5/manifest.json, and seqs
+ * continue at 20. Tree sizes 1, 0, 7 and 5: one leaf, the empty tree, and two
+ * sizes that are not powers of two (so the right edge of the tree is ragged).
+ */
+export const INPUTS_1_1: VectorInputs = {
+  format: CHUNK_FORMAT_1_1,
+  chain_id: INPUTS.chain_id,
+  hotel_id: INPUTS.hotel_id,
+  agent_id: INPUTS.agent_id,
+  continues: "../v1/chunk-5",
+  chunks: [
+    {
+      dir: "chunk-1",
+      hour_start: "2026-11-22T12:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T12:00:00.000000Z",
+      window_end: "2026-11-22T13:00:00.000000Z",
+      clock: { ntp_synchronized: true, source: "chrony" },
+      created_at: "2026-11-22T13:00:00.250000Z",
+      records: [
+        datagram(
+          20,
+          4 * HOUR_US + 42_000_000,
+          "192.168.88.1",
+          51234,
+          "udp",
+          utf8("<134>system,info router configuration saved by admin"),
+          "one record: the tree is one leaf, its root that leaf's hash",
+        ),
+      ],
+    },
+    {
+      dir: "chunk-2",
+      hour_start: "2026-11-22T13:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T13:00:00.000000Z",
+      window_end: "2026-11-22T14:00:00.000000Z",
+      clock: { ntp_synchronized: true, source: "chrony" },
+      created_at: "2026-11-22T14:00:00.250000Z",
+      records: [],
+    },
+    {
+      dir: "chunk-3",
+      hour_start: "2026-11-22T14:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T14:00:00.000000Z",
+      window_end: "2026-11-22T15:00:00.000000Z",
+      clock: { ntp_synchronized: true, source: "chrony" },
+      created_at: "2026-11-22T15:00:00.250000Z",
+      records: [
+        datagram(
+          21,
+          6 * HOUR_US,
+          "192.168.88.1",
+          51234,
+          "udp",
+          utf8(
+            "<134>hotspot,account,info misafir-İ412 (10.20.30.61): logged in, Ağ: Şişli-Misafir",
+          ),
+          "first microsecond of the hour; Turkish letters",
+        ),
+        datagram(
+          22,
+          6 * HOUR_US + 60_000_000,
+          "192.168.88.1",
+          51234,
+          "udp",
+          utf8(
+            "<134>firewall,info forward: in:vlan20-guest out:ether1-wan, proto UDP, 10.20.30.61:53001->1.1.1.1:53, NAT (10.20.30.61:53001->85.105.1.2:53001)->1.1.1.1:53, len 71",
+          ),
+          "a NAT line, what the 5651 lookups read",
+        ),
+        datagram(
+          23,
+          6 * HOUR_US + 61_000_000,
+          "192.168.88.3",
+          40100,
+          "udp",
+          `${utf8("<134>dhcp,info ")}dd${utf8("stanbul")}`,
+          "Latin-5 İ (0xDD): invalid UTF-8, msg_b64",
+        ),
+        {
+          seq: 24,
+          written_at_us: HOUR_8_US + 6 * HOUR_US + 900_000_000,
+          gap: {
+            reason: "oversized",
+            lost: 1,
+            first_lost_at_us: HOUR_8_US + 6 * HOUR_US + 899_000_000,
+            last_lost_at_us: HOUR_8_US + 6 * HOUR_US + 899_000_000,
+          },
+          note: "a gap record is a leaf like any line",
+        },
+        datagram(
+          25,
+          6 * HOUR_US + 1_800_000_000,
+          "2001:db8:5651::1",
+          6514,
+          "tls",
+          utf8(
+            "<165>1 2026-11-22T14:30:00.000Z core-sw1 sshd 812 - - Accepted publickey for admin",
+          ),
+          "IPv6 over TLS",
+        ),
+        datagram(
+          26,
+          6 * HOUR_US + 1_800_000_001,
+          "192.168.88.1",
+          51234,
+          "udp",
+          "",
+          "empty datagram: the shortest line",
+        ),
+        datagram(
+          27,
+          6 * HOUR_US + 3_599_999_999,
+          "192.168.88.1",
+          51234,
+          "tcp",
+          utf8('<132>script,warning tab\there "quoted" back\\slash emoji 😀'),
+          "escapes and a 4-byte character; the last microsecond of the hour; leaf 6 of 7",
+        ),
+      ],
+    },
+    {
+      dir: "chunk-4",
+      hour_start: "2026-11-22T15:00:00Z",
+      part: 0,
+      window_start: "2026-11-22T15:00:00.000000Z",
+      window_end: "2026-11-22T16:00:00.000000Z",
+      clock: { ntp_synchronized: null, source: "unknown" },
+      created_at: "2026-11-22T16:00:00.250000Z",
+      records: [28, 29, 30, 31, 32].map((seq, i) =>
+        datagram(
+          seq,
+          7 * HOUR_US + (i + 1) * 600_000_000,
+          "192.168.88.2",
+          514,
+          "udp",
+          utf8(
+            `<134>wireless,info 3C:22:FB:11:22:3${i}@wlan2-misafir: connected, signal strength -6${i}`,
+          ),
+          `five records, the tree 4 + 1: the last leaf's path is one hash (record ${i + 1} of 5)`,
+        ),
+      ),
+    },
+  ],
+};
+
 // --- encoding the inputs (shared with tests/custody-vectors.test.ts) -----------
 
 function isGapInput(record: DatagramInput | GapInput): record is GapInput {
@@ -413,15 +588,22 @@ export function encodeChunkRecords(chunk: ChunkInput): Uint8Array {
   return Buffer.concat(lines);
 }
 
-/** The manifest of each chunk, chained; built by the library from the inputs. */
+/**
+ * The manifest of each chunk, chained; built by the library from the inputs.
+ * `previousManifest`: the bytes of the manifest the first chunk chains to
+ * (`inputs.continues`), absent when the first chunk starts the agent's chain.
+ */
 export function buildChunkManifests(
   inputs: VectorInputs,
   agentCertSha256: string,
+  previousManifest?: Uint8Array,
 ): { records: Uint8Array; manifest: ManifestWithBytes }[] {
   const built: { records: Uint8Array; manifest: ManifestWithBytes }[] = [];
+  const withMerkle = inputs.format === CHUNK_FORMAT_1_1;
   for (const chunk of inputs.chunks) {
     const records = encodeChunkRecords(chunk);
-    const previous = built.at(-1)?.manifest;
+    const previous = built.at(-1)?.manifest.bytes ?? previousManifest;
+    const scan = scanRecords(records, { window: chunk, merkle: withMerkle });
     const manifest = buildManifest({
       chain_id: inputs.chain_id,
       hotel_id: inputs.hotel_id,
@@ -431,14 +613,28 @@ export function buildChunkManifests(
       part: chunk.part,
       window_start: chunk.window_start,
       window_end: chunk.window_end,
-      ...scanRecords(records, { window: chunk }).summary,
-      prev_manifest_sha256: previous ? sha256Hex(previous.bytes) : null,
+      ...scan.summary,
+      ...scan.merkle,
+      prev_manifest_sha256: previous ? sha256Hex(previous) : null,
       clock: chunk.clock,
       created_at: chunk.created_at,
     });
+    if (manifest.manifest.format !== inputs.format)
+      throw new Error(`${chunk.dir}: built ${manifest.manifest.format}, not ${inputs.format}`);
     built.push({ records, manifest });
   }
   return built;
+}
+
+/** The lines of records.jsonl without their `\n`: the leaves of the chunk's Merkle tree. */
+export function recordLines(records: Uint8Array): Uint8Array[] {
+  const lines: Uint8Array[] = [];
+  for (let start = 0; start < records.byteLength; ) {
+    const end = records.indexOf(0x0a, start);
+    lines.push(records.subarray(start, end));
+    start = end + 1;
+  }
+  return lines;
 }
 
 // --- lines and manifests a verifier must refuse ----------------------------------
@@ -576,7 +772,7 @@ function invalidCases(
       },
       {
         description: "another format version",
-        text: replaceOnce(manifestText, CHUNK_FORMAT, "logmaster-chunk/2"),
+        text: replaceOnce(manifestText, CHUNK_FORMAT_1, "logmaster-chunk/2"),
         code: "unsupported_format",
       },
       {
@@ -636,6 +832,157 @@ function invalidCases(
       },
     ],
     chains: INVALID_CHAINS,
+  };
+}
+
+/** An audit path that must not lead to the chunk's merkle_root. */
+export interface InvalidProof {
+  description: string;
+  /** The chunk whose manifest's merkle_root and merkle_size the proof is checked against. */
+  dir: string;
+  index: number;
+  leaf_hash: string;
+  path: string[];
+}
+
+const INVALID_CHAINS_1_1: InvalidChain[] = [
+  {
+    description: "the last format-1 chunk missing before the first 1.1 chunk",
+    dirs: ["../v1/chunk-4", "chunk-1"],
+    link: 1,
+    breaks: ["prev_hash_mismatch", "missing_chunks", "seq_discontinuity"],
+  },
+  {
+    description: "the empty hour between two 1.1 chunks missing",
+    dirs: ["chunk-1", "chunk-3"],
+    link: 1,
+    breaks: ["prev_hash_mismatch", "missing_chunks"],
+  },
+];
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+function invalidCases1_1(
+  built: { records: Uint8Array; manifest: ManifestWithBytes }[],
+  dirs: string[],
+): { manifests: InvalidCase[]; chains: InvalidChain[]; proofs: InvalidProof[] } {
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  const byDir = (dir: string) => {
+    const chunk = built[dirs.indexOf(dir)];
+    if (!chunk) throw new Error(`no vector chunk ${dir}`);
+    return chunk;
+  };
+  const seven = byDir("chunk-3");
+  const text = decode(seven.manifest.bytes);
+  const emptyText = decode(byDir("chunk-2").manifest.bytes);
+  const m = seven.manifest.manifest;
+  if (!hasMerkleRoot(m)) throw new Error("chunk-3 is not format 1.1");
+  const rootLine = `  "merkle_root": "${m.merkle_root}",\n`;
+  const sizeLine = `  "merkle_size": ${m.merkle_size},\n`;
+  const leaves = recordLines(seven.records).map(leafHash);
+  const paths = auditPaths([2, 6], leaves);
+  const pathOf2 = (paths[0] as Uint8Array[]).map(hex);
+  const pathOf6 = (paths[1] as Uint8Array[]).map(hex);
+  const flip = (hexDigest: string) =>
+    `${(Number.parseInt(hexDigest.slice(0, 2), 16) ^ 0x01).toString(16).padStart(2, "0")}${hexDigest.slice(2)}`;
+  return {
+    manifests: [
+      {
+        description: "merkle_size that is not record_count",
+        text: replaceOnce(text, '"merkle_size": 7', '"merkle_size": 8'),
+        code: "invalid_manifest",
+      },
+      {
+        description: "format 1.1 without merkle_root",
+        text: replaceOnce(text, rootLine, ""),
+        code: "invalid_manifest",
+      },
+      {
+        description: "format 1.1 without either Merkle field",
+        text: replaceOnce(replaceOnce(text, rootLine, ""), sizeLine, ""),
+        code: "invalid_manifest",
+      },
+      {
+        description: "Merkle fields in a format-1 manifest",
+        text: replaceOnce(text, CHUNK_FORMAT_1_1, CHUNK_FORMAT_1),
+        code: "invalid_manifest",
+      },
+      {
+        description: "merkle_root in upper-case hex",
+        text: replaceOnce(text, m.merkle_root, m.merkle_root.toUpperCase()),
+        code: "invalid_manifest",
+      },
+      {
+        description: "merkle_root and merkle_size after prev_manifest_sha256 (key order)",
+        text: replaceOnce(
+          replaceOnce(text, `${rootLine}${sizeLine}`, ""),
+          '  "clock": {',
+          `${rootLine}${sizeLine}  "clock": {`,
+        ),
+        code: "non_canonical_manifest",
+      },
+      {
+        description: "an empty chunk whose merkle_root is not the empty tree's",
+        text: replaceOnce(
+          emptyText,
+          `"merkle_root": "${sha256Hex(new Uint8Array())}"`,
+          `"merkle_root": "${hex(leafHash(new Uint8Array()))}"`,
+        ),
+        code: "invalid_manifest",
+      },
+      {
+        description: "a later minor version",
+        text: replaceOnce(text, CHUNK_FORMAT_1_1, "logmaster-chunk/1.2"),
+        code: "unsupported_format",
+      },
+    ],
+    chains: INVALID_CHAINS_1_1,
+    proofs: [
+      {
+        description: "a leaf's path checked at another index",
+        dir: "chunk-3",
+        index: 3,
+        leaf_hash: hex(leaves[2] as Uint8Array),
+        path: pathOf2,
+      },
+      {
+        description: "one hash of the path with one bit changed",
+        dir: "chunk-3",
+        index: 2,
+        leaf_hash: hex(leaves[2] as Uint8Array),
+        path: pathOf2.map((p, i) => (i === 1 ? flip(p) : p)),
+      },
+      {
+        description: "the leaf hash of the line with its newline (leaves exclude the \\n)",
+        dir: "chunk-3",
+        index: 6,
+        leaf_hash: hex(
+          leafHash(new Uint8Array([...(recordLines(seven.records)[6] as Uint8Array), 0x0a])),
+        ),
+        path: pathOf6,
+      },
+      {
+        description: "the line's plain SHA-256 instead of its leaf hash (no 0x00 prefix)",
+        dir: "chunk-3",
+        index: 6,
+        leaf_hash: sha256Hex(recordLines(seven.records)[6] as Uint8Array),
+        path: pathOf6,
+      },
+      {
+        description: "a path with the last hash missing",
+        dir: "chunk-3",
+        index: 2,
+        leaf_hash: hex(leaves[2] as Uint8Array),
+        path: pathOf2.slice(0, -1),
+      },
+      {
+        description: "a leaf of chunk-3 against chunk-4's root",
+        dir: "chunk-4",
+        index: 2,
+        leaf_hash: hex(leaves[2] as Uint8Array),
+        path: pathOf2,
+      },
+    ],
   };
 }
 
@@ -743,6 +1090,155 @@ function makeKeysAndCertificates(dir: string, inputs: VectorInputs): void {
   }
 }
 
+/** Sign and write a set's chunks; returns what expected.json says of each. */
+function writeChunks(
+  dir: string,
+  inputs: VectorInputs,
+  built: { records: Uint8Array; manifest: ManifestWithBytes }[],
+  agentKeyPem: string,
+  agentCertPem: string,
+): Record<string, unknown>[] {
+  return built.map(({ records, manifest }, index) => {
+    const chunk = inputs.chunks[index];
+    if (!chunk) throw new Error("unreachable");
+    const signature = signManifest(manifest.bytes, agentKeyPem);
+    if (!verifyManifestSignature(manifest.bytes, signature, agentCertPem))
+      throw new Error(`${chunk.dir}: signature does not verify`);
+    const chunkDir = join(dir, chunk.dir);
+    mkdirSync(chunkDir, { recursive: true });
+    writeFileSync(join(chunkDir, "records.jsonl"), records);
+    writeFileSync(join(chunkDir, "manifest.json"), manifest.bytes);
+    writeFileSync(join(chunkDir, "manifest.sig"), signature);
+    const m = manifest.manifest;
+    const expected: Record<string, unknown> = {
+      dir: chunk.dir,
+      chunk_id: chunkIdOf(m),
+      hour_start: m.hour_start,
+      part: m.part,
+      window_start: m.window_start,
+      window_end: m.window_end,
+      record_count: m.record_count,
+      first_seq: m.first_seq,
+      last_seq: m.last_seq,
+      gap_lost: m.gap_lost,
+      byte_length: records.byteLength,
+      records_sha256: sha256Hex(records),
+    };
+    if (hasMerkleRoot(m)) {
+      // Every leaf and audit path, for implementers of disclosures (§16).
+      const leaves = recordLines(records).map(leafHash);
+      const paths = auditPaths(
+        leaves.map((_, i) => i),
+        leaves,
+      );
+      Object.assign(expected, {
+        merkle_root: m.merkle_root,
+        merkle_size: m.merkle_size,
+        leaf_hashes: leaves.map(hex),
+        audit_paths: paths.map((path) => path.map(hex)),
+      });
+    }
+    return Object.assign(expected, {
+      manifest_sha256: sha256Hex(manifest.bytes),
+      prev_manifest_sha256: m.prev_manifest_sha256,
+      manifest_sig_sha256: sha256Hex(signature),
+    });
+  });
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+/** The chains a set's invalid.json lists must break exactly as it says. */
+function checkInvalidChains(dir: string, chains: InvalidChain[]): void {
+  for (const chain of chains) {
+    const manifests = chain.dirs.map((name) => {
+      const bytes = new Uint8Array(readFileSync(join(dir, name, "manifest.json")));
+      return { manifest: buildManifestOf(bytes), bytes };
+    });
+    const found = verifyHashChain(manifests).links[chain.link]?.breaks.map((b) => b.kind);
+    if (JSON.stringify(found) !== JSON.stringify(chain.breaks)) {
+      throw new Error(`invalid chain "${chain.description}" gives ${JSON.stringify(found)}`);
+    }
+  }
+}
+
+function buildManifestOf(bytes: Uint8Array): ManifestWithBytes["manifest"] {
+  return parseManifest(bytes).manifest;
+}
+
+function writeV1(agentKeyPem: string, agentCertPem: string): void {
+  const dir = VECTORS_DIR;
+  const agentCertSha256 = certificateSha256(agentCertPem);
+  const built = buildChunkManifests(INPUTS, agentCertSha256);
+  const expectedChunks = writeChunks(dir, INPUTS, built, agentKeyPem, agentCertPem);
+  const verdict = verifyHashChain(built.map((chunk) => chunk.manifest));
+  if (!verdict.ok) throw new Error(`the vector chain does not verify: ${JSON.stringify(verdict)}`);
+
+  writeFileSync(join(dir, "inputs.json"), json(INPUTS));
+  writeFileSync(
+    join(dir, "expected.json"),
+    json({
+      format: CHUNK_FORMAT_1,
+      agent_cert_sha256: agentCertSha256,
+      chunks: expectedChunks,
+      chain: "valid",
+    }),
+  );
+  const firstChunk = built[0];
+  const partOne = built.find(({ manifest }) => manifest.manifest.part === 1);
+  if (!firstChunk || !partOne) throw new Error("unreachable");
+  const lines = decode(firstChunk.records).split("\n");
+  const invalid = invalidCases(
+    lines,
+    decode(firstChunk.manifest.bytes),
+    decode(partOne.manifest.bytes),
+  );
+  checkInvalidChains(dir, invalid.chains);
+  writeFileSync(join(dir, "invalid.json"), json(invalid));
+  console.log(`wrote ${dir}: ${built.length} chunks, agent certificate ${agentCertSha256}`);
+}
+
+function writeV1_1(agentKeyPem: string, agentCertPem: string): void {
+  const dir = VECTORS_DIR_1_1;
+  mkdirSync(dir, { recursive: true });
+  // The same TEST-ONLY agent and CA as v1: the directory stands on its own.
+  for (const name of Object.values(VECTOR_FILES)) {
+    copyFileSync(join(VECTORS_DIR, name), join(dir, name));
+  }
+  const agentCertSha256 = certificateSha256(agentCertPem);
+  const continues = INPUTS_1_1.continues;
+  if (!continues) throw new Error("unreachable: v1.1 continues v1's chain");
+  const previous = new Uint8Array(readFileSync(join(dir, continues, "manifest.json")));
+  const built = buildChunkManifests(INPUTS_1_1, agentCertSha256, previous);
+  const expectedChunks = writeChunks(dir, INPUTS_1_1, built, agentKeyPem, agentCertPem);
+  const v1Chain = INPUTS.chunks.map((chunk) => {
+    const bytes = new Uint8Array(readFileSync(join(VECTORS_DIR, chunk.dir, "manifest.json")));
+    return { manifest: buildManifestOf(bytes), bytes };
+  });
+  const verdict = verifyHashChain([...v1Chain, ...built.map((chunk) => chunk.manifest)]);
+  if (!verdict.ok) throw new Error(`v1 + v1.1 do not form one chain: ${JSON.stringify(verdict)}`);
+
+  writeFileSync(join(dir, "inputs.json"), json(INPUTS_1_1));
+  writeFileSync(
+    join(dir, "expected.json"),
+    json({
+      format: CHUNK_FORMAT_1_1,
+      agent_cert_sha256: agentCertSha256,
+      continues: { dir: continues, manifest_sha256: sha256Hex(previous) },
+      chunks: expectedChunks,
+      chain: "valid, continuing v1's chain",
+    }),
+  );
+  const invalid = invalidCases1_1(
+    built,
+    INPUTS_1_1.chunks.map((chunk) => chunk.dir),
+  );
+  checkInvalidChains(dir, invalid.chains);
+  writeFileSync(join(dir, "invalid.json"), json(invalid));
+  console.log(`wrote ${dir}: ${built.length} chunks, continuing ${continues}`);
+}
+
 function main(): void {
   const dir = VECTORS_DIR;
   mkdirSync(dir, { recursive: true });
@@ -753,73 +1249,8 @@ function main(): void {
   }
   const agentKeyPem = readFileSync(join(dir, VECTOR_FILES.agentKey), "utf8");
   const agentCertPem = readFileSync(join(dir, VECTOR_FILES.agentCert), "utf8");
-  const agentCertSha256 = certificateSha256(agentCertPem);
-
-  const built = buildChunkManifests(INPUTS, agentCertSha256);
-  const expectedChunks = [];
-  for (const [index, { records, manifest }] of built.entries()) {
-    const chunk = INPUTS.chunks[index];
-    if (!chunk) throw new Error("unreachable");
-    const signature = signManifest(manifest.bytes, agentKeyPem);
-    if (!verifyManifestSignature(manifest.bytes, signature, agentCertPem))
-      throw new Error(`${chunk.dir}: signature does not verify`);
-    const chunkDir = join(dir, chunk.dir);
-    mkdirSync(chunkDir, { recursive: true });
-    writeFileSync(join(chunkDir, "records.jsonl"), records);
-    writeFileSync(join(chunkDir, "manifest.json"), manifest.bytes);
-    writeFileSync(join(chunkDir, "manifest.sig"), signature);
-    expectedChunks.push({
-      dir: chunk.dir,
-      chunk_id: chunkIdOf(manifest.manifest),
-      hour_start: manifest.manifest.hour_start,
-      part: manifest.manifest.part,
-      window_start: manifest.manifest.window_start,
-      window_end: manifest.manifest.window_end,
-      record_count: manifest.manifest.record_count,
-      first_seq: manifest.manifest.first_seq,
-      last_seq: manifest.manifest.last_seq,
-      gap_lost: manifest.manifest.gap_lost,
-      byte_length: records.byteLength,
-      records_sha256: sha256Hex(records),
-      manifest_sha256: sha256Hex(manifest.bytes),
-      prev_manifest_sha256: manifest.manifest.prev_manifest_sha256,
-      manifest_sig_sha256: sha256Hex(signature),
-    });
-  }
-  const verdict = verifyHashChain(built.map((chunk) => chunk.manifest));
-  if (!verdict.ok) throw new Error(`the vector chain does not verify: ${JSON.stringify(verdict)}`);
-
-  const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-  writeFileSync(join(dir, "inputs.json"), json(INPUTS));
-  writeFileSync(
-    join(dir, "expected.json"),
-    json({
-      format: CHUNK_FORMAT,
-      agent_cert_sha256: agentCertSha256,
-      chunks: expectedChunks,
-      chain: "valid",
-    }),
-  );
-  const firstChunk = built[0];
-  const partOne = built.find(({ manifest }) => manifest.manifest.part === 1);
-  if (!firstChunk || !partOne) throw new Error("unreachable");
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  const lines = decode(firstChunk.records).split("\n");
-  const invalid = invalidCases(
-    lines,
-    decode(firstChunk.manifest.bytes),
-    decode(partOne.manifest.bytes),
-  );
-  const byDir = new Map(INPUTS.chunks.map((chunk, index) => [chunk.dir, built[index]?.manifest]));
-  for (const chain of invalid.chains) {
-    const manifests = chain.dirs.map((name) => byDir.get(name) as ManifestWithBytes);
-    const found = verifyHashChain(manifests).links[chain.link]?.breaks.map((b) => b.kind);
-    if (JSON.stringify(found) !== JSON.stringify(chain.breaks)) {
-      throw new Error(`invalid chain "${chain.description}" gives ${JSON.stringify(found)}`);
-    }
-  }
-  writeFileSync(join(dir, "invalid.json"), json(invalid));
-  console.log(`wrote ${dir}: ${built.length} chunks, agent certificate ${agentCertSha256}`);
+  writeV1(agentKeyPem, agentCertPem);
+  writeV1_1(agentKeyPem, agentCertPem);
 }
 
 if (import.meta.main) main();

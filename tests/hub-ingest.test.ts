@@ -164,6 +164,17 @@ function manifestFor(
   });
 }
 
+/** The same chunk in format 1.1, as agents write it now: with the Merkle root over the lines. */
+function asFormat1_1(
+  manifest: ManifestWithBytes,
+  records: Uint8Array,
+  merkleRoot?: string,
+): ManifestWithBytes {
+  const { format: _format, hour_end: _hourEnd, ...fields } = manifest.manifest;
+  const tree = scanRecords(records, { merkle: true }).merkle;
+  return buildManifest({ ...fields, ...tree, ...(merkleRoot ? { merkle_root: merkleRoot } : {}) });
+}
+
 let agentA: EnrolledAgent;
 let agentB: EnrolledAgent;
 
@@ -538,6 +549,43 @@ describe("seal", () => {
     expect((await getChunk(agentA, hour)).json.status).toBe("failed");
   });
 
+  test("format 1.1: verified when the lines make the signed Merkle root; failed, merkle root mismatch, when not", async () => {
+    const hour = "2025-02-03T08";
+    const records = recordsFile(hour, 1, 5);
+    await upload(agentA, hour, records);
+    const manifest = asFormat1_1(manifestFor(agentA, hour, records, null), records);
+    expect(manifest.manifest.format).toBe("logmaster-chunk/1.1");
+    const sealed = await seal(
+      agentA,
+      hour,
+      manifest.bytes,
+      signManifest(manifest.bytes, keyPair.privateKeyPem),
+    );
+    expect(sealed.json).toEqual({ status: "verified" });
+
+    // The next hour: the records as signed (hash, count), a root that is not their tree's.
+    const next = "2025-02-03T09";
+    const nextRecords = recordsFile(next, 6, 3);
+    await upload(agentA, next, nextRecords);
+    const wrongRoot = sha256Hex("a tree over other lines");
+    const lying = asFormat1_1(
+      manifestFor(agentA, next, nextRecords, manifest),
+      nextRecords,
+      wrongRoot,
+    );
+    const answer = await seal(
+      agentA,
+      next,
+      lying.bytes,
+      signManifest(lying.bytes, keyPair.privateKeyPem),
+    );
+    expect(answer.json.status).toBe("failed");
+    const { merkle } = scanRecords(nextRecords, { merkle: true });
+    expect(answer.json.reason).toBe(
+      `merkle root mismatch: the archived records.jsonl's 3 lines give merkle_root ${merkle?.merkle_root}, manifest says ${wrongRoot} over 3 lines`,
+    );
+  });
+
   test("a bad signature: failed, bad signature", async () => {
     const hour = "2025-01-17T09";
     const records = recordsFile(hour, 1, 3);
@@ -742,7 +790,7 @@ describe("seal", () => {
     expect(text).toContain('logmaster_hub_batches_total{outcome="gap"} 1');
     expect(text).toContain('logmaster_hub_batches_total{outcome="conflict"} 1');
     expect(text).toContain('logmaster_hub_batches_total{outcome="too_large"}');
-    expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 6');
+    expect(text).toContain('logmaster_hub_chunks_sealed_total{result="verified"} 7');
     expect(text).toContain(
       'logmaster_hub_requests_refused_total{code="agent_revoked",listener="ingest"} 1',
     );

@@ -30,8 +30,12 @@ import { type BundleRun, makeBundleRun, runCli } from "./support/bundles.ts";
  */
 const EXPECTATIONS: Record<string, { mustFail: BundleCheckName[]; mayFail: BundleCheckName[] }> = {
   // The SHA-256 of the file changes with any byte, so records_match always fails; a flip
-  // that also breaks a line's canonical form (JSON, UTF-8, a seq) fails `records` too.
-  [BUNDLE_FILES.records]: { mustFail: ["records_match"], mayFail: ["records"] },
+  // that also breaks a line's canonical form (JSON, UTF-8, a seq) fails `records` too, and
+  // one that leaves every line canonical changes a leaf of the Merkle tree (format 1.1).
+  [BUNDLE_FILES.records]: {
+    mustFail: ["records_match"],
+    mayFail: ["records", "records_merkle"],
+  },
   // The agent's signature covers every byte (and is checked over the raw bytes even when
   // they no longer parse), and the token's imprint is their SHA-256: both always fail.
   // What the changed manifest now says may contradict records.jsonl (hash, count),
@@ -43,6 +47,7 @@ const EXPECTATIONS: Record<string, { mustFail: BundleCheckName[]; mayFail: Bundl
       "manifest",
       "manifest_canonical",
       "records_match",
+      "records_merkle",
       "agent_certificate",
       "certificate_chain",
     ],

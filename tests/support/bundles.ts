@@ -431,6 +431,8 @@ export async function makeBundleRun(options: BundleRunOptions = {}): Promise<Bun
   let previous: ManifestWithBytes | undefined;
   for (const chunk of chunkPlan(firstHourMs)) {
     const records = Buffer.concat(chunk.lines);
+    // Format 1.1, as agents write it: with the Merkle root over the lines.
+    const scan = scanRecords(records, { merkle: true });
     const windowEndUs = at(chunk.hourMs, chunk.toMs);
     const manifest = buildManifest({
       chain_id: IDS.chainId,
@@ -441,7 +443,8 @@ export async function makeBundleRun(options: BundleRunOptions = {}): Promise<Bun
       part: chunk.part,
       window_start: formatMicrosUtc(at(chunk.hourMs, chunk.fromMs)),
       window_end: formatMicrosUtc(windowEndUs),
-      ...scanRecords(records).summary,
+      ...scan.summary,
+      ...scan.merkle,
       prev_manifest_sha256: previous ? sha256Hex(previous.bytes) : null,
       clock: { ntp_synchronized: true, source: "chrony" },
       created_at: formatMicrosUtc(windowEndUs + 250_000),

@@ -97,6 +97,10 @@ test("hour rollover seals each ended hour, empty hours included, in one signed h
     record_count: 0,
     first_seq: null,
     byte_length: 0,
+    // An empty hour in format 1.1: the empty tree.
+    format: "logmaster-chunk/1.1",
+    merkle_root: sha256Hex(new Uint8Array()),
+    merkle_size: 0,
   });
   for (const { hour, parsed } of manifests) {
     expect(
@@ -173,7 +177,10 @@ test("early seal: part 0 closes now, the rest of the hour goes to part 1, the ho
   });
   // Every record lies inside its chunk's window: the clamp kept the boundary.
   for (const { manifest, records, signature } of [part0, part1]) {
-    expect(scanRecords(records, { window: manifest.manifest }).recordsOutsideWindow).toBe(0);
+    const scan = scanRecords(records, { window: manifest.manifest, merkle: true });
+    expect(scan.recordsOutsideWindow).toBe(0);
+    // Format 1.1: the Merkle root over the lines, computed in the seal's one read of the file.
+    expect(manifest.manifest).toMatchObject({ format: "logmaster-chunk/1.1", ...scan.merkle });
     expect(verifyManifestSignature(manifest.bytes, signature, identity?.certPem ?? "")).toBe(true);
   }
   const ts = new TextDecoder()

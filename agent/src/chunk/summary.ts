@@ -1,18 +1,24 @@
 import { closeSync, openSync } from "node:fs";
 import {
+  digestRecordsFile,
+  EMPTY_MERKLE_FIELDS,
   EMPTY_RECORDS_SUMMARY,
   isGapRecord,
+  type MerkleFields,
   parseRecordLine,
   type RecordsSummary,
-  sha256OfFile,
 } from "../../../shared/src/custody/index.ts";
 import { INDEX_ENTRY_BYTES, readIndexEntry } from "../wal/index-file.ts";
 import { readRange } from "../wal/read-range.ts";
 
+/** The manifest fields that follow from a chunk's records (format 1.1). */
+export type ChunkSummary = RecordsSummary & MerkleFields;
+
 /**
  * Summarise a closed chunk for its manifest: counts and seqs from records.idx
  * (streamed; gap records are flagged there, so only their lines are parsed),
- * SHA-256 and length from records.jsonl (streamed, never loaded whole).
+ * SHA-256, length and the Merkle tree over the lines from one streamed read of
+ * records.jsonl (never loaded whole, never read twice).
  *
  * @example
  * const fields = await summarizeChunk("chunks/2026-11-22T08.1/records.jsonl", "chunks/2026-11-22T08.1/records.idx");
@@ -20,10 +26,10 @@ import { readRange } from "../wal/read-range.ts";
 export async function summarizeChunk(
   recordsPath: string,
   indexPath: string,
-): Promise<RecordsSummary> {
+): Promise<ChunkSummary> {
   const records = Bun.file(recordsPath);
   if (!(await records.exists()) || records.size === 0) {
-    return { ...EMPTY_RECORDS_SUMMARY };
+    return { ...EMPTY_RECORDS_SUMMARY, ...EMPTY_MERKLE_FIELDS };
   }
   const indexFd = openSync(indexPath, "r");
   const dataFd = openSync(recordsPath, "r");
@@ -52,7 +58,14 @@ export async function summarizeChunk(
     closeSync(indexFd);
     closeSync(dataFd);
   }
-  const { sha256Hex, byteLength } = await sha256OfFile(recordsPath);
+  const { sha256Hex, byteLength, merkle } = await digestRecordsFile(recordsPath, { merkle: true });
+  if (!merkle) throw new Error("unreachable: digestRecordsFile was asked for the tree");
+  if (merkle.merkle_size !== count) {
+    // records.idx and records.jsonl disagree: a manifest from them would not verify.
+    throw new Error(
+      `${recordsPath} has ${merkle.merkle_size} lines but its index lists ${count} records`,
+    );
+  }
   return {
     first_seq: firstSeq,
     last_seq: lastSeq,
@@ -60,5 +73,6 @@ export async function summarizeChunk(
     gap_lost: gapLost,
     byte_length: byteLength,
     records_sha256: sha256Hex,
+    ...merkle,
   };
 }

@@ -18,6 +18,7 @@ import { DAY_ROLLUP_FILES, parseDayManifest } from "../../../shared/src/custody/
 import {
   chunkId,
   compareChunkIds,
+  hasMerkleRoot,
   parseChunkId,
   parseManifest,
 } from "../../../shared/src/custody/index.ts";
@@ -227,6 +228,9 @@ async function verifyFacts(
     recordsSha256: manifest.records_sha256,
     byteLength: manifest.byte_length,
     recordCount: manifest.record_count,
+    ...(hasMerkleRoot(manifest)
+      ? { merkle: { root: manifest.merkle_root, size: manifest.merkle_size } }
+      : {}),
     agentCertSha256: manifest.agent_cert_sha256,
     agentSerialHex: serial,
     revokedAt: revoked.get(serial.replace(/^0+/, ""))?.toISOString(),

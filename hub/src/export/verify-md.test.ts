@@ -80,3 +80,13 @@ test("a bundle's VERIFY.md says which time and serial the token must show", () =
     "#    expected: Time stamp: the time of 2026-11-22T09:00:01.602Z; Serial number: 0x0F1657CA",
   );
 });
+
+test("a format-1.1 bundle's VERIFY.md shows the signed Merkle root; a format-1 one does not", () => {
+  const root = "3c54277841a1342bef7b94defde9947abbf8d797f55322fe194330a368c1633a";
+  const withTree = commands(renderVerifyMd({ ...facts, merkle: { root, size: 7 } }));
+  expect(withTree).toContain(
+    `grep -E '"merkle_(root|size)"' manifest.json   # expected: ${root}, 7`,
+  );
+  expect(withTree).toContain("custody format §16.4");
+  expect(commands(renderVerifyMd(facts))).not.toContain("merkle");
+});

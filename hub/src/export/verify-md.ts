@@ -20,6 +20,8 @@ export interface VerifyFacts {
   recordsSha256: string;
   byteLength: number;
   recordCount: number;
+  /** Format 1.1: the manifest's Merkle root over the lines; absent for format 1. */
+  merkle?: { root: string; size: number };
   agentCertSha256: string;
   /** The agent certificate's serial, lower-case hex, and whether the CRL lists it. */
   agentSerialHex: string;
@@ -99,6 +101,16 @@ grep '"prev_manifest_sha256"' manifest.json    # expected: ${previous.manifestSh
   }
 }
 
+/** Format 1.1: what merkle_root is for, and where its recomputation is described. */
+function merkleNote(facts: VerifyFacts): string {
+  if (!facts.merkle) return "";
+  return `grep -E '"merkle_(root|size)"' manifest.json   # expected: ${facts.merkle.root}, ${facts.merkle.size}
+#    Format logmaster-chunk/1.1: the agent also signed this RFC 6962 Merkle root over the
+#    lines, so single lines can be proven without the others. \`logmaster verify\` recomputes
+#    it; custody format §16.4 does it in a few lines of Python.
+`;
+}
+
 /**
  * The VERIFY.md of one chunk's bundle directory.
  *
@@ -147,7 +159,7 @@ sha256sum records.jsonl                       # expected: ${facts.recordsSha256}
 grep '"records_sha256"' manifest.json         # expected: the same hash
 wc -c < records.jsonl                         # expected: ${facts.byteLength} (byte_length)
 wc -l < records.jsonl                         # expected: ${facts.recordCount} (record_count)
-
+${merkleNote(facts)}
 # 2. The certificate is the one the manifest names.
 openssl x509 -in agent.pem -outform DER | sha256sum   # expected: ${facts.agentCertSha256}
 openssl x509 -in agent.pem -noout -subject -ext subjectAltName   # names ${facts.agentId} of hotel ${facts.hotelId}

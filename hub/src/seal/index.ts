@@ -1,7 +1,8 @@
 /**
  * Seal: turn an open chunk into archived evidence. The agent sends its signed
  * manifest; the hub writes its own copy of the records with it, recomputes
- * the hash from the file on disk, checks the signature and the hash chain,
+ * the hash (and, for format 1.1, the Merkle root over the lines) from the
+ * file on disk, checks the signature and the hash chain,
  * and marks the chunk `verified` or `failed: <reason>`. A failed chunk is
  * kept as it is (the dashboard shows it), never fixed.
  */
@@ -9,6 +10,8 @@ import { join } from "node:path";
 import { eq } from "drizzle-orm";
 import {
   CustodyError,
+  compareMerkleWithManifest,
+  hasMerkleRoot,
   type ManifestWithBytes,
   parseManifest,
   scanRecordsFile,
@@ -136,7 +139,21 @@ async function verifyArchivedChunk(
   } else {
     try {
       // Records outside the window are a clock warning, not a failure (§4.1).
-      await scanRecordsFile(recordsPath, { window: manifest });
+      const withMerkle = hasMerkleRoot(manifest);
+      const { merkle } = await scanRecordsFile(recordsPath, {
+        window: manifest,
+        merkle: withMerkle,
+      });
+      // Format 1.1 signs a Merkle root over the lines too: the tree the lines
+      // make must be that one, or no line could later be proven from it.
+      if (withMerkle && merkle) {
+        const mismatches = compareMerkleWithManifest(merkle, manifest);
+        if (mismatches.length > 0) {
+          problems.push(
+            `merkle root mismatch: the archived records.jsonl's ${merkle.merkle_size} lines give merkle_root ${merkle.merkle_root}, manifest says ${manifest.merkle_root} over ${manifest.merkle_size} lines`,
+          );
+        }
+      }
     } catch (error) {
       problems.push(`records invalid: ${(error as Error).message}`);
     }

@@ -1,26 +1,26 @@
 /**
- * The custody format `logmaster-chunk/1`: how an agent writes the datagrams it
+ * The custody format (`logmaster-chunk/1`, and `/1.1` with a Merkle root over
+ * the records, which agents write now): how an agent writes the datagrams it
  * received in one receive-time window of a UTC hour (records.jsonl; normally
  * the whole hour, part 0; an early seal splits an hour into parts 0, 1, ...),
  * describes them (manifest.json), signs it (manifest.sig) and chains it to the
  * previous chunk; and how the hub and the
  * `logmaster verify` CLI check all of that. docs/custody-format.md is the
- * specification for auditors; tests/vectors/v1 are its test vectors.
+ * specification for auditors; tests/vectors/v1 and v1.1 are its test vectors.
  *
  * Writer (agent):
  * @example
- * const running = new IncrementalSha256();
- * running.update(encodeDataRecord({ seq, receivedAtUs, src, port, transport: "udp", bytes }));
+ * const { sha256Hex, byteLength, merkle } = await digestRecordsFile("records.jsonl");
  * const { bytes } = buildManifest({ ...ids, hour_start, part, window_start, window_end, first_seq, last_seq, record_count, gap_lost,
- *   byte_length: running.byteLength, records_sha256: running.digestHex(), prev_manifest_sha256, clock, created_at });
+ *   byte_length: byteLength, records_sha256: sha256Hex, ...merkle, prev_manifest_sha256, clock, created_at });
  * const signature = signManifest(bytes, agentKeyPem);
  *
  * Verifier:
  * @example
  * const parsed = parseManifest(manifestBytes);
  * const ok = verifyManifestSignature(manifestBytes, signature, agentCertPem);
- * const { summary } = await scanRecordsFile("records.jsonl", { window: parsed.manifest });
- * const mismatches = compareWithManifest(summary, parsed.manifest);
+ * const { summary, merkle } = await scanRecordsFile("records.jsonl", { window: parsed.manifest, merkle: hasMerkleRoot(parsed.manifest) });
+ * const mismatches = compareWithManifest(summary, parsed.manifest); // and compareMerkleWithManifest(merkle, ...) for 1.1
  * const verdict = verifyHashChain([previousParsed, parsed]);
  */
 
@@ -52,15 +52,37 @@ export {
 export {
   buildManifest,
   CHUNK_FORMAT,
+  CHUNK_FORMAT_1,
+  CHUNK_FORMAT_1_1,
+  CHUNK_FORMATS,
+  type ChunkFormat,
   clockSchema,
+  hasMerkleRoot,
   identifierSchema,
   type Manifest,
   type ManifestFields,
+  type ManifestV1,
+  type ManifestV1_1,
   type ManifestWithBytes,
+  type MerkleFields,
   manifestSchema,
   parseManifest,
   serializeManifest,
 } from "./manifest.ts";
+export {
+  type AuditPathProof,
+  auditPath,
+  auditPaths,
+  EMPTY_MERKLE_ROOT,
+  LinesMerkleTree,
+  leafHash,
+  MERKLE_HASH_BYTES,
+  MerkleTree,
+  merkleRoot,
+  nodeHash,
+  rootFromAuditPath,
+  verifyAuditPath,
+} from "./merkle.ts";
 export {
   type Base64DataRecord,
   type DataRecord,
@@ -81,9 +103,13 @@ export {
   type Utf8DataRecord,
 } from "./record.ts";
 export {
+  compareMerkleWithManifest,
   compareWithManifest,
+  digestRecordsFile,
+  EMPTY_MERKLE_FIELDS,
   EMPTY_RECORDS_SUMMARY,
   type FieldMismatch,
+  type RecordsDigest,
   RecordsScanner,
   type RecordsScanOptions,
   type RecordsScanResult,

@@ -4,6 +4,9 @@ import { EMPTY_SHA256 } from "./hash.ts";
 import {
   buildManifest,
   CHUNK_FORMAT,
+  CHUNK_FORMAT_1,
+  CHUNK_FORMAT_1_1,
+  hasMerkleRoot,
   type ManifestFields,
   parseManifest,
   serializeManifest,
@@ -33,7 +36,7 @@ describe("buildManifest", () => {
       }),
     );
     expect(decoder.decode(bytes)).toBe(`{
-  "format": "${CHUNK_FORMAT}",
+  "format": "${CHUNK_FORMAT_1}",
   "chain_id": "test-chain",
   "hotel_id": "test-hotel-istanbul",
   "agent_id": "test-agent-01",
@@ -245,8 +248,70 @@ describe("parseManifest", () => {
   });
 
   test("a different format version is unsupported, not invalid", () => {
-    const variant = text.replace(CHUNK_FORMAT, "logmaster-chunk/2");
+    const variant = text.replace(CHUNK_FORMAT_1, "logmaster-chunk/2");
     expect(codeOf(() => parseManifest(encoder.encode(variant)))).toBe("unsupported_format");
     expect(() => parseManifest(encoder.encode(variant))).toThrow(/logmaster-chunk\/2/);
+  });
+});
+
+describe("format 1.1: the Merkle root over the lines", () => {
+  const merkleRoot = EMPTY_SHA256.replace("e3", "0f");
+  const fields = firstManifestFields({
+    ...withRecords(1, 3),
+    merkle_root: merkleRoot,
+    merkle_size: 3,
+  });
+
+  test("agents write 1.1: merkle_root and merkle_size right after records_sha256", () => {
+    expect(CHUNK_FORMAT).toBe(CHUNK_FORMAT_1_1);
+    const { manifest, bytes } = buildManifest(fields);
+    expect(manifest.format).toBe(CHUNK_FORMAT_1_1);
+    expect(hasMerkleRoot(manifest)).toBe(true);
+    const text = decoder.decode(bytes);
+    expect(text).toStartWith(`{\n  "format": "${CHUNK_FORMAT_1_1}",\n`);
+    expect(text).toContain(
+      `  "records_sha256": "${withRecords(1, 3).records_sha256}",\n  "merkle_root": "${merkleRoot}",\n  "merkle_size": 3,\n  "prev_manifest_sha256": null,\n`,
+    );
+    expect(parseManifest(bytes).manifest).toEqual(manifest);
+  });
+
+  test("without the Merkle fields the manifest is format 1, and both formats parse", () => {
+    const { manifest, bytes } = buildManifest(firstManifestFields());
+    expect(manifest.format).toBe(CHUNK_FORMAT_1);
+    expect(hasMerkleRoot(manifest)).toBe(false);
+    expect(decoder.decode(bytes)).not.toContain("merkle");
+    expect(parseManifest(bytes).manifest.format).toBe(CHUNK_FORMAT_1);
+    expect(parseManifest(buildManifest(fields).bytes).manifest.format).toBe(CHUNK_FORMAT_1_1);
+  });
+
+  test("one leaf per line: merkle_size must be record_count", () => {
+    expect(() => buildManifest({ ...fields, merkle_size: 4 })).toThrow(
+      /must be record_count \(3\): one leaf per line\n.*at merkle_size/,
+    );
+  });
+
+  test("an empty chunk's root is the empty tree's (SHA-256 of no bytes)", () => {
+    const empty = firstManifestFields({ merkle_root: EMPTY_SHA256, merkle_size: 0 });
+    expect(buildManifest(empty).manifest.format).toBe(CHUNK_FORMAT_1_1);
+    expect(() => buildManifest({ ...empty, merkle_root: merkleRoot })).toThrow(
+      /must be the SHA-256 of no bytes \(the empty tree\).*\n.*at merkle_root/,
+    );
+  });
+
+  test("a 1.1 manifest needs both fields; a format-1 manifest may have neither", () => {
+    const text = decoder.decode(buildManifest(fields).bytes);
+    const withoutSize = text.replace('  "merkle_size": 3,\n', "");
+    expect(codeOf(() => parseManifest(encoder.encode(withoutSize)))).toBe("invalid_manifest");
+    const asFormat1 = text.replace(CHUNK_FORMAT_1_1, CHUNK_FORMAT_1);
+    expect(codeOf(() => parseManifest(encoder.encode(asFormat1)))).toBe("invalid_manifest");
+    expect(() => buildManifest({ ...fields, merkle_root: "not hex" })).toThrow(CustodyError);
+  });
+
+  test("an unknown format names both it reads", () => {
+    const text = decoder.decode(buildManifest(fields).bytes);
+    const variant = text.replace(CHUNK_FORMAT_1_1, "logmaster-chunk/1.2");
+    expect(() => parseManifest(encoder.encode(variant))).toThrow(
+      'has format "logmaster-chunk/1.2"; this verifier implements "logmaster-chunk/1" and "logmaster-chunk/1.1"',
+    );
   });
 });

@@ -5,8 +5,15 @@ import { EMPTY_SHA256, sha256HexSchema } from "./hash.ts";
 import { seqSchema } from "./record.ts";
 import { hourAfter, hourAsMicrosUtc, hourUtcSchema, microsUtcSchema } from "./time.ts";
 
-/** The `format` of every manifest this code writes and verifies. */
-export const CHUNK_FORMAT = "logmaster-chunk/1";
+/** The first format: records.jsonl bound to the manifest by its SHA-256 alone. */
+export const CHUNK_FORMAT_1 = "logmaster-chunk/1";
+/** Format 1 plus an RFC 6962 Merkle root over the lines (`merkle_root`, `merkle_size`). */
+export const CHUNK_FORMAT_1_1 = "logmaster-chunk/1.1";
+/** The `format` agents write. */
+export const CHUNK_FORMAT = CHUNK_FORMAT_1_1;
+/** Every `format` this code verifies: evidence lives for years, so no version is ever dropped. */
+export const CHUNK_FORMATS = [CHUNK_FORMAT_1, CHUNK_FORMAT_1_1] as const;
+export type ChunkFormat = (typeof CHUNK_FORMATS)[number];
 
 /**
  * Chain, hotel and agent ids: they end up in file paths, certificate names
@@ -30,9 +37,9 @@ export const clockSchema = z.strictObject({
   source: z.string().min(1).max(256),
 });
 
-// Declared in canonical order: serializeManifest writes the keys in this order.
-const manifestFieldsSchema = z.strictObject({
-  format: z.literal(CHUNK_FORMAT),
+// The fields of every format, in canonical order: serializeManifest writes the
+// keys in the order of the shapes below.
+const fieldsBeforeMerkle = {
   chain_id: identifierSchema,
   hotel_id: identifierSchema,
   agent_id: identifierSchema,
@@ -50,9 +57,30 @@ const manifestFieldsSchema = z.strictObject({
   gap_lost: countSchema,
   byte_length: countSchema,
   records_sha256: sha256HexSchema,
+};
+/** Format 1.1: the RFC 6962 tree over the lines of records.jsonl (merkle.ts). */
+const merkleFields = {
+  /** MTH of the lines' leaf hashes; SHA-256 of no bytes for an empty chunk. */
+  merkle_root: sha256HexSchema,
+  /** Leaves of the tree: one per line, so always `record_count`. */
+  merkle_size: countSchema,
+};
+const fieldsAfterMerkle = {
   prev_manifest_sha256: sha256HexSchema.nullable(),
   clock: clockSchema,
   created_at: microsUtcSchema,
+};
+
+const manifestV1FieldsSchema = z.strictObject({
+  format: z.literal(CHUNK_FORMAT_1),
+  ...fieldsBeforeMerkle,
+  ...fieldsAfterMerkle,
+});
+const manifestV1_1FieldsSchema = z.strictObject({
+  format: z.literal(CHUNK_FORMAT_1_1),
+  ...fieldsBeforeMerkle,
+  ...merkleFields,
+  ...fieldsAfterMerkle,
 });
 
 /** `hour_end` for a `hour_start`, or undefined when that is not a valid hour. */
@@ -60,29 +88,48 @@ function hourEndFor(hourStart: unknown): string | undefined {
   return hourUtcSchema.safeParse(hourStart).success ? hourAfter(hourStart as string) : undefined;
 }
 
-/** The manifest: field types, then the rules that tie fields together. */
-export const manifestSchema = manifestFieldsSchema.superRefine((m, context) => {
-  const fail = (path: string, message: string) =>
-    context.addIssue({ code: "custom", path: [path], message });
-  const hourEnd = hourEndFor(m.hour_start);
-  if (m.hour_end !== hourEnd) fail("hour_end", `must be one hour after hour_start (${hourEnd})`);
-  windowProblems(m, hourEnd, fail);
-  if (m.record_count === 0) {
-    if (m.first_seq !== null) fail("first_seq", "must be null when record_count is 0");
-    if (m.last_seq !== null) fail("last_seq", "must be null when record_count is 0");
-    if (m.gap_lost !== 0) fail("gap_lost", "must be 0 when record_count is 0");
-    if (m.byte_length !== 0) fail("byte_length", "must be 0 when record_count is 0");
-    if (m.records_sha256 !== EMPTY_SHA256)
-      fail("records_sha256", "must be the SHA-256 of no bytes when record_count is 0");
-    return;
+/** The manifest (either format): field types, then the rules that tie fields together. */
+export const manifestSchema = z
+  .discriminatedUnion("format", [manifestV1FieldsSchema, manifestV1_1FieldsSchema])
+  .superRefine((m, context) => {
+    const fail = (path: string, message: string) =>
+      context.addIssue({ code: "custom", path: [path], message });
+    const hourEnd = hourEndFor(m.hour_start);
+    if (m.hour_end !== hourEnd) fail("hour_end", `must be one hour after hour_start (${hourEnd})`);
+    windowProblems(m, hourEnd, fail);
+    if (m.format === CHUNK_FORMAT_1_1) merkleProblems(m, fail);
+    if (m.record_count === 0) {
+      if (m.first_seq !== null) fail("first_seq", "must be null when record_count is 0");
+      if (m.last_seq !== null) fail("last_seq", "must be null when record_count is 0");
+      if (m.gap_lost !== 0) fail("gap_lost", "must be 0 when record_count is 0");
+      if (m.byte_length !== 0) fail("byte_length", "must be 0 when record_count is 0");
+      if (m.records_sha256 !== EMPTY_SHA256)
+        fail("records_sha256", "must be the SHA-256 of no bytes when record_count is 0");
+      return;
+    }
+    if (m.first_seq === null) return fail("first_seq", "must be a seq when record_count > 0");
+    if (m.last_seq === null) return fail("last_seq", "must be a seq when record_count > 0");
+    if (m.last_seq - m.first_seq + 1 !== m.record_count) {
+      fail(
+        "last_seq",
+        `must be first_seq + record_count - 1 (${m.first_seq + m.record_count - 1})`,
+      );
+    }
+    if (m.byte_length === 0) fail("byte_length", "must be > 0 when record_count > 0");
+  });
+
+/** The tree has one leaf per line; the empty tree's root is the SHA-256 of no bytes. */
+function merkleProblems(
+  m: { record_count: number; merkle_root: string; merkle_size: number },
+  fail: (path: string, message: string) => void,
+): void {
+  if (m.merkle_size !== m.record_count) {
+    fail("merkle_size", `must be record_count (${m.record_count}): one leaf per line`);
   }
-  if (m.first_seq === null) return fail("first_seq", "must be a seq when record_count > 0");
-  if (m.last_seq === null) return fail("last_seq", "must be a seq when record_count > 0");
-  if (m.last_seq - m.first_seq + 1 !== m.record_count) {
-    fail("last_seq", `must be first_seq + record_count - 1 (${m.first_seq + m.record_count - 1})`);
+  if (m.record_count === 0 && m.merkle_root !== EMPTY_SHA256) {
+    fail("merkle_root", "must be the SHA-256 of no bytes (the empty tree) when record_count is 0");
   }
-  if (m.byte_length === 0) fail("byte_length", "must be > 0 when record_count > 0");
-});
+}
 
 /**
  * The window rules: hour_start <= window_start < window_end <= hour_end; part 0
@@ -110,18 +157,39 @@ function windowProblems(
 }
 
 export type Manifest = z.infer<typeof manifestSchema>;
-/** What the writer supplies; `format` and `hour_end` follow from the rest. */
-export type ManifestFields = Omit<Manifest, "format" | "hour_end">;
+export type ManifestV1 = Extract<Manifest, { format: typeof CHUNK_FORMAT_1 }>;
+export type ManifestV1_1 = Extract<Manifest, { format: typeof CHUNK_FORMAT_1_1 }>;
+/** The fields format 1.1 adds. */
+export type MerkleFields = Pick<ManifestV1_1, "merkle_root" | "merkle_size">;
+type WriterFields<M> = M extends unknown ? Omit<M, "format" | "hour_end"> : never;
+/**
+ * What the writer supplies; `hour_end` follows from `hour_start`, and `format`
+ * from the fields: with `merkle_root` and `merkle_size` the manifest is
+ * `logmaster-chunk/1.1` (what agents write), without them `logmaster-chunk/1`.
+ */
+export type ManifestFields = WriterFields<Manifest>;
 /** A manifest with the exact bytes it was read from or written as (what is signed and chained). */
 export interface ManifestWithBytes {
   manifest: Manifest;
   bytes: Uint8Array;
 }
 
-// JSON.stringify's replacer array fixes key order at every level; the field
-// names of the top level and of `clock` do not overlap.
+/**
+ * Whether a manifest carries a Merkle root (format 1.1); format-1 chunks have
+ * only records_sha256 over the whole file.
+ *
+ * @example
+ * if (hasMerkleRoot(manifest)) checkRoot(manifest.merkle_root, manifest.merkle_size);
+ */
+export function hasMerkleRoot(manifest: Manifest): manifest is ManifestV1_1 {
+  return manifest.format === CHUNK_FORMAT_1_1;
+}
+
+// JSON.stringify's replacer array fixes key order at every level (keys a
+// format lacks are skipped); the field names of the top level and of `clock`
+// do not overlap.
 const CANONICAL_KEY_ORDER = [
-  ...Object.keys(manifestFieldsSchema.shape),
+  ...Object.keys(manifestV1_1FieldsSchema.shape),
   ...Object.keys(clockSchema.shape),
 ];
 const textEncoder = new TextEncoder();
@@ -138,8 +206,9 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
 
 /**
  * Validate the fields of a chunk's manifest and return it with its canonical
- * bytes (the bytes to write, sign and chain). Throws `invalid_argument`
- * naming every field that breaks a rule.
+ * bytes (the bytes to write, sign and chain): `logmaster-chunk/1.1` when the
+ * fields have `merkle_root` and `merkle_size`, else `logmaster-chunk/1`.
+ * Throws `invalid_argument` naming every field that breaks a rule.
  *
  * @example
  * const { manifest, bytes } = buildManifest({
@@ -150,14 +219,17 @@ export function serializeManifest(manifest: Manifest): Uint8Array {
  *   window_start: "2026-11-22T08:00:00.000000Z",
  *   window_end: "2026-11-22T09:00:00.000000Z",
  *   ...summary, // first_seq, last_seq, record_count, gap_lost, byte_length, records_sha256
+ *   merkle_root, merkle_size, // format 1.1: the tree over the lines (LinesMerkleTree)
  *   prev_manifest_sha256: sha256Hex(previousManifestBytes),
  *   clock: { ntp_synchronized: true, source: "chrony" },
  *   created_at: formatMicrosUtc(nowUs),
  * });
  */
 export function buildManifest(fields: ManifestFields): ManifestWithBytes {
+  const format =
+    "merkle_root" in fields || "merkle_size" in fields ? CHUNK_FORMAT_1_1 : CHUNK_FORMAT_1;
   const parsed = manifestSchema.safeParse({
-    format: CHUNK_FORMAT,
+    format,
     ...fields,
     hour_end: hourEndFor(fields.hour_start),
   });
@@ -174,7 +246,7 @@ export function buildManifest(fields: ManifestFields): ManifestWithBytes {
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
- * Read manifest.json bytes as a verifier: UTF-8, JSON, the known `format`,
+ * Read manifest.json bytes as a verifier: UTF-8, JSON, a known `format` (1 or 1.1),
  * every field rule, and byte-identical to the canonical serialisation of the
  * parsed value (so two manifests with equal fields always hash the same).
  * Throws `unsupported_format`, `invalid_manifest` or `non_canonical_manifest`.
@@ -196,10 +268,10 @@ export function parseManifest(bytes: Uint8Array): ManifestWithBytes {
     throw new CustodyError("invalid_manifest", "manifest.json is not a JSON object");
   }
   const format = (value as { format?: unknown }).format;
-  if (format !== CHUNK_FORMAT) {
+  if (!(CHUNK_FORMATS as readonly unknown[]).includes(format)) {
     throw new CustodyError(
       "unsupported_format",
-      `manifest.json has format ${JSON.stringify(format)}; this verifier implements "${CHUNK_FORMAT}"`,
+      `manifest.json has format ${JSON.stringify(format)}; this verifier implements ${CHUNK_FORMATS.map((f) => `"${f}"`).join(" and ")}`,
     );
   }
   const parsed = manifestSchema.safeParse(value);

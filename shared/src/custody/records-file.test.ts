@@ -5,10 +5,13 @@ import { join } from "node:path";
 import type { CustodyError } from "./errors.ts";
 import { sha256Hex } from "./hash.ts";
 import { buildManifest } from "./manifest.ts";
+import { leafHash, merkleRoot } from "./merkle.ts";
 import { encodeDataRecord, encodeGapRecord, type RecordLine } from "./record.ts";
 import {
   CanonicalDataLineCheck,
   compareWithManifest,
+  digestRecordsFile,
+  EMPTY_MERKLE_FIELDS,
   EMPTY_RECORDS_SUMMARY,
   MAX_LINE_BYTES,
   RecordsScanner,
@@ -325,5 +328,42 @@ describe("memory", () => {
     expect(() => {
       for (let i = 0; i <= MAX_LINE_BYTES / piece.byteLength; i++) scanner.push(piece);
     }).toThrow(/records\.jsonl line 1 is longer than 16777216 bytes: not a record/);
+  });
+});
+
+describe("the Merkle tree of format 1.1 in the same read", () => {
+  const encoder = new TextEncoder();
+  const lines = ["a", "bb", "ccc"].map(
+    (msg, i) =>
+      `{"seq":${i + 1},"ts":"2026-11-22T08:00:0${i}.000000Z","src":"10.0.0.1","port":514,"transport":"udp","msg":"${msg}"}`,
+  );
+  const bytes = encoder.encode(lines.map((line) => `${line}\n`).join(""));
+  const want = Buffer.from(
+    merkleRoot(lines.map((line) => leafHash(encoder.encode(line)))),
+  ).toString("hex");
+
+  test("scanRecords builds it only when asked", () => {
+    expect(scanRecords(bytes).merkle).toBeUndefined();
+    expect(scanRecords(bytes, { merkle: true }).merkle).toEqual({
+      merkle_root: want,
+      merkle_size: 3,
+    });
+    expect(scanRecords(new Uint8Array(), { merkle: true }).merkle).toEqual(EMPTY_MERKLE_FIELDS);
+  });
+
+  test("digestRecordsFile: SHA-256, length and the tree in one read", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "records-digest-"));
+    try {
+      const path = join(dir, "records.jsonl");
+      writeFileSync(path, bytes);
+      expect(await digestRecordsFile(path, { merkle: true })).toEqual({
+        sha256Hex: sha256Hex(bytes),
+        byteLength: bytes.byteLength,
+        merkle: { merkle_root: want, merkle_size: 3 },
+      });
+      expect((await digestRecordsFile(path)).merkle).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,8 @@ import { isUtf8 } from "node:buffer";
 import { sourceAddressSchema } from "./address.ts";
 import { CustodyError } from "./errors.ts";
 import { EMPTY_SHA256, IncrementalSha256, type ProgressCallback, readFilePieces } from "./hash.ts";
-import type { Manifest } from "./manifest.ts";
+import type { Manifest, ManifestV1_1, MerkleFields } from "./manifest.ts";
+import { LinesMerkleTree } from "./merkle.ts";
 import { isGapRecord, parseRecordLine, type RecordLine } from "./record.ts";
 import { isInWindow, microsUtcSchema } from "./time.ts";
 
@@ -28,6 +29,12 @@ export const EMPTY_RECORDS_SUMMARY: Readonly<RecordsSummary> = Object.freeze({
   records_sha256: EMPTY_SHA256,
 });
 
+/** The Merkle fields of an empty records.jsonl: the empty tree. */
+export const EMPTY_MERKLE_FIELDS: Readonly<MerkleFields> = Object.freeze({
+  merkle_root: EMPTY_SHA256,
+  merkle_size: 0,
+});
+
 /** A chunk's receive-time window `[window_start, window_end)`: pass the manifest itself. */
 export type RecordsWindow = Pick<Manifest, "window_start" | "window_end">;
 
@@ -45,12 +52,20 @@ export interface RecordsScanOptions {
    * `records_sha256` is left empty for it to fill. Default true.
    */
   sha256?: boolean;
+  /**
+   * true: also build the RFC 6962 tree over the lines (a `logmaster-chunk/1.1`
+   * manifest names its root), returned as `merkle`. Default false: it costs a
+   * SHA-256 per line that format-1 chunks do not need.
+   */
+  merkle?: boolean;
 }
 
 export interface RecordsScanResult {
   summary: RecordsSummary;
   /** Records whose `ts` lies outside `window` (0 when no window was given). */
   recordsOutsideWindow: number;
+  /** The tree over the lines, when `merkle: true` was asked for. */
+  merkle?: MerkleFields;
 }
 
 const NEWLINE = 0x0a;
@@ -74,6 +89,7 @@ export const MAX_LINE_BYTES = 16 * 1024 * 1024;
 export class RecordsScanner {
   readonly #options: RecordsScanOptions;
   readonly #sha256: IncrementalSha256 | undefined;
+  readonly #merkle: LinesMerkleTree | undefined;
   #byteLength = 0;
   /** The start of a line whose \n has not come yet, in the pieces it came in. */
   #partialLine: Uint8Array[] = [];
@@ -90,11 +106,13 @@ export class RecordsScanner {
   constructor(options: RecordsScanOptions = {}) {
     this.#options = options;
     if (options.sha256 !== false) this.#sha256 = new IncrementalSha256();
+    if (options.merkle === true) this.#merkle = new LinesMerkleTree();
     if (!options.onRecord) this.#fastLines = new CanonicalDataLineCheck(options.window);
   }
 
   push(piece: Uint8Array): void {
     this.#sha256?.update(piece);
+    this.#merkle?.push(piece);
     this.#byteLength += piece.byteLength;
     let lineStart = 0;
     let newlineAt = piece.indexOf(NEWLINE);
@@ -142,6 +160,7 @@ export class RecordsScanner {
         `records.jsonl line ${this.#lineNumber + 1} does not end with \\n (${this.#partialBytes} bytes after the last \\n)`,
       );
     }
+    const merkle = this.#merkle && merkleFieldsOf(this.#merkle);
     return {
       summary: {
         first_seq: this.#firstSeq,
@@ -152,6 +171,7 @@ export class RecordsScanner {
         records_sha256: this.#sha256?.digestHex() ?? "",
       },
       recordsOutsideWindow: this.#recordsOutsideWindow,
+      ...(merkle ? { merkle } : {}),
     };
   }
 
@@ -459,8 +479,46 @@ export async function scanRecordsFile(
   return scanner.finish();
 }
 
+function merkleFieldsOf(lines: LinesMerkleTree): MerkleFields {
+  const { root, size } = lines.finish();
+  return { merkle_root: Buffer.from(root).toString("hex"), merkle_size: size };
+}
+
+/** What one read of records.jsonl gives without checking its lines. */
+export interface RecordsDigest {
+  sha256Hex: string;
+  byteLength: number;
+  /** The tree over the lines, when `merkle: true` was asked for. */
+  merkle?: MerkleFields;
+}
+
+/**
+ * SHA-256, length and (with `merkle: true`) the Merkle tree of a
+ * records.jsonl, in one streamed read and without checking its lines: what
+ * the agent seals (its own file) and what a verifier hashes on a second core
+ * while {@link RecordsScanner} checks the lines. Throws `invalid_records_file`
+ * for a Merkle tree over a file that does not end with `\n`.
+ *
+ * @example
+ * const { sha256Hex, byteLength, merkle } = await digestRecordsFile("chunk/records.jsonl", { merkle: true });
+ */
+export async function digestRecordsFile(
+  path: string,
+  options: { merkle?: boolean } = {},
+  onProgress?: ProgressCallback,
+): Promise<RecordsDigest> {
+  const running = new IncrementalSha256();
+  const lines = options.merkle === true ? new LinesMerkleTree() : undefined;
+  for await (const piece of readFilePieces(path, onProgress)) {
+    running.update(piece);
+    lines?.push(piece);
+  }
+  const digest = { sha256Hex: running.digestHex(), byteLength: running.byteLength };
+  return lines ? { ...digest, merkle: merkleFieldsOf(lines) } : digest;
+}
+
 export interface FieldMismatch {
-  field: keyof RecordsSummary;
+  field: keyof RecordsSummary | keyof MerkleFields;
   /** The value in manifest.json. */
   manifest: string | number | null;
   /** The value records.jsonl actually has. */
@@ -479,4 +537,22 @@ export function compareWithManifest(summary: RecordsSummary, manifest: Manifest)
   return fields
     .filter((field) => summary[field] !== manifest[field])
     .map((field) => ({ field, manifest: manifest[field], records: summary[field] }));
+}
+
+/**
+ * The Merkle fields of a `logmaster-chunk/1.1` manifest that the tree over
+ * records.jsonl's lines contradicts (empty when they agree).
+ *
+ * @example
+ * const { merkle } = scanRecords(bytes, { merkle: true });
+ * compareMerkleWithManifest(merkle, manifest); // [{ field: "merkle_root", manifest: "ab12…", records: "9f00…" }]
+ */
+export function compareMerkleWithManifest(
+  merkle: MerkleFields,
+  manifest: ManifestV1_1,
+): FieldMismatch[] {
+  const fields = ["merkle_root", "merkle_size"] as const;
+  return fields
+    .filter((field) => merkle[field] !== manifest[field])
+    .map((field) => ({ field, manifest: manifest[field], records: merkle[field] }));
 }

@@ -9,18 +9,22 @@
  * not what it claims). WARN: holds, with something an auditor should read
  * (a clock warning, no revocation list, a development time-stamp that has no
  * legal value). SKIP: could not run because something it needs failed (that
- * failure is reported on its own line).
+ * failure is reported on its own line), or does not apply to this evidence
+ * (the Merkle root of a format-1 chunk, which has none).
  */
 export type CheckStatus = "PASS" | "FAIL" | "WARN" | "SKIP";
 
 /** The checks of one evidence bundle, in the order they are reported. */
 export const BUNDLE_CHECKS = {
-  manifest: "manifest.json parses, has format logmaster-chunk/1 and valid fields (§5.2)",
+  manifest:
+    "manifest.json parses, has format logmaster-chunk/1 or logmaster-chunk/1.1 and valid fields (§5.2)",
   manifest_canonical: "manifest.json is byte-identical to its canonical form (§5.3)",
   records:
     "every line of records.jsonl is a canonical record, seqs consecutive, ends with \\n (§4)",
   records_match:
     "records.jsonl's SHA-256, size, line count, first/last seq and gap_lost equal the manifest",
+  records_merkle:
+    "the RFC 6962 Merkle root over records.jsonl's lines equals merkle_root (format 1.1; §16)",
   records_window: "every record's ts lies in the chunk's window (a clock warning only, §4.1)",
   agent_certificate:
     "agent.pem is the certificate the manifest names (agent_cert_sha256) and names its agent (§6)",
@@ -94,8 +98,8 @@ export function skip<Name extends CheckName>(name: Name, detail: string): Check<
 
 /**
  * The verdict of a set of checks: FAIL if any failed, else WARN if any
- * warned, else PASS. A SKIP never stands alone (it follows a FAIL), so it
- * does not count.
+ * warned, else PASS. A SKIP follows a FAIL or marks a check that does not
+ * apply, so it does not count.
  *
  * @example
  * verdictOf([pass("manifest", "ok"), warn("revocation", "no revocation list in the bundle")]) // "WARN"

@@ -2,7 +2,14 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildManifest, encodeDataRecord, sha256Hex } from "../custody/index.ts";
+import {
+  buildManifest,
+  encodeDataRecord,
+  type ManifestV1_1,
+  parseManifest,
+  scanRecords,
+  sha256Hex,
+} from "../custody/index.ts";
 import { firstManifestFields } from "../custody/testing.ts";
 import { checkRecords, readManifest } from "./chunk.ts";
 
@@ -73,6 +80,56 @@ describe("checkRecords", () => {
       "PASS",
     ]);
     expect(checks.records.detail).toBe("8 lines, each a canonical record, seq 1..8 consecutive");
+  });
+
+  test("a format-1 chunk: the Merkle check does not apply, which is no failure", async () => {
+    const checks = await checkRecords(recordsFile("good.jsonl", recordsBytes), manifest);
+    expect(checks.merkle).toEqual({
+      name: "records_merkle",
+      status: "SKIP",
+      detail:
+        "does not apply: format logmaster-chunk/1 has no Merkle root (records_sha256 covers the whole file)",
+    });
+  });
+
+  describe("format 1.1", () => {
+    const CHUNK_3 = join(import.meta.dir, "../../../tests/vectors/v1.1/chunk-3");
+    const v11Records = new Uint8Array(readFileSync(join(CHUNK_3, "records.jsonl")));
+    const v11 = parseManifest(new Uint8Array(readFileSync(join(CHUNK_3, "manifest.json"))))
+      .manifest as ManifestV1_1;
+
+    test("the tree over the lines is the one the manifest signs", async () => {
+      const checks = await checkRecords(recordsFile("v11.jsonl", v11Records), v11);
+      expect(checks.merkle).toMatchObject({
+        status: "PASS",
+        detail: `merkle_root ${v11.merkle_root} over 7 lines (RFC 6962): as the manifest says, so each line can be proven on its own`,
+      });
+      expect([checks.records.status, checks.match.status]).toEqual(["PASS", "PASS"]);
+    });
+
+    test("a manifest whose root is not the lines' tree fails the check, and only it", async () => {
+      const otherRoot = { ...v11, merkle_root: sha256Hex("another tree") };
+      const checks = await checkRecords(recordsFile("v11.jsonl", v11Records), otherRoot);
+      expect(checks.merkle).toMatchObject({
+        status: "FAIL",
+        detail: `merkle_root: the manifest says ${otherRoot.merkle_root}, records.jsonl has ${v11.merkle_root}: the tree over the lines is not the one the manifest signs`,
+      });
+      expect([checks.records.status, checks.match.status]).toEqual(["PASS", "PASS"]);
+    });
+
+    test("two lines swapped: hash and tree both differ; a bad line stops the scan before the tree", async () => {
+      const text = new TextDecoder().decode(v11Records).split("\n");
+      [text[0], text[1]] = [text[1] as string, text[0] as string];
+      const swapped = await checkRecords(
+        recordsFile("swapped.jsonl", new TextEncoder().encode(text.join("\n"))),
+        v11,
+      );
+      expect(swapped.records.status).toBe("FAIL"); // seq 22 before 21
+      expect(swapped.merkle).toMatchObject({
+        status: "SKIP",
+        detail: "the records scan stopped at the failure above",
+      });
+    });
   });
 
   test("an altered line: the line is named, and the hash no longer matches", async () => {
@@ -172,16 +229,25 @@ describe("checkRecords on a large file (hashed on a worker thread)", () => {
       record_count: count,
       byte_length: big.byteLength,
       records_sha256: sha256Hex(big),
+      ...scanRecords(big, { merkle: true }).merkle,
     }),
   ).manifest;
 
-  test("same verdicts as in one thread", async () => {
+  test("same verdicts as in one thread (the worker builds the Merkle tree too)", async () => {
     const good = await checkRecords(recordsFile("big.jsonl", big), large);
-    expect([good.records.status, good.match.status]).toEqual(["PASS", "PASS"]);
+    expect([good.records.status, good.match.status, good.merkle.status]).toEqual([
+      "PASS",
+      "PASS",
+      "PASS",
+    ]);
     expect(good.match.detail).toContain(`SHA-256 ${large.records_sha256}`);
     const altered = Buffer.from(big);
     altered[altered.byteLength - 4] = 0x79; // an x of the last msg: still canonical, other bytes
     const bad = await checkRecords(recordsFile("big-altered.jsonl", altered), large);
-    expect([bad.records.status, bad.match.status]).toEqual(["PASS", "FAIL"]);
+    expect([bad.records.status, bad.match.status, bad.merkle.status]).toEqual([
+      "PASS",
+      "FAIL",
+      "FAIL",
+    ]);
   }, 30_000);
 });

@@ -6,17 +6,22 @@
  */
 import { existsSync, statSync } from "node:fs";
 import {
+  CHUNK_FORMAT_1,
   CustodyError,
   chunkIdOf,
+  compareMerkleWithManifest,
   compareWithManifest,
+  digestRecordsFile,
   type FieldMismatch,
+  hasMerkleRoot,
   type Manifest,
   type ManifestWithBytes,
+  type MerkleFields,
   manifestSchema,
   type ProgressCallback,
   parseManifest,
+  type RecordsDigest,
   scanRecordsFile,
-  sha256OfFile,
 } from "../custody/index.ts";
 import { BUNDLE_FILES } from "./bundle.ts";
 import { type Check, fail, messageOf, pass, skip, warn } from "./checks.ts";
@@ -101,18 +106,49 @@ function describeMismatch(mismatch: FieldMismatch): string {
 export interface RecordsChecks {
   records: Check<"records">;
   match: Check<"records_match">;
+  /** Format 1.1: the Merkle root over the lines; SKIP (does not apply) for format 1. */
+  merkle: Check<"records_merkle">;
   window: Check<"records_window">;
 }
 
 /**
+ * The Merkle check of a chunk whose records scanned cleanly: the tree the
+ * lines make is the one the manifest signs (format 1.1). A format-1 manifest
+ * has no tree: the check does not apply, which is no failure.
+ */
+function checkMerkle(
+  merkle: MerkleFields | undefined,
+  manifest: Manifest,
+): Check<"records_merkle"> {
+  if (!hasMerkleRoot(manifest)) {
+    return skip(
+      "records_merkle",
+      `does not apply: format ${CHUNK_FORMAT_1} has no Merkle root (records_sha256 covers the whole file)`,
+    );
+  }
+  if (!merkle) return skip("records_merkle", `needs the lines of ${BUNDLE_FILES.records}`);
+  const mismatches = compareMerkleWithManifest(merkle, manifest);
+  return mismatches.length === 0
+    ? pass(
+        "records_merkle",
+        `merkle_root ${merkle.merkle_root} over ${merkle.merkle_size} lines (RFC 6962): as the manifest says, so each line can be proven on its own`,
+      )
+    : fail(
+        "records_merkle",
+        `${mismatches.map(describeMismatch).join("; ")}: the tree over the lines is not the one the manifest signs`,
+      );
+}
+
+/**
  * Stream records.jsonl (bounded memory, any size): every line canonical,
- * seqs consecutive, and the summary compared with the manifest; records
- * outside the window are a clock warning. A large file is hashed on a worker
- * thread meanwhile. When a line is bad, its hash still tells "altered after
- * signing" (hash differs) from "signed like that" (hash equal).
+ * seqs consecutive, and the summary (for format 1.1 also the Merkle tree
+ * over the lines) compared with the manifest; records outside the window are
+ * a clock warning. A large file is hashed on a worker thread meanwhile. When
+ * a line is bad, its hash still tells "altered after signing" (hash differs)
+ * from "signed like that" (hash equal).
  *
  * @example
- * const { records, match, window } = await checkRecords("bundle/records.jsonl", parsed?.manifest);
+ * const { records, match, merkle, window } = await checkRecords("bundle/records.jsonl", parsed?.manifest);
  */
 export async function checkRecords(
   path: string,
@@ -124,16 +160,23 @@ export async function checkRecords(
     return {
       records: fail("records", `${BUNDLE_FILES.records} is missing`),
       match: skip("records_match", `needs ${BUNDLE_FILES.records}`),
+      merkle: skip("records_merkle", `needs ${BUNDLE_FILES.records}`),
       window: skip("records_window", `needs ${BUNDLE_FILES.records}`),
     };
   }
-  // A large file is hashed on another core while this one checks its lines.
-  const hashing = statSync(path).size >= PARALLEL_HASH_MIN_BYTES ? sha256InWorker(path) : undefined;
+  const withMerkle = manifest !== undefined && hasMerkleRoot(manifest);
+  // A large file is hashed (and its tree built) on another core while this one checks its lines.
+  const hashing =
+    statSync(path).size >= PARALLEL_HASH_MIN_BYTES ? digestInWorker(path, withMerkle) : undefined;
   let scan: Awaited<ReturnType<typeof scanRecordsFile>>;
   try {
     scan = await scanRecordsFile(
       path,
-      { ...(manifest ? { window: manifest } : {}), sha256: hashing === undefined },
+      {
+        ...(manifest ? { window: manifest } : {}),
+        sha256: hashing === undefined,
+        merkle: withMerkle && hashing === undefined,
+      },
       onProgress,
     );
   } catch (error) {
@@ -144,25 +187,31 @@ export async function checkRecords(
         : `cannot read ${BUNDLE_FILES.records}: ${messageOf(error)}`,
     );
     const window = skip("records_window", "the records scan stopped at the failure above");
-    if (!manifest) return { records, match: skip("records_match", needsManifest), window };
+    const merkle = skip("records_merkle", "the records scan stopped at the failure above");
+    if (!manifest) return { records, match: skip("records_match", needsManifest), merkle, window };
     return {
       records,
-      match: compareHashOnly(await (hashing ?? sha256OfFile(path)), manifest),
+      match: compareHashOnly(await (hashing ?? digestRecordsFile(path)), manifest),
+      merkle,
       window,
     };
   }
   const { recordsOutsideWindow } = scan;
-  let { summary } = scan;
+  let { summary, merkle: tree } = scan;
   if (hashing) {
     const hashed = await hashing;
     // Both threads read the file: they must have read the same length.
-    if (hashed.byteLength !== summary.byte_length)
+    if (hashed.byteLength !== summary.byte_length) {
+      const unsteady = `needs a ${BUNDLE_FILES.records} that holds still`;
       return {
         records: fail("records", `${BUNDLE_FILES.records} changed while it was being read`),
-        match: skip("records_match", `needs a ${BUNDLE_FILES.records} that holds still`),
-        window: skip("records_window", `needs a ${BUNDLE_FILES.records} that holds still`),
+        match: skip("records_match", unsteady),
+        merkle: skip("records_merkle", unsteady),
+        window: skip("records_window", unsteady),
       };
+    }
     summary = { ...summary, records_sha256: hashed.sha256Hex };
+    tree = hashed.merkle;
   }
   const records = pass(
     "records",
@@ -176,6 +225,7 @@ export async function checkRecords(
     return {
       records,
       match: skip("records_match", needsManifest),
+      merkle: skip("records_merkle", needsManifest),
       window: skip("records_window", needsManifest),
     };
   }
@@ -198,22 +248,17 @@ export async function checkRecords(
           "records_window",
           `${recordsOutsideWindow} of ${summary.record_count} records have a ts outside ${windowText}: the agent clock was stepped (a clock warning, not tampering)`,
         );
-  return { records, match, window };
+  return { records, match, merkle: checkMerkle(tree, manifest), window };
 }
 
 /** From this size on, starting a worker (~50 ms) is worth it. */
 const PARALLEL_HASH_MIN_BYTES = 64 * 1024 * 1024;
 
-interface FileHash {
-  sha256Hex: string;
-  byteLength: number;
-}
-
-/** sha256OfFile on a worker thread; on the main thread when a worker cannot run. */
-function sha256InWorker(path: string): Promise<FileHash> {
-  return new Promise<FileHash>((resolve, reject) => {
+/** digestRecordsFile on a worker thread; on the main thread when a worker cannot run. */
+function digestInWorker(path: string, merkle: boolean): Promise<RecordsDigest> {
+  return new Promise<RecordsDigest>((resolve, reject) => {
     const worker = new Worker(new URL("./sha256-worker.ts", import.meta.url).href);
-    worker.onmessage = (event: MessageEvent<FileHash | { error: string }>) => {
+    worker.onmessage = (event: MessageEvent<RecordsDigest | { error: string }>) => {
       worker.terminate();
       if ("error" in event.data) reject(new Error(event.data.error));
       else resolve(event.data);
@@ -222,12 +267,12 @@ function sha256InWorker(path: string): Promise<FileHash> {
       worker.terminate();
       reject(new Error(event.message));
     };
-    worker.postMessage({ path });
-  }).catch(() => sha256OfFile(path));
+    worker.postMessage({ path, merkle });
+  }).catch(() => digestRecordsFile(path, { merkle }));
 }
 
 /** After a bad line: do the bytes still hash to what the manifest signed? */
-function compareHashOnly(hashed: FileHash, manifest: Manifest): Check<"records_match"> {
+function compareHashOnly(hashed: RecordsDigest, manifest: Manifest): Check<"records_match"> {
   const problems: string[] = [];
   if (hashed.sha256Hex !== manifest.records_sha256)
     problems.push(

@@ -200,6 +200,7 @@ export async function verifyBundle(
     reading.canonical,
     records.records,
     records.match,
+    records.merkle,
     records.window,
     agent.check,
     signature,
