@@ -40,6 +40,19 @@ export {
   compareChunkIds,
   parseChunkId,
 } from "./chunk-id.ts";
+export {
+  DISCLOSURE_FILES,
+  DISCLOSURE_FORMAT,
+  type DisclosedChunk,
+  type DisclosedLine,
+  type Disclosure,
+  disclosedChunkSchema,
+  disclosedLineSchema,
+  discloseLines,
+  disclosureSchema,
+  lineIsInChunk,
+  serializeDisclosedLines,
+} from "./disclosure.ts";
 export { CustodyError, type CustodyErrorCode } from "./errors.ts";
 export {
   EMPTY_SHA256,
