@@ -1,5 +1,13 @@
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -16,6 +24,7 @@ import { createTestPki, writeTestIdentity } from "../testing/pki.ts";
 import { Wal } from "../wal/wal.ts";
 import type { ClockInfo } from "./clock-info.ts";
 import { readChainState, Sealer } from "./sealer.ts";
+import type { SummaryOptions } from "./summary.ts";
 
 const HOUR_US = 3_600_000_000;
 const BASE_US = 1_795_334_400_000_000; // 2026-11-22T08:00:00Z
@@ -42,6 +51,7 @@ async function openPipeline(
   identity: AgentIdentity | undefined,
   now: () => number,
   clock: ClockInfo = { ntp_synchronized: true, source: "chrony" },
+  summary?: SummaryOptions,
 ) {
   const telemetry = new AgentTelemetry(() => {});
   const wal = await Wal.open({
@@ -59,8 +69,9 @@ async function openPipeline(
     nowUs: now,
     identity: () => identity,
     clockInfo: () => clock,
+    ...(summary ? { summary } : {}),
   });
-  return { wal, sealer };
+  return { wal, sealer, telemetry };
 }
 
 test("hour rollover seals each ended hour, empty hours included, in one signed hash chain", async () => {
@@ -267,4 +278,66 @@ test("a chain.json from before parts (lastSealedHour) is read as whole hours", a
   expect(JSON.parse(readFileSync(join(dataDir, "state", "chain.json"), "utf8"))).toHaveProperty(
     "lastSealed",
   );
+});
+
+const ON_WORKER: SummaryOptions = { digestOnWorkerMinBytes: 0 };
+const ON_MAIN_THREAD: SummaryOptions = { digestOnWorkerMinBytes: Number.POSITIVE_INFINITY };
+const CRASHING_WORKER = new URL(
+  "../../../shared/src/custody/digest-worker/crashing-worker.testing.ts",
+  import.meta.url,
+).href;
+
+/** An enrolled data dir whose hour 08 holds `count` records and has ended at `nowUs`. */
+async function dataDirWithEndedHour(prefix: string, count: number) {
+  const { dataDir, identity } = await enrolledDataDir(prefix);
+  const { wal } = await openPipeline(dataDir, identity, () => BASE_US + 10);
+  for (let i = 0; i < count; i++) wal.append(datagram(BASE_US + 1000 + i));
+  await wal.close();
+  return { dataDir, identity, nowUs: BASE_US + HOUR_US + 5 };
+}
+
+test("a chunk digested on the worker thread gets the same manifest bytes as on the main thread", async () => {
+  const { dataDir, identity, nowUs } = await dataDirWithEndedHour("lm-seal-worker-", 5000);
+  const copy = mkdtempSync(join(tmpdir(), "lm-seal-main-"));
+  dirs.push(copy);
+  cpSync(dataDir, copy, { recursive: true });
+  const manifestBytes: Uint8Array[] = [];
+  for (const [dir, summary] of [
+    [dataDir, ON_WORKER],
+    [copy, ON_MAIN_THREAD],
+  ] as const) {
+    const { wal, sealer } = await openPipeline(dir, identity, () => nowUs, undefined, summary);
+    expect(await sealer.sealDue()).toEqual(["2026-11-22T08"]);
+    await wal.close();
+    manifestBytes.push(readChunk(dir, "2026-11-22T08").manifest.bytes);
+  }
+  const [onWorker, onMain] = manifestBytes;
+  expect(parseManifest(onWorker ?? new Uint8Array()).manifest).toMatchObject({
+    record_count: 5000,
+    merkle_size: 5000,
+  });
+  expect(Buffer.from(onWorker ?? []).equals(Buffer.from(onMain ?? []))).toBe(true);
+});
+
+test("a digest worker that crashes fails the seal (SealFailed), nothing is written, and the next seal succeeds", async () => {
+  const { dataDir, identity, nowUs } = await dataDirWithEndedHour("lm-seal-crash-", 100);
+  const crashing = await openPipeline(dataDir, identity, () => nowUs, undefined, {
+    ...ON_WORKER,
+    digestWorkerUrl: CRASHING_WORKER,
+  });
+  await expect(crashing.sealer.sealDue()).rejects.toThrow("the records digest worker failed");
+  // The timer's path: the failure is an event, not an unhandled rejection.
+  crashing.sealer.start();
+  while (crashing.telemetry.count("SealFailed") === 0) await Bun.sleep(5);
+  crashing.sealer.stop();
+  expect(crashing.telemetry.count("ChunkSealed")).toBe(0);
+  expect(existsSync(join(dataDir, "chunks", "2026-11-22T08", "manifest.json"))).toBe(false);
+  expect(existsSync(join(dataDir, "chunks", "2026-11-22T08", "manifest.sig"))).toBe(false);
+  expect((await readChainState(dataDir))?.lastSealed).toBeNull();
+  await crashing.wal.close();
+
+  const { wal, sealer } = await openPipeline(dataDir, identity, () => nowUs, undefined, ON_WORKER);
+  expect(await sealer.sealDue()).toEqual(["2026-11-22T08"]);
+  await wal.close();
+  expect(readChunk(dataDir, "2026-11-22T08").manifest.manifest.record_count).toBe(100);
 });

@@ -33,7 +33,7 @@ import {
 } from "../wal/layout.ts";
 import type { Wal } from "../wal/wal.ts";
 import { type ClockInfo, describeClock } from "./clock-info.ts";
-import { summarizeChunk } from "./summary.ts";
+import { type SummaryOptions, summarizeChunk } from "./summary.ts";
 
 /** state/chain.json: where the hash chain stands. Written atomically after each seal. */
 const chainStateSchema = z.object({
@@ -96,6 +96,8 @@ export interface SealerOptions {
   /** Called after a chunk is sealed, with its id (the forwarder sends the seal). */
   onSealed?: (id: string) => void;
   clockInfo?: () => ClockInfo;
+  /** Where records.jsonl is digested (a worker thread for a large one); tests change it. */
+  summary?: SummaryOptions;
 }
 
 /** What `logmaster-agent seal` did. */
@@ -300,7 +302,13 @@ export class Sealer {
     if (chunk.part > 0 && !existsSync(windowPath(dataDir, id))) {
       writeFileAtomic(windowPath(dataDir, id), windowFileContent(chunk.windowStart));
     }
-    const summary = await summarizeChunk(recordsPath(dataDir, id), indexPath(dataDir, id));
+    // A large records.jsonl is digested on a worker thread (summary.ts); if that
+    // fails, nothing was written for this chunk and the seal fails as a bad read would.
+    const summary = await summarizeChunk(
+      recordsPath(dataDir, id),
+      indexPath(dataDir, id),
+      this.options.summary,
+    );
     this.#clockInfo ??= (this.options.clockInfo ?? describeClock)();
     const { bytes } = buildManifest({
       chain_id: identity.chain_id,
