@@ -260,6 +260,7 @@ export const en = {
   "audit.action.tail": "Live tail",
   "audit.action.custody": "Custody read",
   "audit.action.export": "Evidence export",
+  "audit.action.disclose": "Disclosure pack",
   "audit.action.report": "Compliance report",
   "audit.action.rollup": "Day roll-up",
   "audit.action.reindex": "Re-index",

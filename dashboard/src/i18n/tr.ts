@@ -256,6 +256,7 @@ export const tr: Catalogue = {
   "audit.action.tail": "Canlı izleme",
   "audit.action.custody": "Delil zinciri görüntüleme",
   "audit.action.export": "Delil dışa aktarma",
+  "audit.action.disclose": "Kısmi delil paketi",
   "audit.action.report": "Uyum raporu",
   "audit.action.rollup": "Gün özeti",
   "audit.action.reindex": "Yeniden dizinleme",

@@ -33,6 +33,7 @@ import { authRoutes, PUBLIC_AUTH_PATHS } from "./auth.ts";
 import { actorOf, authenticate, callerScope, sameSecret, setPrincipal } from "./authenticate.ts";
 import { type CustodyRoutesContext, chunksQuerySchema, custodyRoutes } from "./custody.ts";
 import { dashboardRoutes } from "./dashboard.ts";
+import { discloseRoutes } from "./disclose.ts";
 import { docsRoutes } from "./docs/index.ts";
 import { fleetRoutes } from "./fleet.ts";
 import { describeRoute, serveApiDescription } from "./openapi.ts";
@@ -241,6 +242,11 @@ export function apiRoutes(context: ApiContext, options: { tls?: boolean } = {}):
   );
   // Chunks, a month of custody, export, reports, roll-ups, retention; `POST /tsa` in zero-setup mode.
   app.route("/", custodyRoutes({ ...context, ...caller }));
+  // Disclosure packs: only the lines a case asks for.
+  app.route(
+    "/",
+    discloseRoutes({ adminContext: context.adminContext, read: context.read, ...caller }),
+  );
   app.route("/", auditRoutes({ admin: context.admin, db: context.db, ...caller }));
   app.route("/", fleetRoutes({ db: context.db, admin: context.admin, ...caller }));
   app.route("/", overviewRoutes({ db: context.db, read: context.read, ...caller }));

@@ -27,6 +27,9 @@ const commandFlags = {
   chunk: { type: "string" },
   agent: { type: "string" },
   out: { type: "string" },
+  // disclose: the case reference and the lookup (ip|mac|nat) it asks.
+  case: { type: "string" },
+  lookup: { type: "string" },
   month: { type: "string" },
   format: { type: "string" },
   "retention-days": { type: "string" },

@@ -26,6 +26,7 @@ import {
   runningHub,
   withAdmin,
 } from "./common.ts";
+import { discloseCommand } from "./disclose.ts";
 import { readCommands } from "./search.ts";
 
 const usage = `Usage: logmaster-hub <command> [options]
@@ -53,6 +54,10 @@ Commands:
   export --hotel H (--hour 2026-11-22T08 | --day 2026-11-22) --out DIR
   export --chunk ID [--agent A] [--hotel H] --out DIR
                              evidence bundles for auditors (DIR/<agent>/<chunk>/VERIFY.md)
+  disclose --hotel H --case REF --out DIR (--lookup ip ADDR --at T | --lookup mac MAC --from T --to T
+           | --lookup nat ADDR:PORT --at T | --from T --to T [search filters])
+                             a disclosure pack: only the lines a case asks for, each with its
+                             Merkle proof, VERIFY.md, verify_disclosure.py and a Turkish summary.pdf
   rollup --hotel H --day 2026-11-22
                              sign and time-stamp a hotel's ended UTC day
   report --hotel H --month 2026-11 [--format csv|pdf] --out FILE
@@ -581,6 +586,7 @@ process.exitCode = await runCli(
       agent,
       chunk,
       export: exportCommand,
+      disclose: discloseCommand,
       rollup,
       report,
       purge,

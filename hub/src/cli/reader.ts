@@ -2,9 +2,16 @@ import { readLines } from "../../../shared/src/cli/lines.ts";
 import type { Actor } from "../admin/index.ts";
 import { hubSender } from "../admin/pinned-fetch.ts";
 import type { HubConfig } from "../config/index.ts";
+import {
+  DISCLOSURE_SUMMARY_HEADER,
+  type DiscloseRequest,
+  type DisclosureSummary,
+  discloseEvidence,
+  extractTarGz,
+} from "../disclose/index.ts";
 import { RefusedRequestError } from "../errors.ts";
 import { HubEvents } from "../events/index.ts";
-import { openIndexParts } from "../hub.ts";
+import { hubChainCa, openIndexParts } from "../hub.ts";
 import { EventPartitions } from "../index/partitions.ts";
 import { type ReindexProgress, reindexHotel } from "../index/reindex.ts";
 import type { Device } from "../query/devices.ts";
@@ -49,6 +56,8 @@ export interface HubReader {
   devices(query: ApiQuery): Promise<Device[]>;
   /** `PUT /api/devices/:agent/:address`. */
   nameDevice(change: { agent: string; address: string; name: string }): Promise<Device>;
+  /** `POST /api/disclose`: a disclosure pack written into `outDir` (docs/custody-format.md §17). */
+  disclose(request: DiscloseRequest & Actor, outDir: string): Promise<DisclosureSummary>;
   /** `POST /api/reindex`: progress as it goes, the totals at the end. */
   reindex(
     input: ReindexInput,
@@ -83,6 +92,13 @@ export function remoteReader(
     async nameDevice({ agent, address, name }) {
       const path = `/api/devices/${encodeURIComponent(agent)}/${encodeURIComponent(address)}`;
       return (await (await send("PUT", path, { name })).json()) as Device;
+    },
+    async disclose({ actor, ...request }, outDir) {
+      const response = await send("POST", "/api/disclose", request, actor);
+      await extractTarGz(new Uint8Array(await response.arrayBuffer()), outDir);
+      return JSON.parse(
+        response.headers.get(DISCLOSURE_SUMMARY_HEADER) ?? "{}",
+      ) as DisclosureSummary;
     },
     async reindex({ actor, ...body }, onProgress) {
       const response = await send("POST", "/api/reindex", body, actor);
@@ -151,6 +167,13 @@ export async function localReader(store: Store, config: HubConfig): Promise<Loca
         address: ipSchema.parse(address),
         name: deviceNameSchema.parse({ name }).name,
       }),
+    disclose: ({ actor, ...request }, outDir) =>
+      discloseEvidence(
+        { db: store.db, ca: hubChainCa(config), events: new HubEvents(() => {}), read },
+        request,
+        outDir,
+        actor,
+      ),
     async reindex({ actor, ...input }, onProgress) {
       const { hotel, from, to } = reindexInputSchema.parse(input);
       const [hotelId = hotel] = narrowScope(scope, [hotel]);

@@ -9,10 +9,11 @@ every line's root and compares it with the manifest, and checks that the
 pack holds exactly the lines disclosure.json lists: nothing added, nothing
 removed, nothing moved between chunks.
 
-It does not check signatures or time-stamps (the standard library has no
-ECDSA): VERIFY.md gives the openssl commands for manifest.sig, agent.pem and
-manifest.tsr, the same as for a whole bundle. Together they prove each line
-is exactly what the hotel's agent received, sealed and time-stamped.
+It does not check signatures, certificates or time-stamps (the standard
+library has no RSA, X.509 or CMS): VERIFY.md gives the openssl commands for
+manifest.sig, agent.pem and manifest.tsr, the same as for a whole bundle.
+Together they prove each line is exactly what the hotel's agent received,
+sealed and time-stamped.
 
     python3 verify_disclosure.py [PACK_DIR]     (default: this script's folder)
 
@@ -21,13 +22,20 @@ Format: docs/custody-format.md, "Disclosure packs".
 """
 import hashlib
 import json
+import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 PACK_FORMAT = "logmaster-disclosure/1"
 MERKLE_FORMAT = "logmaster-chunk/1.1"
 WHOLE_FORMAT = "logmaster-chunk/1"
 HEX64 = set("0123456789abcdef")
+# The keys of disclosure.json, of its chunk entries and of a line of lines.jsonl: exactly these.
+PACK_KEYS = {"format", "case", "hotel_id", "hotel_name", "made_by", "made_at", "audit_id",
+             "query", "answer", "lines", "chunks"}
+CHUNK_KEYS = {"dir", "agent_id", "chunk", "format", "manifest_sha256", "disclosed", "seqs"}
+LINE_KEYS = {"index", "line", "audit_path"}
 
 
 class Report:
@@ -84,6 +92,27 @@ def root_from_path(leaf: bytes, index: int, size: int, path: list) -> "bytes | N
     return r if sn == 0 else None
 
 
+def is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def chunk_id(manifest: dict) -> str:
+    """The chunk's name: YYYY-MM-DDTHH for part 0 of an hour, YYYY-MM-DDTHH.N for part N."""
+    hour, part = str(manifest.get("hour_start"))[:13], manifest.get("part")
+    return hour if part == 0 else f"{hour}.{part}"
+
+
+def chunk_folders(pack: Path) -> list:
+    """Every folder below the pack with a manifest.json (not looking inside one), relative, sorted."""
+    found = []
+    for here, dirs, files in os.walk(pack):
+        dirs.sort()
+        if "manifest.json" in files:
+            found.append(Path(here).relative_to(pack).as_posix())
+            dirs.clear()
+    return sorted(found)
+
+
 def is_hex64(value: object) -> bool:
     return isinstance(value, str) and len(value) == 64 and set(value) <= HEX64
 
@@ -121,6 +150,7 @@ def check_lines(chunk_dir: Path, entry: dict, manifest: dict, report: Report) ->
         report.line("FAIL", f"{name}: lines.jsonl does not end with a newline")
     seen_seqs = []
     last_index = -1
+    first, last = manifest.get("first_seq"), manifest.get("last_seq")
     for number, raw in enumerate(text.splitlines(), start=1):
         where = f"{name} lines.jsonl:{number}"
         try:
@@ -129,43 +159,52 @@ def check_lines(chunk_dir: Path, entry: dict, manifest: dict, report: Report) ->
         except (ValueError, KeyError, TypeError) as error:
             report.line("FAIL", f"{where}: not a disclosed line ({error})")
             continue
-        if not (isinstance(index, int) and isinstance(line, str) and isinstance(path, list)):
+        if set(item) != LINE_KEYS:
+            report.line("FAIL", f"{where}: not a disclosed line (keys {sorted(item)}, not {sorted(LINE_KEYS)})")
+            continue
+        if not (is_int(index) and index >= 0 and isinstance(line, str) and isinstance(path, list)):
             report.line("FAIL", f"{where}: index, line or audit_path has the wrong type")
             continue
         if not all(is_hex64(p) for p in path):
             report.line("FAIL", f"{where}: audit_path holds something that is not a SHA-256")
             continue
-        if index <= last_index:
-            report.line("FAIL", f"{where}: index {index} is not after {last_index} (lines in file order, each once)")
-            continue
-        last_index = index
         try:
             record = json.loads(line)
         except ValueError:
             record = None
         seq = record.get("seq") if isinstance(record, dict) else None
+        seq = seq if is_int(seq) else None
+        seen_seqs.append(seq)
+        # Every problem of the line on its one line: a line out of place is still checked against the root.
+        problems = []
+        if index <= last_index:
+            problems.append(f"index {index} is not after {last_index} (lines in file order, each once)")
+        else:
+            last_index = index
         computed = root_from_path(
             leaf_hash(line.encode("utf-8")), index, size, [bytes.fromhex(p) for p in path]
         )
-        ok = computed == root
+        if computed != root:
+            problems.append("its leaf and audit path do not lead to the manifest's merkle_root")
+        if seq is None:
+            problems.append("its line is not a record with a seq")
+        elif not (is_int(first) and is_int(last) and first <= seq <= last):
+            problems.append(f"seq {seq} is outside the chunk's {first}..{last}")
         report.check(
-            ok,
-            f"{where}: line {index} (seq {seq}) is in the signed records of {name}",
-            "its leaf and audit path do not lead to the manifest's merkle_root",
+            not problems,
+            f"{where}: seq {seq}, line {index + 1} of records.jsonl, is in the signed records of {name}",
+            "; ".join(problems),
         )
-        if ok and isinstance(seq, int):
-            first, last = manifest.get("first_seq"), manifest.get("last_seq")
-            if not (isinstance(first, int) and isinstance(last, int) and first <= seq <= last):
-                report.line("FAIL", f"{where}: seq {seq} is outside the chunk's {first}..{last}")
-        seen_seqs.append(seq)
     listed = entry.get("seqs")
     if isinstance(listed, list):
         missing = sorted(set(listed) - set(seen_seqs))
         extra = sorted(set(seen_seqs) - set(listed), key=str)
+        counts = Counter(seen_seqs)
+        repeated = sorted(seq for seq, count in counts.items() if seq is not None and count > 1)
         report.check(
-            not missing and not extra and len(seen_seqs) == len(listed),
+            not missing and not extra and not repeated and len(seen_seqs) == len(listed),
             f"{name}: the pack holds exactly the {len(listed)} lines disclosure.json lists",
-            f"missing seqs {missing or '-'}, not listed {extra or '-'}",
+            f"missing seqs {missing or '-'}, not listed {extra or '-'}, more than once {repeated or '-'}",
         )
     else:
         report.line("FAIL", f"{name}: disclosure.json does not list the chunk's seqs")
@@ -185,6 +224,14 @@ def check_whole(chunk_dir: Path, entry: dict, manifest: dict, report: Report) ->
         f"{name}: records.jsonl is the signed one (SHA-256 and length as in manifest.json)",
         "its SHA-256 or length differs from manifest.json",
     )
+    first, last = manifest.get("first_seq"), manifest.get("last_seq")
+    outside = [
+        seq for seq in entry.get("seqs") or []
+        if not (is_int(seq) and is_int(first) and is_int(last) and first <= seq <= last)
+    ]
+    if outside:
+        report.line("FAIL", f"{name}: seqs {outside}, listed in disclosure.json, are not among the chunk's records")
+        return
     report.line(
         "WARN",
         f"{name}: format {WHOLE_FORMAT} has no Merkle tree, so this chunk is disclosed whole: "
@@ -204,6 +251,8 @@ def main(argv: list) -> int:
         f"format is {disclosure.get('format')!r}",
     ):
         return 1
+    if set(disclosure) != PACK_KEYS:
+        report.line("FAIL", f"disclosure.json has keys {sorted(disclosure)}, not {sorted(PACK_KEYS)}")
     chunks = disclosure.get("chunks")
     if not isinstance(chunks, list) or not chunks:
         report.line("FAIL", "disclosure.json lists no chunks")
@@ -211,10 +260,15 @@ def main(argv: list) -> int:
     listed_dirs = set()
     for entry in chunks:
         name = entry.get("dir") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or ".." in Path(name).parts or Path(name).is_absolute():
+        if not isinstance(name, str) or {".", ".."} & set(name.split("/")) or Path(name).is_absolute():
             report.line("FAIL", f"chunk entry {entry!r}: no safe relative dir")
             continue
+        if name in listed_dirs:
+            report.line("FAIL", f"{name}: listed twice in disclosure.json")
+            continue
         listed_dirs.add(name)
+        if set(entry) != CHUNK_KEYS:
+            report.line("FAIL", f"{name}: its entry has keys {sorted(entry)}, not {sorted(CHUNK_KEYS)}")
         chunk_dir = pack / name
         manifest_bytes = (chunk_dir / "manifest.json").read_bytes() if (chunk_dir / "manifest.json").is_file() else None
         if manifest_bytes is None:
@@ -223,12 +277,23 @@ def main(argv: list) -> int:
         manifest = read_json(chunk_dir / "manifest.json", report, name)
         if manifest is None:
             continue
-        if entry.get("manifest_sha256") is not None:
-            report.check(
-                hashlib.sha256(manifest_bytes).hexdigest() == entry.get("manifest_sha256"),
-                f"{name}: manifest.json is the one disclosure.json names",
-                "its SHA-256 differs",
+        named = [
+            f"{key} {entry.get(key)!r}, the manifest's is {value!r}"
+            for key, value in (
+                ("agent_id", manifest.get("agent_id")),
+                ("chunk", chunk_id(manifest)),
+                ("format", manifest.get("format")),
+                ("dir", f"{manifest.get('agent_id')}/{chunk_id(manifest)}"),
             )
+            if entry.get(key) != value
+        ]
+        if hashlib.sha256(manifest_bytes).hexdigest() != entry.get("manifest_sha256"):
+            named.insert(0, "its SHA-256 differs from manifest_sha256")
+        report.check(
+            not named,
+            f"{name}: manifest.json is the one disclosure.json names",
+            "; ".join(named),
+        )
         if manifest.get("format") == MERKLE_FORMAT and entry.get("disclosed") == "lines":
             check_lines(chunk_dir, entry, manifest, report)
         elif manifest.get("format") == WHOLE_FORMAT and entry.get("disclosed") == "whole":
@@ -239,8 +304,7 @@ def main(argv: list) -> int:
                 f"{name}: a {manifest.get('format')} chunk cannot be disclosed as {entry.get('disclosed')!r}",
             )
     # Chunk folders the list does not name (a line moved into a folder of its own, say).
-    for manifest_path in sorted(pack.glob("*/*/manifest.json")):
-        name = manifest_path.parent.relative_to(pack).as_posix()
+    for name in chunk_folders(pack):
         if name not in listed_dirs:
             report.line("FAIL", f"{name}: a chunk folder that disclosure.json does not list")
     print(

@@ -50,6 +50,7 @@ export type HubEvent =
       retryInMs: number;
     } & ChunkRef)
   | { name: "EvidenceExported"; actor: string; chunks: number; selector: string }
+  | { name: "EvidenceDisclosed"; actor: string; case: string; chunks: number; lines: number }
   | { name: "DayRolledUp"; hotelId: string; day: string; timestamped: boolean }
   | { name: "ChunksPurged"; hotelId: string; chunks: number; dryRun: boolean }
   /** The data dir was open to group or others at start; it is 0700 now. */
@@ -141,7 +142,7 @@ export class HubEvents {
   );
   readonly #exports = this.metrics.counter(
     "logmaster_hub_exports_total",
-    "Evidence bundles exported, and chunks in them.",
+    "Evidence bundles exported, and chunks in them; disclosure packs, and lines in them.",
   );
   readonly #rollups = this.metrics.counter(
     "logmaster_hub_day_rollups_total",
@@ -281,6 +282,10 @@ export class HubEvents {
       case "EvidenceExported":
         this.#exports.inc({ unit: "bundles" });
         this.#exports.inc({ unit: "chunks" }, event.chunks);
+        return;
+      case "EvidenceDisclosed":
+        this.#exports.inc({ unit: "disclosures" });
+        this.#exports.inc({ unit: "disclosed_lines" }, event.lines);
         return;
       case "DayRolledUp":
         this.#rollups.inc({ timestamped: String(event.timestamped) });

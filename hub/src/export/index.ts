@@ -186,9 +186,16 @@ async function selectChunks(
   return { hotelId: resolvedHotel, rows };
 }
 
-const chunkIdOfRow = (row: ChunkRow) => chunkId(row.hourStart.toISOString(), row.part);
+/** A chunk row's id (`2026-11-22T08`, `2026-11-22T08.1`). */
+export const chunkIdOfRow = (row: Pick<ChunkRow, "hourStart" | "part">) =>
+  chunkId(row.hourStart.toISOString(), row.part);
 
-async function verifyFacts(
+/**
+ * What VERIFY.md says of one chunk: its manifest's values, its certificate's
+ * serial and revocation, its time-stamp, and where its predecessor is
+ * (`exported`: the `<agent>/<chunk>` directories beside it).
+ */
+export async function chunkVerifyFacts(
   db: Db,
   row: ChunkRow,
   exported: Set<string>,
@@ -247,25 +254,72 @@ async function verifyFacts(
   };
 }
 
-async function writeChunkBundle(
+/** The chain CA's certificate and its CRL, as every chunk directory of an export carries them. */
+export interface ChainFiles {
+  caPem: string;
+  crlPem: string;
+}
+
+/**
+ * The chain CA's CRL of every revoked agent certificate, and the revocations
+ * by serial (lower-case hex, no leading zeros) for {@link chunkVerifyFacts}.
+ */
+export async function chainFilesNow(
+  context: Pick<ExportContext, "db" | "ca">,
+): Promise<{ files: ChainFiles; revoked: Map<string, Date> }> {
+  const revokedRows = await revokedAgentCertificates(context.db);
+  const revoked = new Map(
+    revokedRows.map((entry) => [
+      new X509Certificate(entry.certPem).serialNumber.toLowerCase().replace(/^0+/, ""),
+      entry.revokedAt,
+    ]),
+  );
+  const crlPem = await buildChainCaCrl(
+    context.ca,
+    [...revoked].map(([serialHex, revokedAt]) => ({ serialHex, revokedAt })),
+  );
+  return { files: { caPem: context.ca.certificatePem, crlPem }, revoked };
+}
+
+/**
+ * A chunk's custody files into `dir` (made): its manifest and signature, the
+ * time-stamp files when it is stamped, its agent's certificate, the chain CA
+ * and CRL; and `records.jsonl` unless `records` is false (a disclosure writes
+ * only the lines asked for). What a bundle's and a disclosure's openssl
+ * commands read.
+ */
+export async function copyChunkCustodyFiles(
   row: ChunkRow,
   dir: string,
-  shared: { caPem: string; crlPem: string },
-  facts: VerifyFacts,
+  chain: ChainFiles,
+  options: { stamped: boolean; records: boolean },
 ): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o750 });
   const archive = row.archivePath ?? "";
-  for (const file of ["records.jsonl", "manifest.json", "manifest.sig"]) {
-    await copyFile(join(archive, file), join(dir, file));
-  }
-  if (facts.timestamp) {
+  const files = options.records
+    ? ["records.jsonl", "manifest.json", "manifest.sig"]
+    : ["manifest.json", "manifest.sig"];
+  for (const file of files) await copyFile(join(archive, file), join(dir, file));
+  if (options.stamped) {
     for (const file of Object.values(TIMESTAMP_FILES)) {
       if (existsSync(join(archive, file))) await copyFile(join(archive, file), join(dir, file));
     }
   }
   await writeFile(join(dir, "agent.pem"), row.agentCertPem ?? "");
-  await writeFile(join(dir, "chain-ca.pem"), shared.caPem);
-  await writeFile(join(dir, "chain-ca.crl.pem"), shared.crlPem);
+  await writeFile(join(dir, "chain-ca.pem"), chain.caPem);
+  await writeFile(join(dir, "chain-ca.crl.pem"), chain.crlPem);
+}
+
+async function writeChunkBundle(
+  row: ChunkRow,
+  dir: string,
+  chain: ChainFiles,
+  facts: VerifyFacts,
+): Promise<void> {
+  await copyChunkCustodyFiles(row, dir, chain, {
+    stamped: facts.timestamp !== undefined,
+    records: true,
+  });
   await writeFile(join(dir, "VERIFY.md"), renderVerifyMd(facts));
 }
 
@@ -296,17 +350,7 @@ export async function exportEvidence(
     detail: { ...request, ...(scope ? { scope: scope.hotels } : {}), rows: rows.length },
     chunks: [...exported].sort(),
   });
-  const revokedRows = await revokedAgentCertificates(db);
-  const revoked = new Map(
-    revokedRows.map((entry) => [
-      new X509Certificate(entry.certPem).serialNumber.toLowerCase().replace(/^0+/, ""),
-      entry.revokedAt,
-    ]),
-  );
-  const crlPem = await buildChainCaCrl(
-    context.ca,
-    [...revoked].map(([serialHex, revokedAt]) => ({ serialHex, revokedAt })),
-  );
+  const { files: chain, revoked } = await chainFilesNow(context);
   await mkdir(outDir, { recursive: true, mode: 0o750 });
   const summary: ExportSummary = {
     hotel_id: hotelId,
@@ -316,14 +360,9 @@ export async function exportEvidence(
   };
   for (const row of rows) {
     const id = chunkIdOfRow(row);
-    const facts = await verifyFacts(db, row, exported, revoked);
+    const facts = await chunkVerifyFacts(db, row, exported, revoked);
     const relative = join(row.agentId, id);
-    await writeChunkBundle(
-      row,
-      join(outDir, relative),
-      { caPem: context.ca.certificatePem, crlPem },
-      facts,
-    );
+    await writeChunkBundle(row, join(outDir, relative), chain, facts);
     summary.chunks.push({
       agent_id: row.agentId,
       chunk: id,
@@ -368,9 +407,25 @@ export async function exportEvidenceTarGz(
   actor: string,
   scope?: ReadScope,
 ): Promise<{ tarGz: Uint8Array; summary: ExportSummary }> {
-  const dir = await mkdtemp(join(tmpdir(), "logmaster-export-"));
+  return writtenAsTarGz("logmaster-export-", (dir) =>
+    exportEvidence(context, request, dir, actor, scope),
+  );
+}
+
+/**
+ * What `write` puts into a fresh temp directory, as a gzip'd tar made with
+ * the system's `tar`, and what `write` answered; the directory is removed.
+ *
+ * @example
+ * const { tarGz, summary } = await writtenAsTarGz("logmaster-export-", (dir) => exportEvidence(context, request, dir, actor));
+ */
+export async function writtenAsTarGz<T>(
+  prefix: string,
+  write: (dir: string) => Promise<T>,
+): Promise<{ tarGz: Uint8Array; summary: T }> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
   try {
-    const summary = await exportEvidence(context, request, dir, actor, scope);
+    const summary = await write(dir);
     const tar = Bun.spawn(["tar", "-czf", "-", "-C", dir, "."], { stdout: "pipe", stderr: "pipe" });
     const [bytes, stderr, exitCode] = await Promise.all([
       new Response(tar.stdout).bytes(),

@@ -102,7 +102,7 @@ grep '"prev_manifest_sha256"' manifest.json    # expected: ${previous.manifestSh
 }
 
 /** Format 1.1: what merkle_root is for, and where its recomputation is described. */
-function merkleNote(facts: VerifyFacts): string {
+export function merkleNote(facts: Pick<VerifyFacts, "merkle">): string {
   if (!facts.merkle) return "";
   return `grep -E '"merkle_(root|size)"' manifest.json   # expected: ${facts.merkle.root}, ${facts.merkle.size}
 #    Format logmaster-chunk/1.1: the agent also signed this RFC 6962 Merkle root over the
@@ -110,6 +110,73 @@ function merkleNote(facts: VerifyFacts): string {
 #    it; custody format §16.4 does it in a few lines of Python.
 `;
 }
+
+/** Step 1: records.jsonl is the one the manifest describes (its hash, length, lines; the Merkle root of 1.1). */
+export function recordsStep(
+  facts: Pick<VerifyFacts, "recordsSha256" | "byteLength" | "recordCount" | "merkle">,
+): string {
+  return `# 1. The records are the ones the manifest describes.
+sha256sum records.jsonl                       # expected: ${facts.recordsSha256}  records.jsonl
+grep '"records_sha256"' manifest.json         # expected: the same hash
+wc -c < records.jsonl                         # expected: ${facts.byteLength} (byte_length)
+wc -l < records.jsonl                         # expected: ${facts.recordCount} (record_count)
+${merkleNote(facts)}`;
+}
+
+/** Steps 2 to 4 of a chunk's checks: the agent certificate, its signature over manifest.json, its chain CA. */
+export function signatureSteps(
+  facts: Pick<VerifyFacts, "agentCertSha256" | "agentId" | "hotelId" | "timestamp" | "createdAt">,
+): string {
+  const attime = attimeOf(facts);
+  return `# 2. The certificate is the one the manifest names.
+openssl x509 -in agent.pem -outform DER | sha256sum   # expected: ${facts.agentCertSha256}
+openssl x509 -in agent.pem -noout -subject -ext subjectAltName   # names ${facts.agentId} of hotel ${facts.hotelId}
+
+# 3. The agent's key signed exactly this manifest.json.
+openssl x509 -in agent.pem -pubkey -noout > "$scratch/agent-pub.pem"
+openssl dgst -sha256 -verify "$scratch/agent-pub.pem" -signature manifest.sig manifest.json
+#    -> Verified OK
+
+# 4. The chain CA issued the agent certificate, and it was valid at ${attime}.
+openssl verify -attime "$(date -u -d ${attime} +%s)" -CAfile chain-ca.pem agent.pem
+#    -> agent.pem: OK`;
+}
+
+/** Step 5: the chunk's time-stamp over manifest.json, or why there is none. */
+export function timestampStep(facts: Pick<VerifyFacts, "timestamp">): string {
+  return facts.timestamp
+    ? `# 5. The time-stamp covers this manifest.json (custody format §8).
+${timestampVerifyCommands({
+  data: "manifest.json",
+  tsr: "manifest.tsr",
+  tsaCa: "tsa-ca.pem",
+  tsaChain: "tsa-chain.pem",
+  expected: `Time stamp: the time of ${facts.timestamp.genTime}; Serial number: 0x${facts.timestamp.serial.toUpperCase()}`,
+})}`
+    : `# 5. No manifest.tsr: the hub has not obtained a time-stamp for this chunk yet
+#    (awaiting-timestamp or timestamp_failed; see logmaster-hub chunk list).`;
+}
+
+/** Step 7: the chain CA's CRL, and whether it lists the agent certificate. */
+export function revocationStep(facts: Pick<VerifyFacts, "agentSerialHex" | "revokedAt">): string {
+  const revocation = facts.revokedAt
+    ? `the CRL lists it, revoked at ${facts.revokedAt}: chunks time-stamped before that instant stand, later ones do not`
+    : "the CRL does not list it (not revoked when this bundle was made)";
+  return `# 7. Revocation: the chain CA's CRL, signed by the CA, lists revoked agent certificates.
+openssl crl -in chain-ca.crl.pem -CAfile chain-ca.pem -noout -verify
+#    -> verify OK (older OpenSSL prints "verify OK" on stderr)
+openssl x509 -in agent.pem -noout -serial     # expected: serial=${facts.agentSerialHex.toUpperCase()}
+openssl crl -in chain-ca.crl.pem -noout -text | grep -i -A1 'Serial Number: ${facts.agentSerialHex.toUpperCase()}' || echo "serial not in the CRL"
+#    expected: ${revocation}`;
+}
+
+/** How to read the CRL of step 7, below the commands. */
+export const READING_THE_CRL = `Reading the CRL (\`openssl crl -in chain-ca.crl.pem -noout -text\`): each
+\`Serial Number\` under "Revoked Certificates" is a revoked certificate, and
+\`Revocation Date\` when it was revoked. A chunk signed by a certificate that
+was revoked *after* the chunk's time-stamp (step 5) stays valid evidence; one
+time-stamped after the revocation date does not. "Last Update" is when the hub
+wrote this CRL, at export.`;
 
 /**
  * The VERIFY.md of one chunk's bundle directory.
@@ -126,20 +193,6 @@ export function renderVerifyMd(facts: VerifyFacts): string {
   const timeSource = facts.timestamp
     ? `the time-stamp's genTime (${facts.timestamp.genTime})`
     : `the manifest's created_at (${facts.createdAt}; no time-stamp yet)`;
-  const timestampStep = facts.timestamp
-    ? `# 5. The time-stamp covers this manifest.json (custody format §8).
-${timestampVerifyCommands({
-  data: "manifest.json",
-  tsr: "manifest.tsr",
-  tsaCa: "tsa-ca.pem",
-  tsaChain: "tsa-chain.pem",
-  expected: `Time stamp: the time of ${facts.timestamp.genTime}; Serial number: 0x${facts.timestamp.serial.toUpperCase()}`,
-})}`
-    : `# 5. No manifest.tsr: the hub has not obtained a time-stamp for this chunk yet
-#    (awaiting-timestamp or timestamp_failed; see logmaster-hub chunk list).`;
-  const revocation = facts.revokedAt
-    ? `the CRL lists it, revoked at ${facts.revokedAt}: chunks time-stamped before that instant stand, later ones do not`
-    : "the CRL does not list it (not revoked when this bundle was made)";
   return `# Verifying chunk ${facts.chunk} of agent ${facts.agentId} (hotel ${facts.hotelId})
 
 ${verdict}
@@ -154,45 +207,19 @@ steps). The reference time for certificate checks is ${timeSource}: \`${attime}\
 \`\`\`sh
 ${SCRATCH_DIR.make}
 
-# 1. The records are the ones the manifest describes.
-sha256sum records.jsonl                       # expected: ${facts.recordsSha256}  records.jsonl
-grep '"records_sha256"' manifest.json         # expected: the same hash
-wc -c < records.jsonl                         # expected: ${facts.byteLength} (byte_length)
-wc -l < records.jsonl                         # expected: ${facts.recordCount} (record_count)
-${merkleNote(facts)}
-# 2. The certificate is the one the manifest names.
-openssl x509 -in agent.pem -outform DER | sha256sum   # expected: ${facts.agentCertSha256}
-openssl x509 -in agent.pem -noout -subject -ext subjectAltName   # names ${facts.agentId} of hotel ${facts.hotelId}
+${recordsStep(facts)}
+${signatureSteps(facts)}
 
-# 3. The agent's key signed exactly this manifest.json.
-openssl x509 -in agent.pem -pubkey -noout > "$scratch/agent-pub.pem"
-openssl dgst -sha256 -verify "$scratch/agent-pub.pem" -signature manifest.sig manifest.json
-#    -> Verified OK
-
-# 4. The chain CA issued the agent certificate, and it was valid at ${attime}.
-openssl verify -attime "$(date -u -d ${attime} +%s)" -CAfile chain-ca.pem agent.pem
-#    -> agent.pem: OK
-
-${timestampStep}
+${timestampStep(facts)}
 
 ${previousStep(facts)}
 
-# 7. Revocation: the chain CA's CRL, signed by the CA, lists revoked agent certificates.
-openssl crl -in chain-ca.crl.pem -CAfile chain-ca.pem -noout -verify
-#    -> verify OK (older OpenSSL prints "verify OK" on stderr)
-openssl x509 -in agent.pem -noout -serial     # expected: serial=${facts.agentSerialHex.toUpperCase()}
-openssl crl -in chain-ca.crl.pem -noout -text | grep -i -A1 'Serial Number: ${facts.agentSerialHex.toUpperCase()}' || echo "serial not in the CRL"
-#    expected: ${revocation}
+${revocationStep(facts)}
 
 ${SCRATCH_DIR.remove}
 \`\`\`
 
-Reading the CRL (\`openssl crl -in chain-ca.crl.pem -noout -text\`): each
-\`Serial Number\` under "Revoked Certificates" is a revoked certificate, and
-\`Revocation Date\` when it was revoked. A chunk signed by a certificate that
-was revoked *after* the chunk's time-stamp (step 5) stays valid evidence; one
-time-stamped after the revocation date does not. "Last Update" is when the hub
-wrote this CRL, at export.
+${READING_THE_CRL}
 
 To read a \`msg_b64\` payload: \`base64 -d <<< '<value>' | od -c\`.
 `;

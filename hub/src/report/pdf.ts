@@ -18,51 +18,114 @@ const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 50;
 
 /**
+ * An A4 PDF written top to bottom in DejaVu Sans: lines, paragraphs broken
+ * between words, a new page when the page is full. It keeps every text it
+ * drew (`drawn`): embedded-font text cannot be read back from the bytes, so a
+ * test proves what a PDF says (or does not) from these.
+ *
+ * @example
+ * const flow = await PdfTextFlow.create({ title: "Özet", createdAt: new Date() });
+ * flow.line("Başlık", 16, flow.bold);
+ * const bytes = await flow.pdf.save();
+ */
+export class PdfTextFlow {
+  static readonly width = A4.width;
+  static readonly margin = MARGIN;
+  page: PDFPage;
+  y = A4.height - MARGIN;
+  readonly drawn: string[] = [];
+
+  private constructor(
+    readonly pdf: PDFDocument,
+    readonly regular: PDFFont,
+    readonly bold: PDFFont,
+  ) {
+    this.page = pdf.addPage([A4.width, A4.height]);
+  }
+
+  static async create(meta: { title: string; createdAt: Date }): Promise<PdfTextFlow> {
+    const pdf = await PDFDocument.create();
+    pdf.setTitle(meta.title);
+    pdf.setCreator("LogMaster");
+    pdf.setCreationDate(meta.createdAt);
+    pdf.registerFontkit(fontkit);
+    const regular = await pdf.embedFont(await Bun.file(REPORT_FONT_FILES.regular).bytes(), {
+      subset: true,
+    });
+    const bold = await pdf.embedFont(await Bun.file(REPORT_FONT_FILES.bold).bytes(), {
+      subset: true,
+    });
+    return new PdfTextFlow(pdf, regular, bold);
+  }
+
+  get pages(): number {
+    return this.pdf.getPageCount();
+  }
+
+  /** A new page unless `needed` points still fit above the bottom margin. */
+  ensureRoom(needed: number): void {
+    if (this.y - needed < MARGIN) {
+      this.page = this.pdf.addPage([A4.width, A4.height]);
+      this.y = A4.height - MARGIN;
+    }
+  }
+
+  /** Text at `x` on the current line, without moving down. */
+  text(value: string, x: number, size: number, font: PDFFont = this.regular): void {
+    this.drawn.push(value);
+    this.page.drawText(value, { x, y: this.y, size, font, color: rgb(0.1, 0.1, 0.1) });
+  }
+
+  line(value: string, size = 10, font: PDFFont = this.regular, gap = 4): void {
+    this.ensureRoom(size + gap);
+    this.text(value, MARGIN, size, font);
+    this.y -= size + gap;
+  }
+
+  /** Text wider than the page, broken into lines between words (and inside words too long for one). */
+  paragraph(value: string, size = 10, font: PDFFont = this.regular, gap = 4, indent = 0): void {
+    const width = A4.width - 2 * MARGIN - indent;
+    const fits = (text: string) => font.widthOfTextAtSize(text, size) <= width;
+    const out = (text: string, last: boolean) => {
+      this.ensureRoom(size + (last ? gap : 2));
+      this.text(text, MARGIN + indent, size, font);
+      this.y -= size + (last ? gap : 2);
+    };
+    let current = "";
+    for (const word of value.split(" ")) {
+      const next = current ? `${current} ${word}` : word;
+      if (fits(next)) {
+        current = next;
+        continue;
+      }
+      if (current) out(current, false);
+      current = word;
+      // A word wider than the line (a long log line without spaces): cut it.
+      while (!fits(current)) {
+        let cut = current.length - 1;
+        while (cut > 1 && !fits(current.slice(0, cut))) cut--;
+        out(current.slice(0, cut), false);
+        current = current.slice(cut);
+      }
+    }
+    out(current, true);
+  }
+}
+
+/**
  * Render a compliance report as PDF bytes.
  *
  * @example
  * await Bun.write("report.pdf", await complianceReportPdf(report));
  */
 export async function complianceReportPdf(report: ComplianceReport): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create();
-  pdf.setTitle(`LogMaster compliance report ${report.hotel_name} ${report.month}`);
-  pdf.setCreator("LogMaster");
-  pdf.setCreationDate(new Date(report.generated_at));
-  pdf.registerFontkit(fontkit);
-  const regular = await pdf.embedFont(await Bun.file(REPORT_FONT_FILES.regular).bytes(), {
-    subset: true,
+  const flow = await PdfTextFlow.create({
+    title: `LogMaster compliance report ${report.hotel_name} ${report.month}`,
+    createdAt: new Date(report.generated_at),
   });
-  const bold = await pdf.embedFont(await Bun.file(REPORT_FONT_FILES.bold).bytes(), {
-    subset: true,
-  });
-  let page: PDFPage = pdf.addPage([A4.width, A4.height]);
-  let y = A4.height - MARGIN;
-  const ensureRoom = (needed: number) => {
-    if (y - needed < MARGIN) {
-      page = pdf.addPage([A4.width, A4.height]);
-      y = A4.height - MARGIN;
-    }
-  };
-  const text = (value: string, x: number, size: number, font: PDFFont = regular) =>
-    page.drawText(value, { x, y, size, font, color: rgb(0.1, 0.1, 0.1) });
-  const line = (value: string, size = 10, font: PDFFont = regular, gap = 4) => {
-    ensureRoom(size + gap);
-    text(value, MARGIN, size, font);
-    y -= size + gap;
-  };
-  /** Text wider than the page, broken into lines between words. */
-  const paragraph = (value: string, size = 10, font: PDFFont = regular, gap = 4) => {
-    const width = A4.width - 2 * MARGIN;
-    let current = "";
-    for (const word of value.split(" ")) {
-      const next = current ? `${current} ${word}` : word;
-      if (current && font.widthOfTextAtSize(next, size) > width) {
-        line(current, size, font, 2);
-        current = word;
-      } else current = next;
-    }
-    line(current, size, font, gap);
-  };
+  const { regular, bold } = flow;
+  const line = flow.line.bind(flow);
+  const paragraph = flow.paragraph.bind(flow);
 
   line("LogMaster - Law 5651 log custody compliance report", 16, bold, 10);
   line(`Hotel: ${report.hotel_name} (${report.hotel_id})`, 11);
@@ -83,22 +146,22 @@ export async function complianceReportPdf(report: ComplianceReport): Promise<Uin
     { title: "Skew ms", width: 50 },
   ];
   const row = (cells: string[], font: PDFFont) => {
-    ensureRoom(16);
+    flow.ensureRoom(16);
     let x = MARGIN;
     cells.forEach((cell, i) => {
-      text(cell, x, 9, font);
+      flow.text(cell, x, 9, font);
       x += columns[i]?.width ?? 50;
     });
-    y -= 14;
+    flow.y -= 14;
   };
   line("Summary", 12, bold, 6);
   row(
     columns.map((c) => c.title),
     bold,
   );
-  page.drawLine({
-    start: { x: MARGIN, y: y + 10 },
-    end: { x: A4.width - MARGIN, y: y + 10 },
+  flow.page.drawLine({
+    start: { x: MARGIN, y: flow.y + 10 },
+    end: { x: A4.width - MARGIN, y: flow.y + 10 },
     thickness: 0.5,
   });
   for (const agent of report.agents) {
@@ -134,7 +197,7 @@ export async function complianceReportPdf(report: ComplianceReport): Promise<Uin
     ],
     bold,
   );
-  y -= 6;
+  flow.y -= 6;
   paragraph(
     `Stamped = verified hours whose every part is time-stamped; of them by the development TSA (no legal value): ${t.hours_timestamped_dev_tsa}.`,
     8,
@@ -170,5 +233,5 @@ export async function complianceReportPdf(report: ComplianceReport): Promise<Uin
       for (const [day, hhs] of byDay) line(`  ${label} ${day}: ${hhs.join(" ")}`, 9);
     }
   }
-  return pdf.save();
+  return flow.pdf.save();
 }

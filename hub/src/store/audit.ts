@@ -8,6 +8,8 @@ export type AuditEntry = typeof auditLog.$inferSelect;
 /** What can be audited: the `action` of an `audit_log` row. */
 export const AUDIT_ACTIONS = [
   "export",
+  /** A disclosure pack: only the lines a case asked for (hub/src/disclose/). */
+  "disclose",
   "rollup",
   "report",
   "purge",

@@ -8,14 +8,18 @@ import {
   createProgressBar,
   findBundleDirs,
   hasDayRollup,
+  isDisclosurePack,
   renderReport,
   reportJson,
   resolveBundleDirs,
+  type VerifyOptions,
   verifyBundles,
+  verifyDisclosurePack,
 } from "../verify/index.ts";
 import type { CliCommand } from "./dispatch.ts";
 
 export const verifyUsage = `Usage: logmaster verify <bundle-dir> [<bundle-dir>...] [--json] [--at ISO-TIME] [--allow-unstamped]
+       logmaster verify <disclosure-pack-dir> [--json] [--at ISO-TIME] [--allow-unstamped]
 
 Checks evidence bundles offline (no network, no hub), as docs/custody-format.md
 §11 lists: manifest, records, agent certificate, signature, RFC 3161
@@ -26,6 +30,13 @@ signature and time-stamp, and that the export holds exactly the chunks it
 lists). One line per check (PASS, FAIL, WARN, or SKIP when what it needs
 failed), then a verdict: PASS, PASS with warnings (some check warned, none
 failed: read the WARN lines), or FAIL.
+
+A disclosure pack (a directory with disclosure.json at its root, made by
+logmaster-hub disclose) gets the same checks per chunk, except the records:
+one PASS or FAIL per disclosed line (its audit path leads to the signed
+Merkle root, its seq is in the chunk), the lines are exactly those
+disclosure.json lists, no chunk folder is unlisted; a format-1 chunk, which
+has no Merkle tree, is disclosed whole: a WARN.
 
 A time-stamp by LogMaster's built-in development TSA (the hub's zero-setup
 mode, no TSA_URL) verifies but has no legal value: it is a WARN (code
@@ -79,32 +90,54 @@ export async function runVerifyCommand(args: string[]): Promise<number> {
   });
   const options = verifyOptionsSchema.parse({ ...values, positionals });
   const [root] = options.positionals;
-  // A day export whose roll-up says the hub held nothing that day has no bundle: still evidence.
-  const dayOnly =
-    options.positionals.length === 1 &&
-    root !== undefined &&
-    hasDayRollup(root) &&
-    findBundleDirs(root).length === 0;
-  const { dirs, discovered } = dayOnly
-    ? { dirs: [], discovered: true }
-    : resolveBundleDirs(options.positionals);
-  const bar = createProgressBar(process.stderr);
-  const verifyOptions = {
+  const judging: VerifyOptions = {
     allowUnstamped: options["allow-unstamped"],
-    sortByChunk: discovered,
     ...(options.at ? { at: options.at } : {}),
-    ...(discovered && root !== undefined && hasDayRollup(root) ? { dayRollupDir: root } : {}),
   };
-  const report = await verifyBundles(dirs, {
+  const pack = options.positionals.length === 1 && root !== undefined && isDisclosurePack(root);
+  const { dirs, verifyOptions } = pack
+    ? { dirs: [], verifyOptions: judging }
+    : selectBundles(options.positionals, judging);
+  const bar = createProgressBar(process.stderr);
+  const withProgress: VerifyOptions = {
     ...verifyOptions,
     onProgress: (progress) => bar.update(progress.dir, progress.doneBytes, progress.totalBytes),
-  });
+  };
+  const report =
+    pack && root !== undefined
+      ? await verifyDisclosurePack(root, withProgress)
+      : await verifyBundles(dirs, withProgress);
   bar.clear();
   const output = options.json
     ? `${JSON.stringify(reportJson(report, verifyOptions), null, 2)}\n`
     : renderReport(report);
   await Bun.write(Bun.stdout, output);
   return report.verdict === "FAIL" ? 1 : 0;
+}
+
+/** The bundles the arguments name, and how to check them (chain order, a day roll-up at the root). */
+function selectBundles(
+  positionals: readonly string[],
+  judging: VerifyOptions,
+): { dirs: string[]; verifyOptions: VerifyOptions } {
+  const [root] = positionals;
+  // A day export whose roll-up says the hub held nothing that day has no bundle: still evidence.
+  const dayOnly =
+    positionals.length === 1 &&
+    root !== undefined &&
+    hasDayRollup(root) &&
+    findBundleDirs(root).length === 0;
+  const { dirs, discovered } = dayOnly
+    ? { dirs: [], discovered: true }
+    : resolveBundleDirs(positionals);
+  return {
+    dirs,
+    verifyOptions: {
+      ...judging,
+      sortByChunk: discovered,
+      ...(discovered && root !== undefined && hasDayRollup(root) ? { dayRollupDir: root } : {}),
+    },
+  };
 }
 
 /** The `verify` entry of the `logmaster` command table. */

@@ -8,9 +8,10 @@
  * PASS: holds. FAIL: does not hold (the evidence is altered, incomplete or
  * not what it claims). WARN: holds, with something an auditor should read
  * (a clock warning, no revocation list, a development time-stamp that has no
- * legal value). SKIP: could not run because something it needs failed (that
- * failure is reported on its own line), or does not apply to this evidence
- * (the Merkle root of a format-1 chunk, which has none).
+ * legal value, a format-1 chunk that a disclosure pack holds whole). SKIP:
+ * could not run because something it needs failed (that failure is reported
+ * on its own line), or does not apply to this evidence (the Merkle root of a
+ * format-1 chunk, which has none).
  */
 export type CheckStatus = "PASS" | "FAIL" | "WARN" | "SKIP";
 
@@ -34,6 +35,28 @@ export const BUNDLE_CHECKS = {
   revocation: "agent.pem was not revoked at the signing time (chain-ca.crl.pem)",
 } as const;
 
+/**
+ * The checks of a chunk folder of a disclosure pack that replace the records
+ * checks (§11, §16): the pack holds only the lines asked for, each with its
+ * audit path, so they are proven one by one against the signed Merkle root.
+ */
+export const DISCLOSED_CHUNK_CHECKS = {
+  disclosed_manifest:
+    "manifest.json is the one disclosure.json names: its SHA-256 is manifest_sha256, same agent, chunk and format",
+  disclosed_line:
+    "one line of lines.jsonl: its leaf and audit path lead to the signed merkle_root, its seq lies in first_seq..last_seq, its index follows the previous line's (§16.4)",
+  disclosed_lines: "lines.jsonl holds exactly the seqs disclosure.json lists for the chunk",
+  disclosed_whole:
+    "a format-1 chunk (no Merkle tree) is disclosed whole: the records checks above, and a WARN that it holds more than the lines asked for",
+} as const;
+
+/** The checks of a disclosure pack as a whole (logmaster-disclosure/1). */
+export const DISCLOSURE_CHECKS = {
+  disclosure:
+    "disclosure.json parses as logmaster-disclosure/1 and names each chunk folder once, inside the pack",
+  disclosure_folders: "the pack's chunk folders are exactly the ones disclosure.json lists",
+} as const;
+
 /** The checks across the bundles of one agent (§7). */
 export const CHAIN_CHECKS = {
   hash_chain:
@@ -53,9 +76,13 @@ export const DAY_CHECKS = {
 } as const;
 
 export type BundleCheckName = keyof typeof BUNDLE_CHECKS;
+export type DisclosedChunkCheckName = keyof typeof DISCLOSED_CHUNK_CHECKS;
+/** The checks of one chunk folder: a bundle's, or a disclosure pack's. */
+export type ChunkCheckName = BundleCheckName | DisclosedChunkCheckName;
+export type DisclosureCheckName = keyof typeof DISCLOSURE_CHECKS;
 export type ChainCheckName = keyof typeof CHAIN_CHECKS;
 export type DayCheckName = keyof typeof DAY_CHECKS;
-export type CheckName = BundleCheckName | ChainCheckName | DayCheckName;
+export type CheckName = ChunkCheckName | ChainCheckName | DayCheckName | DisclosureCheckName;
 
 /**
  * A finding a program may act on without reading the detail's words (in

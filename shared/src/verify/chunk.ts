@@ -5,6 +5,7 @@
  * words the outcome.
  */
 import { existsSync, statSync } from "node:fs";
+import { digestRecordsFileOnWorker } from "../custody/digest-worker/index.ts";
 import {
   CHUNK_FORMAT_1,
   CustodyError,
@@ -256,19 +257,9 @@ const PARALLEL_HASH_MIN_BYTES = 64 * 1024 * 1024;
 
 /** digestRecordsFile on a worker thread; on the main thread when a worker cannot run. */
 function digestInWorker(path: string, merkle: boolean): Promise<RecordsDigest> {
-  return new Promise<RecordsDigest>((resolve, reject) => {
-    const worker = new Worker(new URL("./sha256-worker.ts", import.meta.url).href);
-    worker.onmessage = (event: MessageEvent<RecordsDigest | { error: string }>) => {
-      worker.terminate();
-      if ("error" in event.data) reject(new Error(event.data.error));
-      else resolve(event.data);
-    };
-    worker.onerror = (event) => {
-      worker.terminate();
-      reject(new Error(event.message));
-    };
-    worker.postMessage({ path, merkle });
-  }).catch(() => digestRecordsFile(path, { merkle }));
+  return digestRecordsFileOnWorker(path, { merkle }).catch(() =>
+    digestRecordsFile(path, { merkle }),
+  );
 }
 
 /** After a bad line: do the bytes still hash to what the manifest signed? */

@@ -1,7 +1,9 @@
 /**
  * The auditor's offline check of evidence bundles (docs/custody-format.md
  * §9-§11): every check of every bundle with PASS/FAIL/WARN and why, then the
- * hash chain and completeness of each agent's bundles, and a verdict. Uses
+ * hash chain and completeness of each agent's bundles, and a verdict; or of
+ * a disclosure pack: per chunk the same checks, with one per disclosed line
+ * in place of the records checks. Uses
  * the custody library for the format's rules and shared/src/timestamp for
  * RFC 3161; reads nothing but the bundle directories.
  *
@@ -30,13 +32,19 @@ export {
   type Check,
   type CheckName,
   type CheckStatus,
+  type ChunkCheckName,
   DAY_CHECKS,
   type DayCheckName,
+  DISCLOSED_CHUNK_CHECKS,
+  DISCLOSURE_CHECKS,
+  type DisclosedChunkCheckName,
+  type DisclosureCheckName,
   type Verdict,
   verdictOf,
 } from "./checks.ts";
 export { type RevocationList, readRevocationList } from "./crl.ts";
 export { type DayReport, hasDayRollup, verifyDayRollup } from "./day.ts";
+export { type DisclosureReport, isDisclosurePack, verifyDisclosurePack } from "./disclosure.ts";
 export { BundleFileError, derFramingProblem, readPemFile } from "./encoding.ts";
 export { createProgressBar, type ProgressBar, type ProgressStream } from "./progress.ts";
 export { REPORT_FORMAT, renderReport, reportJson } from "./report.ts";

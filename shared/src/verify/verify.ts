@@ -4,8 +4,8 @@
  * nothing else (no network, no hub, no clock: the signing time comes from
  * the bundle).
  */
-import { chunkIdOf, type ManifestWithBytes } from "../custody/index.ts";
-import { BUNDLE_FILES, loadBundle, type SmallFile } from "./bundle.ts";
+import { chunkIdOf, type Manifest, type ManifestWithBytes } from "../custody/index.ts";
+import { BUNDLE_FILES, type LoadedBundle, loadBundle, type SmallFile } from "./bundle.ts";
 import {
   type AgentCertificateReading,
   checkAgentCertificate,
@@ -19,6 +19,7 @@ import {
   type BundleCheckName,
   type Check,
   type CheckStatus,
+  type ChunkCheckName,
   fail,
   messageOf,
   type Verdict,
@@ -27,6 +28,7 @@ import {
 import { checkRecords, readManifest } from "./chunk.ts";
 import { checkRevocation } from "./crl.ts";
 import { type DayReport, verifyDayRollup } from "./day.ts";
+import type { DisclosureReport } from "./disclosure.ts";
 import { checkTimestamp } from "./timestamp.ts";
 
 /** How far the records check of one bundle has read. */
@@ -52,25 +54,30 @@ export interface VerifyOptions {
   dayRollupDir?: string;
 }
 
-export interface BundleReport {
+/** A chunk folder's checks: a bundle's (`BundleCheckName`), or a disclosure pack chunk's. */
+export interface BundleReport<Name extends ChunkCheckName = BundleCheckName> {
   dir: string;
   /** From the manifest, when it could be read. */
   chunk: string | undefined;
   agentId: string | undefined;
   /** The instant certificates were judged at, and where it came from. */
   signingTime: SigningTime | undefined;
-  checks: Check<BundleCheckName>[];
+  checks: Check<Name>[];
   verdict: Verdict;
 }
 
-export interface VerifyReport {
-  bundles: BundleReport[];
+/** Of bundles (`BundleCheckName`), or of a disclosure pack (`ChunkCheckName`). */
+export interface VerifyReport<Name extends ChunkCheckName = BundleCheckName> {
+  /** The bundles; for a disclosure pack, its chunk folders. */
+  bundles: BundleReport<Name>[];
   /** One per agent among the bundles whose manifest could be read. */
   chains: ChainReport[];
   /** Bundles left out of every chain: their manifest could not be read. */
   unchained: string[];
   /** The day roll-up's checks, when the bundles came from a day export. */
   day: DayReport | undefined;
+  /** The pack's own checks, when the directory was a disclosure pack (its chunks are `bundles`). */
+  disclosure?: DisclosureReport;
   verdict: Verdict;
   counts: Record<CheckStatus, number>;
 }
@@ -143,28 +150,43 @@ async function guardedAsync<Name extends BundleCheckName, T>(
   }
 }
 
+/** A chunk folder's manifest, as the checks of its contents need it. */
+export interface ChunkContents {
+  dir: string;
+  bundle: LoadedBundle;
+  /** The manifest's fields when they are valid. */
+  manifest: Manifest | undefined;
+}
+
 /**
- * Every check of one bundle (docs/custody-format.md §11), in report order.
- * Never throws for a bad bundle: what is wrong is a FAIL with its reason.
+ * The checks of what the manifest describes, reported between the manifest's
+ * and the signature's: a bundle's records.jsonl, or a disclosure pack's
+ * lines.jsonl.
+ */
+export type ContentChecks<Name extends ChunkCheckName = ChunkCheckName> = (
+  chunk: ChunkContents,
+) => Promise<Check<Name>[]>;
+
+/**
+ * Every check of one chunk folder, in report order: manifest.json, then its
+ * contents (`checkContents`), then who signed it and when (agent certificate,
+ * signature, time-stamp, certificate chain, revocation). A bundle and a
+ * disclosure pack's chunk share all but the contents. Never throws for a bad
+ * folder: what is wrong is a FAIL with its reason.
  *
  * @example
- * const { report } = await verifyBundle("export/ist-01-a1/2026-11-22T08", { allowUnstamped: false });
- * for (const check of report.checks) console.log(check.status, check.name, check.detail);
+ * const { report } = await verifyChunkDir(dir, options, async ({ manifest }) => [checkMyContents(manifest)]);
  */
-export async function verifyBundle(
+export async function verifyChunkDir<Name extends ChunkCheckName>(
   dir: string,
-  options: VerifyOptions = {},
-): Promise<{ report: BundleReport; member: ChainMember | undefined }> {
+  options: VerifyOptions,
+  checkContents: ContentChecks<Name>,
+): Promise<{ report: BundleReport<Name | BundleCheckName>; member: ChainMember | undefined }> {
   const bundle = loadBundle(dir);
   const { files } = bundle;
   const reading = readManifest(files.manifest);
   const manifest = reading.parsed?.manifest;
-  const records = await checkRecords(
-    bundle.recordsPath,
-    manifest,
-    options.onProgress &&
-      ((doneBytes, totalBytes) => options.onProgress?.({ dir, doneBytes, totalBytes })),
-  );
+  const contents = await checkContents({ dir, bundle, manifest });
   const agent = guarded(
     "agent_certificate",
     () => checkAgentCertificate(files.agentCertificate, manifest),
@@ -195,13 +217,10 @@ export async function verifyBundle(
     files.timestamp !== undefined,
   );
   const chainCa = readChainCa(files.chainCa);
-  let checks: Check<BundleCheckName>[] = [
+  let checks: Check<Name | BundleCheckName>[] = [
     reading.manifest,
     reading.canonical,
-    records.records,
-    records.match,
-    records.merkle,
-    records.window,
+    ...contents,
     agent.check,
     signature,
     timestamp.check,
@@ -229,6 +248,36 @@ export async function verifyBundle(
     },
     member: reading.parsed ? { dir, parsed: reading.parsed } : undefined,
   };
+}
+
+/**
+ * Every check of one bundle (docs/custody-format.md §11), in report order.
+ * Never throws for a bad bundle: what is wrong is a FAIL with its reason.
+ *
+ * @example
+ * const { report } = await verifyBundle("export/ist-01-a1/2026-11-22T08", { allowUnstamped: false });
+ * for (const check of report.checks) console.log(check.status, check.name, check.detail);
+ */
+export function verifyBundle(
+  dir: string,
+  options: VerifyOptions = {},
+): Promise<{ report: BundleReport<BundleCheckName>; member: ChainMember | undefined }> {
+  return verifyChunkDir(dir, options, async ({ bundle, manifest }) => {
+    const records = await checkRecords(
+      bundle.recordsPath,
+      manifest,
+      options.onProgress &&
+        ((doneBytes, totalBytes) => options.onProgress?.({ dir, doneBytes, totalBytes })),
+    );
+    return [records.records, records.match, records.merkle, records.window];
+  });
+}
+
+/** How many checks have each status. */
+export function countStatuses(checks: readonly Check[]): Record<CheckStatus, number> {
+  const counts: Record<CheckStatus, number> = { PASS: 0, WARN: 0, FAIL: 0, SKIP: 0 };
+  for (const check of checks) counts[check.status]++;
+  return counts;
 }
 
 /**
@@ -263,14 +312,12 @@ export async function verifyBundles(
     ...chains.flatMap((c) => c.checks),
     ...(day?.checks ?? []),
   ];
-  const counts: Record<CheckStatus, number> = { PASS: 0, WARN: 0, FAIL: 0, SKIP: 0 };
-  for (const check of allChecks) counts[check.status]++;
   return {
     bundles,
     chains,
     unchained,
     day,
     verdict: verdictOf(allChecks),
-    counts,
+    counts: countStatuses(allChecks),
   };
 }

@@ -15,6 +15,7 @@ export const AUDIT_ACTIONS = [
   "tail",
   "custody",
   "export",
+  "disclose",
   "report",
   "rollup",
   "reindex",
