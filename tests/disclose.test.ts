@@ -12,11 +12,25 @@ import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from "node
 import { join } from "node:path";
 import { hashPassword } from "../hub/src/auth/passwords.ts";
 import { disclosureSummaryPdf } from "../hub/src/disclose/pdf.ts";
+import { makeCertificateRequest } from "../hub/src/identity/testing.ts";
+import { enrollOverHttp2, h2Request } from "../hub/src/ingest/testing.ts";
 import type { EvidenceLine } from "../hub/src/query/index.ts";
 import { insertUser, listAudit, rawQuery } from "../hub/src/store/index.ts";
-import type { DisclosedLine, Disclosure } from "../shared/src/custody/index.ts";
+import {
+  buildManifest,
+  certificateSha256,
+  type DisclosedLine,
+  type Disclosure,
+  encodeDataRecord,
+  formatMicrosUtc,
+  hourAfter,
+  hourAsMicrosUtc,
+  scanRecords,
+  signManifest,
+} from "../shared/src/custody/index.ts";
 import { sendTraffic, simulateTraffic } from "../shared/src/simulate/index.ts";
 import { runProcess } from "../shared/src/testing/run-process.ts";
+import { runCli } from "./support/bundles.ts";
 import { type LeaseFact, leaseFacts } from "./support/index-data.ts";
 import {
   type AgentProcess,
@@ -31,6 +45,7 @@ import {
   tempDir,
   waitFor,
 } from "./support/pipeline.ts";
+import { filesBelow, runInBash, shellBlocks } from "./support/verify-md.ts";
 
 interface WalRecord {
   seq: number;
@@ -91,6 +106,12 @@ describe("logmaster-hub disclose", () => {
       return Number(row?.n) === traffic.count;
     });
     await sealAndAwaitVerified(testHub, agentDir.path, hotelId);
+    await waitFor("the worker to time-stamp the sealed chunks", async () => {
+      const chunks = (await hub.admin.listChunks({ limit: 20 })).filter(
+        (chunk) => chunk.hotel_id === hotelId && chunk.status === "verified",
+      );
+      return chunks.length >= 2 && chunks.every((chunk) => chunk.timestamp === "timestamped");
+    });
 
     const lines = [...simulateTraffic({ ...traffic, startMs: 0 })];
     const released = leaseFacts(lines).filter(
@@ -182,6 +203,25 @@ describe("logmaster-hub disclose", () => {
     const verifyMd = readFileSync(join(pack, "VERIFY.md"), "utf8");
     expect(verifyMd).toContain("openssl dgst -sha256 -verify");
     expect(verifyMd).toContain("python3 verify_disclosure.py");
+
+    // LogMaster's own verifier: every line, and the signature, certificate and time-stamp checks.
+    const logmasterVerify = await runCli(["verify", pack]);
+    expect(logmasterVerify.stdout).toMatch(/^VERDICT: PASS/m);
+    expect(logmasterVerify.stdout).toMatch(/PASS\s+disclosed_line/);
+    expect(logmasterVerify.stdout).not.toMatch(/FAIL\s/);
+    expect(logmasterVerify.exitCode).toBe(0);
+    // Standard tools: each chunk's openssl block of VERIFY.md, pasted into bash at the pack's root.
+    const chunkBlocks = shellBlocks(verifyMd).slice(1);
+    expect(chunkBlocks.length).toBe(disclosure.chunks.length);
+    const untouched = filesBelow(pack);
+    for (const block of chunkBlocks) {
+      const { code, output } = await runInBash(block, pack);
+      expect({ code, output }).toMatchObject({ code: 0 });
+      expect(output).toContain("Verified OK");
+      expect(output).toContain("agent.pem: OK");
+      expect(output).toContain("Verification: OK");
+    }
+    expect(filesBelow(pack)).toEqual(untouched);
 
     // The PDF's texts, drawn again from the pack's own files.
     const evidence = disclosure.chunks.flatMap((chunk) =>
@@ -302,6 +342,126 @@ describe("logmaster-hub disclose", () => {
       expect([name, verdict.exitCode, verdict.stdout.includes("FAIL")]).toEqual([name, 1, true]);
     }
   }, 60_000);
+
+  test("a format-1 chunk in the same pack goes whole, and both verifiers say so as a WARN", async () => {
+    const { hub } = testHub;
+    // An agent of before format 1.1 in the same hotel: one sealed hour, three lines, one of
+    // them about the asked guest's MAC, so a search for the MAC spans both formats.
+    const { token } = await hub.admin.createToken({
+      hotel: hotelId,
+      ttl_ms: 60_000,
+      actor: "cli:test",
+    });
+    const keyPair = makeCertificateRequest(2048);
+    const old = await enrollOverHttp2(hub.ingestUrl, hub.caPem, token, keyPair);
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 3_600_000)
+      .toISOString()
+      .slice(0, 13);
+    const startUs = Date.parse(`${hour}:00:00Z`) * 1000;
+    const texts = [
+      "<30>Dec  3 09:00:01 eski-gw system,info router rebooted",
+      `<30>Dec  3 09:00:02 eski-gw dhcp,info guest ${lease.mac} seen on the old bridge`,
+      "<30>Dec  3 09:00:03 eski-gw system,info config saved",
+    ];
+    const records = Buffer.concat(
+      texts.map((text, i) =>
+        encodeDataRecord({
+          seq: i + 1,
+          receivedAtUs: startUs + 1_000_000 * (i + 1),
+          src: "192.168.88.1",
+          port: 514,
+          transport: "udp",
+          bytes: new TextEncoder().encode(text),
+        }),
+      ),
+    );
+    const call = (request: Parameters<typeof h2Request>[2]) =>
+      h2Request(hub.ingestUrl, hub.caPem, request, old);
+    const stored = await call({
+      method: "POST",
+      path: `/v1/chunks/${hour}/records`,
+      headers: { "x-lm-offset": "0", "x-lm-length": String(records.byteLength) },
+      body: records,
+    });
+    expect(stored.json).toMatchObject({ status: "accepted" });
+    const manifest = buildManifest({
+      chain_id: hub.chainId,
+      hotel_id: hotelId,
+      agent_id: old.agentId,
+      agent_cert_sha256: certificateSha256(old.certificatePem),
+      hour_start: `${hour}:00:00Z`,
+      part: 0,
+      window_start: `${hour}:00:00.000000Z`,
+      window_end: hourAsMicrosUtc(hourAfter(`${hour}:00:00Z`)),
+      ...scanRecords(records).summary,
+      prev_manifest_sha256: null,
+      clock: { ntp_synchronized: true, source: "chrony" },
+      created_at: formatMicrosUtc(BigInt(Date.now()) * 1000n),
+    });
+    expect(manifest.manifest.format).toBe("logmaster-chunk/1");
+    const sealed = await call({
+      method: "PUT",
+      path: `/v1/chunks/${hour}/seal`,
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        manifest_b64: Buffer.from(manifest.bytes).toString("base64"),
+        signature_b64: Buffer.from(signManifest(manifest.bytes, keyPair.privateKeyPem)).toString(
+          "base64",
+        ),
+      }),
+    });
+    expect(sealed.json).toEqual({ status: "verified" });
+    await waitFor("the old agent's chunk to be indexed and time-stamped", async () => {
+      const [row] = await rawQuery<{ indexed: boolean; stamped: boolean }>(
+        hub.raw,
+        `select indexed_length = length as indexed, timestamp_status = 'timestamped' as stamped
+           from chunks where agent_id = $1`,
+        [old.agentId],
+      );
+      return row?.indexed === true && row.stamped === true;
+    });
+
+    const mixed = join(work.path, "mixed");
+    const run = await runProcess([
+      "bun",
+      join(repoRoot, "hub/src/cli/main.ts"),
+      "disclose",
+      "--hotel",
+      hotelId,
+      "--case",
+      "2026/4513",
+      "--out",
+      mixed,
+      "--from",
+      `${hour}:00:00Z`,
+      "--to",
+      new Date(Date.now() + 60_000).toISOString(),
+      "--text",
+      lease.mac,
+      "--data-dir",
+      testHub.dataDir,
+    ]);
+    if (run.exitCode !== 0) throw new Error(`disclose failed: ${run.stdout}${run.stderr}`);
+    const disclosure = JSON.parse(
+      readFileSync(join(mixed, "disclosure.json"), "utf8"),
+    ) as Disclosure;
+    const whole = disclosure.chunks.filter((chunk) => chunk.disclosed === "whole");
+    expect(whole.map((chunk) => [chunk.agent_id, chunk.format, chunk.seqs])).toEqual([
+      [old.agentId, "logmaster-chunk/1", [2]],
+    ]);
+    expect(disclosure.chunks.some((chunk) => chunk.disclosed === "lines")).toBe(true);
+    expect(run.stderr + run.stdout).toMatch(/whole/i);
+    expect(readFileSync(join(mixed, whole[0]?.dir ?? "", "records.jsonl"))).toEqual(records);
+
+    const byPython = await python(mixed);
+    expect(byPython.stdout).toMatch(/^WARN .*disclosed whole/m);
+    expect(byPython.stdout).toContain(" 0 failed");
+    expect(byPython.exitCode).toBe(0);
+    const byLogmaster = await runCli(["verify", mixed]);
+    expect(byLogmaster.stdout).toMatch(/WARN\s+disclosed_whole/);
+    expect(byLogmaster.stdout).toMatch(/^VERDICT: PASS with warnings/m);
+    expect(byLogmaster.exitCode).toBe(0);
+  }, 90_000);
 
   test("another hotel's manager gets 404; an unknown query kind is refused", async () => {
     const { hub } = testHub;

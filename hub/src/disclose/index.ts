@@ -121,7 +121,9 @@ async function answerQuery(
     case "ip": {
       const request = parseQueryPart(lookupIpRequestSchema, { ip: query.ip, at: query.at, hotel });
       const answer = await read.lookups.ip(scope, request);
-      return { answer, lines: evidenceOfIp(answer) };
+      // The address's lease before the time asked was another device's: not disclosed.
+      const noMatch = answer.no_match.map(({ previous_lease: _other, ...why }) => why);
+      return { answer: { ...answer, no_match: noMatch }, lines: evidenceOfIp(answer) };
     }
     case "mac": {
       const { kind: _kind, ...fields } = query;

@@ -19,6 +19,8 @@ import { bothTimes, utcText } from "./time.ts";
 export const noMatchSchema = z.object({
   reason: z.enum(["no_data", "gap", "no_lease", "no_session", "no_nat"]),
   message: z.string(),
+  /** `no_lease` of an IP: its last lease before the time asked. Another device's: a disclosure leaves it out. */
+  previous_lease: z.object({ mac: z.string(), ended_at: z.string().nullable() }).optional(),
 });
 
 export const leaseSchema = z.object({
@@ -313,8 +315,16 @@ export class Lookups {
       : await whyNothing(tx, hotels, at, at, {
           reason: "no_lease",
           message: previous
-            ? `no DHCP lease of ${ip} was in force at ${atText}: the last one (MAC ${previous.mac}) ended at ${previous.ends_at}`
+            ? `no DHCP lease of ${ip} was in force at ${atText}: the last one before ended at ${previous.ends_at}`
             : `no DHCP lease of ${ip} was in force at ${atText}: the hub holds no assignment of it before then`,
+          ...(previous
+            ? {
+                previous_lease: {
+                  mac: String(previous.mac),
+                  ended_at: previous.ends_at === null ? null : String(previous.ends_at),
+                },
+              }
+            : {}),
         });
     return {
       query: { ip, at: bothTimes(toMicros(atText)), hotels: [...hotels] },

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { encodeDataRecord, encodeGapRecord } from "../../../shared/src/custody/index.ts";
 import type { SimulatedLine } from "../../../shared/src/simulate/model.ts";
+import { leaseFacts } from "../../../tests/support/index-data.ts";
 import { HubEvents } from "../events/index.ts";
 import { EventPartitions, indexAgentStep, postgresEventSink } from "../index/index.ts";
 import { type SimulatedHour, simulatedHours, storeHour } from "../index/testing.ts";
@@ -462,6 +463,27 @@ describe("5651 lookups", () => {
       lookupIpRequestSchema.parse({ ip: "10.1.200.200", at: "2026-03-12T11:40:00Z" }),
     );
     expect(never.no_match.map((why) => why.reason)).toEqual(["no_lease"]);
+    // Just after a lease ended: the last lease's MAC is another device's, so it is a field a
+    // disclosure can leave out, never part of the message.
+    const facts = leaseFacts(linesOf(1));
+    const ended = facts.find(
+      (fact) =>
+        fact.toMs !== undefined &&
+        !facts.some(
+          (other) =>
+            other.ip === fact.ip &&
+            other.fromMs >= (fact.toMs as number) &&
+            other.fromMs <= (fact.toMs as number) + 2000,
+        ),
+    );
+    if (!ended?.toMs) throw new Error("the simulation ended no lease");
+    const after = await lookups.ip(
+      scopeOne,
+      lookupIpRequestSchema.parse({ ip: ended.ip, at: new Date(ended.toMs + 1000).toISOString() }),
+    );
+    const why = after.no_match.find((reason) => reason.reason === "no_lease");
+    expect(why?.previous_lease?.mac).toBe(ended.mac.toLowerCase());
+    expect(why?.message.toLowerCase()).not.toContain(ended.mac.toLowerCase());
   });
 
   test("another hotel's guest is not found from this hotel's scope", async () => {
