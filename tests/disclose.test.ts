@@ -31,7 +31,12 @@ import {
 import { sendTraffic, simulateTraffic } from "../shared/src/simulate/index.ts";
 import { runProcess } from "../shared/src/testing/run-process.ts";
 import { runCli } from "./support/bundles.ts";
-import { type LeaseFact, leaseFacts } from "./support/index-data.ts";
+import {
+  type LeaseFact,
+  leaseFacts,
+  longestReleasedLease,
+  type WalRecord,
+} from "./support/index-data.ts";
 import {
   type AgentProcess,
   agentCli,
@@ -46,14 +51,6 @@ import {
   waitFor,
 } from "./support/pipeline.ts";
 import { filesBelow, runInBash, shellBlocks } from "./support/verify-md.ts";
-
-interface WalRecord {
-  seq: number;
-  ts: string;
-  msg: string;
-}
-
-const bodyOf = (line: string) => line.slice(line.indexOf(" dhcp,"));
 
 /** Every file under `dir`, relative. */
 function filesUnder(dir: string, prefix = ""): string[] {
@@ -82,6 +79,18 @@ describe("logmaster-hub disclose", () => {
   let lease: LeaseFact;
   let at: string;
   const pack = join(work.path, "pack");
+  /** `logmaster-hub disclose --hotel <the test's hotel> …ARGS`, through the running hub. */
+  const disclose = (...args: string[]) =>
+    runProcess([
+      "bun",
+      join(repoRoot, "hub/src/cli/main.ts"),
+      "disclose",
+      "--hotel",
+      hotelId,
+      ...args,
+      "--data-dir",
+      testHub.dataDir,
+    ]);
 
   beforeAll(async () => {
     testHub = await startTestHub({ index: { catchUpMs: 250 } });
@@ -113,29 +122,14 @@ describe("logmaster-hub disclose", () => {
       return chunks.length >= 2 && chunks.every((chunk) => chunk.timestamp === "timestamped");
     });
 
-    const lines = [...simulateTraffic({ ...traffic, startMs: 0 })];
-    const released = leaseFacts(lines).filter(
-      (fact): fact is LeaseFact & { toMs: number } => fact.toMs !== undefined,
-    );
-    const longest = released.sort((a, b) => b.toMs - b.fromMs - (a.toMs - a.fromMs))[0];
-    if (!longest?.released) throw new Error("the simulation released no lease");
-    lease = longest;
     const records = agentSealedRecords(agentDir.path)
       .toString("utf8")
       .split("\n")
       .filter(Boolean)
       .map((line) => JSON.parse(line) as WalRecord);
-    const timeOf = (simulated: (typeof lines)[number]) => {
-      const body = bodyOf(simulated.line);
-      const nth = lines
-        .slice(0, lines.indexOf(simulated))
-        .filter((other) => bodyOf(other.line) === body).length;
-      const record = records.filter((r) => r.msg.endsWith(body))[nth];
-      if (!record) throw new Error(`no record ending in ${body}`);
-      return Date.parse(record.ts);
-    };
-    const fromMs = timeOf(longest.assigned);
-    const toMs = timeOf(longest.released);
+    const longest = longestReleasedLease([...simulateTraffic({ ...traffic, startMs: 0 })], records);
+    lease = longest.lease;
+    const { fromMs, toMs } = longest;
     at = new Date(Math.floor((fromMs + toMs) / 2)).toISOString();
   }, 180_000);
 
@@ -147,12 +141,7 @@ describe("logmaster-hub disclose", () => {
   });
 
   test("an IP lookup's pack, made through the running hub, passes verify_disclosure.py and names no other guest", async () => {
-    const run = await runProcess([
-      "bun",
-      join(repoRoot, "hub/src/cli/main.ts"),
-      "disclose",
-      "--hotel",
-      hotelId,
+    const run = await disclose(
       "--case",
       "2026/4512 Soruşturma",
       "--out",
@@ -162,9 +151,7 @@ describe("logmaster-hub disclose", () => {
       lease.ip,
       "--at",
       at,
-      "--data-dir",
-      testHub.dataDir,
-    ]);
+    );
     if (run.exitCode !== 0) throw new Error(`disclose failed: ${run.stdout}${run.stderr}`);
     expect(run.stderr).toContain(`written to ${pack}`);
     expect(run.stderr).toMatch(/: \d+ line\(s\) from [12] chunk\(s\)/);
@@ -422,12 +409,7 @@ describe("logmaster-hub disclose", () => {
     });
 
     const mixed = join(work.path, "mixed");
-    const run = await runProcess([
-      "bun",
-      join(repoRoot, "hub/src/cli/main.ts"),
-      "disclose",
-      "--hotel",
-      hotelId,
+    const run = await disclose(
       "--case",
       "2026/4513",
       "--out",
@@ -438,9 +420,7 @@ describe("logmaster-hub disclose", () => {
       new Date(Date.now() + 60_000).toISOString(),
       "--text",
       lease.mac,
-      "--data-dir",
-      testHub.dataDir,
-    ]);
+    );
     if (run.exitCode !== 0) throw new Error(`disclose failed: ${run.stdout}${run.stderr}`);
     const disclosure = JSON.parse(
       readFileSync(join(mixed, "disclosure.json"), "utf8"),

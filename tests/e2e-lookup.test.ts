@@ -12,10 +12,10 @@ import { join } from "node:path";
 import { remoteAdmin } from "../hub/src/admin/index.ts";
 import type { IpLookup } from "../hub/src/query/index.ts";
 import { rawQuery } from "../hub/src/store/index.ts";
-import { type SimulatedLine, sendTraffic, simulateTraffic } from "../shared/src/simulate/index.ts";
+import { sendTraffic, simulateTraffic } from "../shared/src/simulate/index.ts";
 import { runProcess } from "../shared/src/testing/run-process.ts";
 import { runCli } from "./support/bundles.ts";
-import { type LeaseFact, leaseFacts } from "./support/index-data.ts";
+import { longestReleasedLease, type WalRecord } from "./support/index-data.ts";
 import {
   type AgentProcess,
   agentSealedRecords,
@@ -28,16 +28,6 @@ import {
   tempDir,
   waitFor,
 } from "./support/pipeline.ts";
-
-interface WalRecord {
-  seq: number;
-  ts: string;
-  src: string;
-  msg: string;
-}
-
-/** The message of a simulated line without its syslog header (the header's time is the send time). */
-const bodyOf = (line: string) => line.slice(line.indexOf(" dhcp,"));
 
 describe("5651 lookup end to end", () => {
   const hotelId = "otel-lookup";
@@ -84,33 +74,21 @@ describe("5651 lookup end to end", () => {
     });
 
     // The guest: the simulation's longest lease that was released again (the same story the
-    // sender told, as the model depends on the seed only).
+    // sender told, as the model depends on the seed only), and when the agent received its
+    // assignment and its release: the time asked is between them.
     const lines = [...simulateTraffic({ ...traffic, startMs: 0 })];
-    const released = leaseFacts(lines).filter(
-      (fact): fact is LeaseFact & { toMs: number } => fact.toMs !== undefined,
-    );
-    const lease = released.sort((a, b) => b.toMs - b.fromMs - (a.toMs - a.fromMs))[0];
-    if (!lease?.released) throw new Error("the simulation released no lease");
-
-    // When the agent received the assignment and the release: the time asked is between them.
     const records = agentSealedRecords(agentDir.path)
       .toString("utf8")
       .split("\n")
       .filter(Boolean)
       .map((line) => JSON.parse(line) as WalRecord);
-    const recordOf = (simulated: SimulatedLine) => {
-      // The n-th line with this message in the simulation is the n-th record with it.
-      const body = bodyOf(simulated.line);
-      const before = lines.slice(0, lines.indexOf(simulated));
-      const nth = before.filter((other) => bodyOf(other.line) === body).length;
-      const record = records.filter((r) => r.msg.endsWith(body))[nth];
-      if (!record) throw new Error(`the agent recorded no line ending in ${body}`);
-      return record;
-    };
-    const assigned = recordOf(lease.assigned);
-    const releasedRecord = recordOf(lease.released);
-    const fromMs = Date.parse(assigned.ts);
-    const toMs = Date.parse(releasedRecord.ts);
+    const {
+      lease,
+      assigned,
+      released: releasedRecord,
+      fromMs,
+      toMs,
+    } = longestReleasedLease(lines, records);
     expect(toMs).toBeGreaterThan(fromMs);
     const at = new Date(Math.floor((fromMs + toMs) / 2)).toISOString();
 

@@ -272,3 +272,53 @@ export function spread<T>(items: readonly T[], count: number): T[] {
 export function withoutTimings(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value), (key, item) => (key === "took_ms" ? undefined : item));
 }
+
+/** A record of an agent's sealed records.jsonl, as the end-to-end tests read it. */
+export interface WalRecord {
+  seq: number;
+  ts: string;
+  src: string;
+  msg: string;
+}
+
+/** The message of a simulated DHCP line without its syslog header (the header's time is the send time). */
+const dhcpBodyOf = (line: string) => line.slice(line.indexOf(" dhcp,"));
+
+/**
+ * The simulation's longest lease that was released again, and when the agent
+ * received its assignment and its release (`records`: the agent's sealed
+ * records; the n-th simulated line with a message is the n-th record with it,
+ * as the model depends on the seed only). A time between the two asks for a
+ * lease in force.
+ *
+ * @example
+ * const { lease, fromMs, toMs } = longestReleasedLease(lines, sealedRecords);
+ */
+export function longestReleasedLease(
+  lines: readonly SimulatedLine[],
+  records: readonly WalRecord[],
+): { lease: LeaseFact; assigned: WalRecord; released: WalRecord; fromMs: number; toMs: number } {
+  const released = leaseFacts(lines).filter(
+    (fact): fact is LeaseFact & { toMs: number } => fact.toMs !== undefined,
+  );
+  const lease = released.sort((a, b) => b.toMs - b.fromMs - (a.toMs - a.fromMs))[0];
+  if (!lease?.released) throw new Error("the simulation released no lease");
+  const recordOf = (simulated: SimulatedLine) => {
+    const body = dhcpBodyOf(simulated.line);
+    const nth = lines
+      .slice(0, lines.indexOf(simulated))
+      .filter((other) => dhcpBodyOf(other.line) === body).length;
+    const record = records.filter((r) => r.msg.endsWith(body))[nth];
+    if (!record) throw new Error(`the agent recorded no line ending in ${body}`);
+    return record;
+  };
+  const assigned = recordOf(lease.assigned);
+  const releasedRecord = recordOf(lease.released);
+  return {
+    lease,
+    assigned,
+    released: releasedRecord,
+    fromMs: Date.parse(assigned.ts),
+    toMs: Date.parse(releasedRecord.ts),
+  };
+}

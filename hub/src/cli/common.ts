@@ -61,6 +61,19 @@ const commandFlags = {
 } as const;
 export type CommandFlag = keyof typeof commandFlags;
 
+/** A search's filters on the command line (search, disclose): the API's search filters. */
+export const SEARCH_FILTER_FLAGS = [
+  "from",
+  "to",
+  "ip",
+  "mac",
+  "text",
+  "port",
+  "user",
+  "host",
+  "nat",
+] as const satisfies readonly CommandFlag[];
+
 /** Parse the shared hub options plus the command's own ones (`allowed`); others are an error. */
 export function parse(args: string[], allowed: CommandFlag[] = []) {
   const { values, positionals, tokens } = parseArgs({

@@ -6,7 +6,14 @@
  */
 import type { CliCommand } from "../../../shared/src/cli/dispatch.ts";
 import { DISCLOSE_MAX_LINES, type DiscloseQuery } from "../disclose/index.ts";
-import { cliActor, parse, printTable, requiredText, withReader } from "./common.ts";
+import {
+  cliActor,
+  parse,
+  printTable,
+  requiredText,
+  SEARCH_FILTER_FLAGS,
+  withReader,
+} from "./common.ts";
 
 export const discloseUsage = `Usage: logmaster-hub disclose --hotel H --case REF --out DIR QUERY
 
@@ -84,15 +91,7 @@ async function disclose(args: string[]): Promise<number> {
     "out",
     "lookup",
     "at",
-    "from",
-    "to",
-    "ip",
-    "mac",
-    "text",
-    "port",
-    "user",
-    "host",
-    "nat",
+    ...SEARCH_FILTER_FLAGS,
   ]);
   const hotel = requiredText("hotel").parse(values.hotel);
   const caseReference = requiredText("case").parse(values.case);

@@ -22,7 +22,14 @@ import {
   type Session,
   searchRequestSchema,
 } from "../query/index.ts";
-import { cliActor, parse, printTable, requiredText, withReader } from "./common.ts";
+import {
+  cliActor,
+  parse,
+  printTable,
+  requiredText,
+  SEARCH_FILTER_FLAGS,
+  withReader,
+} from "./common.ts";
 import { type ApiQuery, reindexInputSchema } from "./reader.ts";
 
 export const searchUsage = `Usage: logmaster-hub search --from T --to T [--hotel H[,H2]] [filters] [--json]
@@ -192,15 +199,7 @@ const dataDirFlagOf = (values: { "data-dir"?: string }, dataDir: string) =>
 async function search(args: string[]): Promise<number> {
   const { config, values, positionals } = parse(args, [
     "hotel",
-    "from",
-    "to",
-    "ip",
-    "mac",
-    "text",
-    "port",
-    "user",
-    "host",
-    "nat",
+    ...SEARCH_FILTER_FLAGS,
     "limit",
     "sort",
     "cursor",
