@@ -85,14 +85,25 @@ export function cpuSeconds(pid: number): number {
 
 /** The 1-minute load average (other work on the machine skews every rate figure). */
 export function loadAverage1m(): number {
-  return Number(readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+  return loadAverages()[0];
+}
+
+/** A `net.core.*` kernel setting (e.g. "rmem_max") as a number, or NaN when it cannot be read. */
+export function netCoreSetting(name: "rmem_max" | "rmem_default"): number {
+  try {
+    return Number(readFileSync(`/proc/sys/net/core/${name}`, "utf8").trim());
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /** net.core.rmem_max: the most receive buffer a socket may ask for, or NaN when unknown. */
 export function rmemMaxBytes(): number {
-  try {
-    return Number(readFileSync("/proc/sys/net/core/rmem_max", "utf8").trim());
-  } catch {
-    return Number.NaN;
-  }
+  return netCoreSetting("rmem_max");
+}
+
+/** The 1-, 5- and 15-minute load averages, as /proc/loadavg gives them. */
+export function loadAverages(): [number, number, number] {
+  const [one, five, fifteen] = readFileSync("/proc/loadavg", "utf8").split(" ").map(Number);
+  return [one ?? Number.NaN, five ?? Number.NaN, fifteen ?? Number.NaN];
 }

@@ -13,6 +13,7 @@ import type { HubConfigInput } from "../../hub/src/config/index.ts";
 import { type RunningHub, startHub } from "../../hub/src/index.ts";
 import { listChunks } from "../../hub/src/store/index.ts";
 import { createScratchDatabase } from "../../hub/src/store/testing.ts";
+import { isGapRecord, parseRecordLine, type RecordLine } from "../../shared/src/custody/index.ts";
 import { runProcess } from "../../shared/src/testing/run-process.ts";
 import { waitFor } from "../../shared/src/testing/wait-for.ts";
 
@@ -133,7 +134,7 @@ export interface AgentProcess {
 
 /** The parts of `GET /status` the tests and benchmarks read. */
 export interface AgentStatusDocument {
-  receive: { received: number };
+  receive: { received: number; udp: Array<{ kernelDrops: number | null }> };
   wal: { lastSeq: number; openChunk: string | null };
   forward: { connected: boolean; unsentBytes: number; chunksPendingSeal: number };
 }
@@ -260,6 +261,77 @@ export function agentSealedChunkIds(agentDir: string): string[] {
   return agentChunkIds(agentDir).filter((id) =>
     existsSync(join(agentDir, "chunks", id, "manifest.json")),
   );
+}
+
+/**
+ * Every whole record line in an agent data dir's WAL, sealed chunks and the
+ * open one, in chunk order. A line torn by a kill -9 (no newline yet) is left
+ * out: it was never counted as received.
+ */
+export function agentWalRecords(agentDir: string): RecordLine[] {
+  const out: RecordLine[] = [];
+  for (const chunkId of agentChunkIds(agentDir)) {
+    // A part opened by a seal has no records.jsonl until its first record.
+    if (!existsSync(join(agentDir, "chunks", chunkId, "records.jsonl"))) continue;
+    const bytes = agentRecords(agentDir, chunkId);
+    for (
+      let at = 0, end = bytes.indexOf(0x0a);
+      end !== -1;
+      at = end + 1, end = bytes.indexOf(0x0a, at)
+    ) {
+      out.push(parseRecordLine(new Uint8Array(bytes.subarray(at, end + 1))));
+    }
+  }
+  return out;
+}
+
+/** How many datagrams a WAL's records hold, and how many its gap records say were lost. */
+export function countWalRecords(records: RecordLine[]): { datagrams: number; gapLost: number } {
+  let datagrams = 0;
+  let gapLost = 0;
+  for (const record of records) {
+    if (isGapRecord(record)) gapLost += record.gap.lost;
+    else datagrams++;
+  }
+  return { datagrams, gapLost };
+}
+
+/** How long the agent's count must stand still before a test takes it as final. */
+const RECEIVE_QUIET_MS = 2_000;
+
+/**
+ * After a flood of `sent` datagrams, wait until the agent has taken from its
+ * socket all it will: its count plus the kernel's drops reach `sent`, or the
+ * count stood still for 2 s. Resolves with the count, and reports (never
+ * asserts) how much of the flood arrived: a loaded machine may drop some, and
+ * loss figures are bench/receive-vs-rsyslog.ts's business. Tests compare
+ * this count with what the WAL and the hub hold, not with `sent`.
+ *
+ * @example
+ * const sent = await offerDatagrams(agent.udpPort, 100_000, 25_000);
+ * const counted = await awaitReceiveSettled(agent, sent, "the flood");
+ */
+export async function awaitReceiveSettled(
+  agent: AgentProcess,
+  sent: number,
+  what: string,
+): Promise<number> {
+  let last = await agent.status();
+  let lastChangeMs = performance.now();
+  while (performance.now() - lastChangeMs < RECEIVE_QUIET_MS) {
+    const drops = last.receive.udp.reduce((sum, udp) => sum + (udp.kernelDrops ?? 0), 0);
+    if (last.receive.received + drops >= sent) break;
+    await Bun.sleep(100);
+    const next = await agent.status();
+    if (next.receive.received !== last.receive.received) lastChangeMs = performance.now();
+    last = next;
+  }
+  const { received } = last.receive;
+  const drops = last.receive.udp.map((udp) => udp.kernelDrops ?? "not measurable").join(", ");
+  console.log(
+    `${what}: the agent counted ${received.toLocaleString("en")} of ${sent.toLocaleString("en")} sent (${((received / Math.max(1, sent)) * 100).toFixed(2)}%), kernel drops ${drops}`,
+  );
+  return received;
 }
 
 /** `logmaster-agent wal --json` of a data dir (works with the agent stopped). */
