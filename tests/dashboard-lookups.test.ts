@@ -3,14 +3,16 @@
  * against the shared world (zero-setup hub, two agents fed by the
  * simulator): a chain admin looks up a simulated guest's IP in Turkish, sees
  * the guest's MAC in the answer, downloads the bundle of the evidence and
- * `logmaster verify` passes it; the live tail shows a line sent over UDP
+ * `logmaster verify` passes it, then makes the court's disclosure pack of
+ * the same answer, which `logmaster verify` and the pack's own
+ * verify_disclosure.py pass; the live tail shows a line sent over UDP
  * seconds earlier, and pause holds and counts new lines; hotel IT reaches
  * neither page. Screenshots (tr/en, 1280/375) go to
  * `.tmp/test-output/dashboard-lookups/`.
  */
 import { describe, expect, test } from "bun:test";
 import dgram from "node:dgram";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import type { ChunkView } from "../hub/src/admin/views.ts";
@@ -19,6 +21,7 @@ import type { IpLookup } from "../hub/src/query/lookups.ts";
 import type { SearchResponse } from "../hub/src/query/response.ts";
 import { runCli } from "./support/bundles.ts";
 import { HOTELS, useDashboardWorld } from "./support/dashboard-world.ts";
+import { runPackVerifier } from "./support/disclosure-packs.ts";
 import { tempDir, waitFor } from "./support/pipeline.ts";
 
 const world = useDashboardWorld("dashboard-lookups");
@@ -40,13 +43,13 @@ function istanbulWall(ms: number): string {
   return `${iso.slice(8, 10)}.${iso.slice(5, 7)}.${iso.slice(0, 4)} ${iso.slice(11, 19)}`;
 }
 
-/** A bundle directory (the one holding VERIFY.md) under `dir`. */
-function bundleDirIn(dir: string): string {
+/** The directory under `dir` (itself included) that holds `file`: a bundle's VERIFY.md, a pack's disclosure.json. */
+function dirHolding(dir: string, file: string): string {
+  if (existsSync(join(dir, file))) return dir;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (!statSync(path).isDirectory()) continue;
-    if (existsSync(join(path, "VERIFY.md"))) return path;
-    const inner = bundleDirIn(path);
+    const inner = dirHolding(path, file);
     if (inner) return inner;
   }
   return "";
@@ -71,7 +74,7 @@ async function shots(page: Page, name: string) {
 }
 
 describe("the 5651 lookups and the live tail in Chromium", () => {
-  test("an IP lookup names the simulated guest's MAC, and its bundle passes logmaster verify", async () => {
+  test("an IP lookup names the simulated guest's MAC; its bundle and its disclosure pack pass the verifiers", async () => {
     // Seal the first hotel's open hour: its lines get a bundle that verifies, time-stamped.
     const sealedAtMs = Date.now();
     await world.agent(0).seal();
@@ -115,7 +118,12 @@ describe("the 5651 lookups and the live tail in Chromium", () => {
         at: new Date(atMs).toISOString(),
         hotel: HOTEL,
       });
-      const chunks = new Set(answer.lease?.evidence.map((line) => line.chunk));
+      // Every evidence line in the sealed hour: a disclosure pack needs each of their chunks sealed.
+      const chunks = new Set(
+        [answer.lease?.evidence ?? [], ...answer.sessions.map((session) => session.evidence)]
+          .flat()
+          .map((line) => line.chunk),
+      );
       if (answer.lease && chunks.size === 1 && chunks.has(sealed.chunk)) {
         guest = { ip, atMs, mac: answer.lease.mac, chunk: sealed.chunk };
         break;
@@ -166,7 +174,7 @@ describe("the 5651 lookups and the live tail in Chromium", () => {
       expect(download.suggestedFilename()).toMatch(/\.tar\.gz$/);
       await answer.getByText(/kaydedildi/).waitFor();
       await extractTarGz(new Uint8Array(readFileSync(file)), join(out.path, "bundle"));
-      const bundle = bundleDirIn(join(out.path, "bundle"));
+      const bundle = dirHolding(join(out.path, "bundle"), "VERIFY.md");
       expect(bundle).not.toBe("");
       const verified = await runCli(["verify", bundle]);
       expect(verified.stdout).toMatch(/^VERDICT: PASS/m);
@@ -175,9 +183,66 @@ describe("the 5651 lookups and the live tail in Chromium", () => {
       out.remove();
     }
 
+    // The court's disclosure pack of the same answer: only its lines, each with its proof.
+    const packButton = answer.getByRole("button", { name: "Adli makam için kayıt paketi" });
+    await packButton.click();
+    const packForm = answer.getByRole("form", { name: "Adli makam için kayıt paketi" });
+    // Opening the form puts the cursor in its one field.
+    await page.locator("#lookup-disclose-case:focus").waitFor();
+    expect(await world.untranslated(page)).toEqual([]);
+    await packForm.scrollIntoViewIfNeeded();
+    await shots(page, "lookup-disclose-form-tr");
+    await packForm.getByLabel("Dosya numarası").fill("2026/123 Soruşturma");
+    const [pack] = await Promise.all([
+      page.waitForEvent("download"),
+      // Enter in the field makes the pack, as the button does.
+      packForm.getByLabel("Dosya numarası").press("Enter"),
+    ]);
+    expect(pack.suggestedFilename()).toBe(
+      `logmaster-disclosure-${HOTEL}-2026-123-Sorusturma.tar.gz`,
+    );
+    await packForm
+      .getByText(/^Satır: \d+ · İmzalı saat kaydı: 1 · Denetim kaydı no\. \d+$/)
+      .waitFor();
+    expect(await packForm.getByText("Pakette saatin tamamı var").count()).toBe(0);
+    expect(await world.untranslated(page)).toEqual([]);
+    await shots(page, "lookup-disclose-result-tr");
+    const packOut = tempDir("dashboard-lookups-pack");
+    try {
+      const file = join(packOut.path, pack.suggestedFilename());
+      await pack.saveAs(file);
+      const unpacked = join(packOut.path, "pack");
+      mkdirSync(unpacked);
+      const tar = Bun.spawnSync(["tar", "-xzf", file, "-C", unpacked]);
+      expect(tar.exitCode).toBe(0);
+      const packDir = dirHolding(unpacked, "disclosure.json");
+      expect(packDir).not.toBe("");
+      const disclosure = JSON.parse(readFileSync(join(packDir, "disclosure.json"), "utf8"));
+      expect(disclosure.case).toBe("2026/123 Soruşturma");
+      expect(disclosure.query).toMatchObject({ kind: "ip", ip: guest.ip });
+      const verified = await runCli(["verify", packDir]);
+      expect(verified.stdout).toMatch(/^VERDICT: PASS/m);
+      expect(verified.exitCode).toBe(0);
+      const python = await runPackVerifier(packDir);
+      expect(python.exitCode, python.stdout + python.stderr).toBe(0);
+    } finally {
+      packOut.remove();
+    }
+
     // In English, the same answer reads in English.
     await page.getByRole("button", { name: "English" }).click();
     await page.getByRole("region", { name: "Answer" }).getByText("was leased to").waitFor();
+    const packFormEn = page.getByRole("form", { name: "Disclosure pack (court)" });
+    await packFormEn.getByText("Pack saved to your downloads:").waitFor();
+    await packFormEn.scrollIntoViewIfNeeded();
+    await shots(page, "lookup-disclose-result-en");
+    await packFormEn.getByRole("button", { name: "Close" }).click();
+    // Closing it gives the focus back to its button.
+    await page.locator('[aria-controls="lookup-disclose-form"]:focus').waitFor();
+    await page.getByRole("button", { name: "Disclosure pack (court)" }).click();
+    await packFormEn.getByLabel("Case reference").waitFor();
+    await shots(page, "lookup-disclose-form-en");
+    await page.getByRole("button", { name: "Disclosure pack (court)" }).click();
     await shots(page, "lookup-ip-en");
 
     // No match: the reasons, in Turkish.

@@ -3,14 +3,16 @@
  * zero-setup hub fed by two real agents and the simulator): a line sent over
  * UDP seconds earlier is found by a word of it, its detail shows the lines
  * the same agent received around it and the chunk that proves it, a share
- * link reopens the same results in a new page, and the Turkish page has no
- * English left. Screenshots (tr and en, 1280 and 375 px) go to
+ * link reopens the same results in a new page, a disclosure pack of the
+ * fresh line is refused in plain words (its hour is not sealed yet) and one
+ * with a filter a pack cannot apply is offered with the reason only, and
+ * the Turkish page has no English left. Screenshots (tr and en, 1280 and 375 px) go to
  * `.tmp/test-output/dashboard-search/`.
  */
 import { describe, expect, test } from "bun:test";
 import { createSocket } from "node:dgram";
 import type { Page } from "playwright-core";
-import { useDashboardWorld } from "./support/dashboard-world.ts";
+import { HOTELS, useDashboardWorld } from "./support/dashboard-world.ts";
 
 const world = useDashboardWorld("dashboard-search");
 
@@ -81,6 +83,24 @@ describe("search in Chromium", () => {
     await page.keyboard.press("Escape");
     await detail.waitFor({ state: "detached" });
 
+    // A disclosure pack of the line: its hour is still open, so the hub refuses, in plain words.
+    await page.getByRole("button", { name: "Disclosure pack (court)" }).click();
+    const pack = page.getByRole("form", { name: "Disclosure pack (court)" });
+    await pack
+      .getByText("In the pack: the lines this search finds in that hotel (at most 10,000).")
+      .waitFor();
+    await pack.getByLabel("Hotel of the pack").selectOption(HOTELS[0].id);
+    await pack.getByLabel("Case reference").fill("2026/77 Soruşturma");
+    await world.shot(page, "search-disclose-form-en-1280");
+    await pack.getByRole("button", { name: /Make and download the pack/ }).click();
+    // (Unless the hour ended and was sealed since the line was sent: then the pack is made.)
+    await pack
+      .getByText(/^The hour of these lines is not sealed yet\.|^Pack saved to your downloads:/)
+      .waitFor({ timeout: 20_000 });
+    await world.shot(page, "search-disclose-refused-en-1280");
+    await pack.getByRole("button", { name: "Cancel" }).click();
+    await pack.waitFor({ state: "detached" });
+
     // The share link reopens the same search in a new page.
     await page.getByRole("button", { name: "Share link" }).click();
     const url = await page.locator(".share-url").inputValue();
@@ -121,6 +141,19 @@ describe("search in Chromium", () => {
     await page.keyboard.press("Escape");
     await page.getByRole("button", { name: "English" }).click();
     await world.shot(page, "search-en-375");
+
+    // A filter a pack cannot apply (it would hold other lines too): the button says why.
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${world.hub().httpUrl}/search?q=${WORD}&severity=info&range=24h`);
+    await page.getByRole("button", { name: "Türkçe" }).click();
+    const offered = page.getByRole("button", { name: "Adli makam için kayıt paketi" });
+    await offered.waitFor();
+    expect(await offered.getAttribute("aria-disabled")).toBe("true");
+    // Still focusable (aria-disabled): Enter shows the reason.
+    await offered.focus();
+    await page.keyboard.press("Enter");
+    await page.getByText(/^Paket şu süzgeçleri uygulayamaz: Önem derecesi\./).waitFor();
+    await world.shot(page, "search-disclose-unavailable-tr-1280");
     expect(errors).toEqual([]);
     await page.context().close();
   }, 150_000);

@@ -1,5 +1,5 @@
 /**
- * Files of the hub (evidence bundles, reports, CSV) saved by the browser:
+ * Files of the hub (evidence bundles, disclosure packs, reports, CSV) saved by the browser:
  * fetched with the access token (a plain link would carry none) and handed
  * to the browser's download as a blob.
  */
@@ -8,6 +8,43 @@ import { authorizedFetch, type RequestOptions } from "./client.ts";
 /** The name in `content-disposition: attachment; filename="…"`, if any. */
 export function fileNameOf(disposition: string | null): string | undefined {
   return /filename="([^"]+)"/.exec(disposition ?? "")?.[1];
+}
+
+/** What a download saved: the file's name and the hub's headers (some routes send a summary beside the file). */
+export interface SavedFile {
+  name: string;
+  headers: Headers;
+}
+
+/**
+ * Download a file of the hub (any method: `POST` with a JSON body too) and
+ * say what was saved. Its name: `name.fixed` when given, else the hub's,
+ * else `name.fallback`. Rejects with the hub's `ApiError` (the caller says
+ * what went wrong).
+ *
+ * @example
+ * const saved = await saveFile("/api/disclose", { body: request }, { fixed: "pack.tar.gz" });
+ */
+export async function saveFile(
+  path: string,
+  options: RequestOptions,
+  name: { fixed: string } | { fallback: string },
+): Promise<SavedFile> {
+  const response = await authorizedFetch(path, { accept: "*/*", ...options });
+  const saved =
+    "fixed" in name
+      ? name.fixed
+      : (fileNameOf(response.headers.get("content-disposition")) ?? name.fallback);
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = saved;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoked later: the browser may still be reading the blob after the click.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return { name: saved, headers: response.headers };
 }
 
 /**
@@ -22,15 +59,5 @@ export async function downloadFile(
   options: RequestOptions,
   fallbackName: string,
 ): Promise<void> {
-  const response = await authorizedFetch(path, { accept: "*/*", ...options });
-  const name = fileNameOf(response.headers.get("content-disposition")) ?? fallbackName;
-  const url = URL.createObjectURL(await response.blob());
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // Revoked later: the browser may still be reading the blob after the click.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  await saveFile(path, options, { fallback: fallbackName });
 }

@@ -13,6 +13,11 @@ export type { LoginRequest, Me, SessionAnswer } from "../../../hub/src/api/auth.
 export type { AgentStatus, HotelOverview } from "../../../hub/src/api/fleet.ts";
 export type { Overview } from "../../../hub/src/api/overview.ts";
 export type { SavedSearchView } from "../../../hub/src/api/saved-searches.ts";
+export type {
+  DiscloseQuery,
+  DiscloseRequest,
+  DisclosureSummary,
+} from "../../../hub/src/disclose/request.ts";
 export type { ErrorBody, ErrorCode } from "../../../hub/src/errors.ts";
 export type { Device } from "../../../hub/src/query/devices.ts";
 export type {
@@ -43,3 +48,9 @@ export type AgentState = import("../../../hub/src/api/fleet.ts").AgentStatus["st
 export type TokenAnswer = import("../../../hub/src/admin/views.ts").TokenView & {
   install_command: string;
 };
+/** The most lines one disclosure pack holds (the hub refuses a search beyond it): its literal type. */
+export type DiscloseMaxLines =
+  typeof import("../../../hub/src/disclose/request.ts").DISCLOSE_MAX_LINES;
+/** The header of `POST /api/disclose` that carries the pack's summary: its literal type. */
+export type DisclosureSummaryHeader =
+  typeof import("../../../hub/src/disclose/request.ts").DISCLOSURE_SUMMARY_HEADER;

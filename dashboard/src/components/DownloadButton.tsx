@@ -1,6 +1,7 @@
 /**
  * A button that saves a file of the hub: busy while the hub prepares it,
  * and the reason in words when it refuses (next to the button, announced).
+ * As a form's submit button, Enter in the form's fields starts it too.
  */
 import { createSignal, type JSX, Show } from "solid-js";
 import { errorMessage } from "../api/client.ts";
@@ -15,6 +16,12 @@ export function DownloadButton(props: {
   primary?: boolean;
   /** The button's text while the hub prepares the file. */
   busyText: string;
+  /** A line under the button while the hub prepares the file (what it is doing). */
+  busyNote?: string;
+  /** The form's submit button (its form must not submit itself: `preventDefault`). */
+  submit?: boolean;
+  /** The refusal in words; `errorMessage` by default. */
+  describeError?: (error: unknown) => string;
 }): JSX.Element {
   const [busy, setBusy] = createSignal(false);
   const [error, setError] = createSignal<unknown>();
@@ -32,7 +39,7 @@ export function DownloadButton(props: {
   return (
     <span class="download">
       <button
-        type="button"
+        type={props.submit ? "submit" : "button"}
         class={props.primary ? "button button-primary" : "button"}
         aria-label={props.label}
         aria-busy={busy()}
@@ -42,9 +49,15 @@ export function DownloadButton(props: {
         <span aria-hidden="true">⤓ </span>
         {busy() ? props.busyText : props.children}
       </button>
+      <Show when={busy() && props.busyNote}>
+        <span class="download-note" role="status">
+          <span class="download-spinner" aria-hidden="true" />
+          {props.busyNote}
+        </span>
+      </Show>
       <Show when={error()}>
         <span class="download-error" role="alert">
-          {errorMessage(error())}
+          {(props.describeError ?? errorMessage)(error())}
         </span>
       </Show>
     </span>

@@ -9,7 +9,7 @@ export interface HotelSelectProps {
   /** The select's id, which its label points at. */
   id: string;
   label: string;
-  hotels: readonly HotelOverview[];
+  hotels: readonly Pick<HotelOverview, "id" | "name">[];
   /** The chosen hotel's id; "" for all hotels. */
   value: string;
   onChange(hotelId: string): void;

@@ -544,6 +544,49 @@ export const en = {
   "lookup.print": "Print the answer",
   "lookup.printedBy": "Printed {time} by {user} from LogMaster",
 
+  "disclose.button": "Disclosure pack (court)",
+  "disclose.help":
+    "Only the lines asked for, each provable against its signed hour, checkable offline without the hub.",
+  "disclose.case": "Case reference",
+  "disclose.caseHelp":
+    "The file number on the prosecutor's or court's letter. It is written into the pack and the audit log.",
+  "disclose.caseMissing": "Enter the case reference from the letter.",
+  "disclose.hotel": "Hotel of the pack",
+  "disclose.contents.lookup": "In the pack: the evidence lines above ({count}).",
+  "disclose.contents.search": "In the pack: the lines this search finds ({count}).",
+  "disclose.contents.searchUncounted":
+    "In the pack: the lines this search finds in that hotel (at most {max}).",
+  "disclose.submit": "Make and download the pack",
+  "disclose.busy": "Making the pack…",
+  "disclose.busyNote":
+    "The hub is gathering the lines and their proofs; this can take a few seconds.",
+  "disclose.cancel": "Cancel",
+  "disclose.close": "Close",
+  "disclose.saved": "Pack saved to your downloads:",
+  "disclose.facts": "Lines: {lines} · Signed hours: {chunks} · Audit record no. {audit}",
+  "disclose.chunkLines": "{lines} lines",
+  "disclose.chunkWhole": "the whole hour, {records} lines (format 1)",
+  "disclose.wholeTitle": "Whole hours in the pack",
+  "disclose.wholeWarning":
+    "{count} of these hours were signed in the older format 1, which cannot prove a single line: the whole hour went into the pack ({records} lines), other guests' lines included. Make sure this fits what was asked before you hand the pack over.",
+  "disclose.verify":
+    "To check it: unpack it (tar -xzf) and run {verify}; the pack's VERIFY.md has every step.",
+  "disclose.refused.unsealed":
+    "The hour of these lines is not sealed yet. Try again after the hour ends, once the hub has verified it (a few minutes).",
+  "disclose.refused.failed_verification":
+    "The hour of these lines failed verification at the hub: they cannot be proven, so no pack is made. Tell your chain admin.",
+  "disclose.refused.conflict": "The hub could not make the pack: {detail}",
+  "disclose.refused.nothing_found":
+    "Nothing to put in a pack: the question finds no lines in this hotel.",
+  "disclose.refused.too_many_lines":
+    "More than {max} lines: a pack holds at most {max}. Narrow the search (a shorter time range, an IP, MAC or text).",
+  "disclose.unavailable.tooMany":
+    "This search finds {count} lines; a pack holds at most {max}. Narrow it (a shorter time range, an IP, MAC or text).",
+  "disclose.unavailable.none": "This search finds no lines to put in a pack.",
+  "disclose.unavailable.filters":
+    "A pack cannot apply these filters: {filters}. Remove them, or narrow with IP, MAC, port, user or text.",
+  "disclose.unavailable.noHotel": "No hotel to make a pack of: reload the page.",
+
   "tail.title": "Live tail",
   "tail.intro": "Lines as the hub receives them, newest at the bottom.",
   "tail.connection": "Connection",

@@ -544,6 +544,48 @@ export const tr: Catalogue = {
   "lookup.print": "Yanıtı yazdır",
   "lookup.printedBy": "LogMaster'dan {time} tarihinde {user} tarafından yazdırıldı",
 
+  "disclose.button": "Adli makam için kayıt paketi",
+  "disclose.help":
+    "Yalnızca sorulan satırlar; her biri imzalı saat kaydıyla kanıtlanır ve merkeze bağlanmadan denetlenebilir.",
+  "disclose.case": "Dosya numarası",
+  "disclose.caseHelp":
+    "Savcılık ya da mahkeme yazısındaki dosya numarası. Pakete ve denetim kaydına yazılır.",
+  "disclose.caseMissing": "Yazıdaki dosya numarasını girin.",
+  "disclose.hotel": "Paketin oteli",
+  "disclose.contents.lookup": "Pakete girenler: yukarıdaki kanıt satırları ({count}).",
+  "disclose.contents.search": "Pakete girenler: bu aramanın bulduğu satırlar ({count}).",
+  "disclose.contents.searchUncounted":
+    "Pakete girenler: bu aramanın o otelde bulduğu satırlar (en çok {max}).",
+  "disclose.submit": "Paketi hazırla ve indir",
+  "disclose.busy": "Paket hazırlanıyor…",
+  "disclose.busyNote": "Merkez satırları ve kanıtlarını topluyor; birkaç saniye sürebilir.",
+  "disclose.cancel": "Vazgeç",
+  "disclose.close": "Kapat",
+  "disclose.saved": "Paket indirilenler klasörüne kaydedildi:",
+  "disclose.facts": "Satır: {lines} · İmzalı saat kaydı: {chunks} · Denetim kaydı no. {audit}",
+  "disclose.chunkLines": "{lines} satır",
+  "disclose.chunkWhole": "saatin tamamı, {records} satır (biçim 1)",
+  "disclose.wholeTitle": "Pakette saatin tamamı var",
+  "disclose.wholeWarning":
+    "Bu saatlerden {count} tanesi eski biçimde (biçim 1) imzalanmış; bu biçimde tek bir satır ayrıca kanıtlanamaz. Bu yüzden o saatlerin tamamı ({records} satır), başka misafirlerin satırlarıyla birlikte pakete girdi. Teslim etmeden önce bunun istenen kapsama uygun olduğundan emin olun.",
+  "disclose.verify":
+    "Denetlemek için: paketi açın (tar -xzf) ve {verify} komutunu çalıştırın; tüm adımlar paketteki VERIFY.md dosyasında.",
+  "disclose.refused.unsealed":
+    "Bu satırların saati henüz mühürlenmedi. Saat bittikten ve merkez doğruladıktan sonra (birkaç dakika) yeniden deneyin.",
+  "disclose.refused.failed_verification":
+    "Bu satırların saati merkezde doğrulamadan geçemedi: kanıtlanamadıkları için paket hazırlanmaz. Zincir yöneticinize bildirin.",
+  "disclose.refused.conflict": "Merkez paketi hazırlayamadı: {detail}",
+  "disclose.refused.nothing_found":
+    "Pakete konacak satır yok: bu soru bu otelde hiç satır bulmuyor.",
+  "disclose.refused.too_many_lines":
+    "{max} satırdan fazla: bir paket en çok {max} satır alır. Aramayı daraltın (daha kısa zaman aralığı, IP, MAC ya da metin).",
+  "disclose.unavailable.tooMany":
+    "Bu arama {count} satır buluyor; bir paket en çok {max} satır alır. Aramayı daraltın (daha kısa zaman aralığı, IP, MAC ya da metin).",
+  "disclose.unavailable.none": "Bu arama pakete konacak satır bulmuyor.",
+  "disclose.unavailable.filters":
+    "Paket şu süzgeçleri uygulayamaz: {filters}. Bunları kaldırın ya da IP, MAC, port, kullanıcı veya metinle daraltın.",
+  "disclose.unavailable.noHotel": "Paketi hazırlanacak otel yok: sayfayı yenileyin.",
+
   "tail.title": "Canlı akış",
   "tail.intro": "Merkeze ulaşan satırlar, en yenisi en altta.",
   "tail.connection": "Bağlantı",

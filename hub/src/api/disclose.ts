@@ -61,7 +61,7 @@ export function discloseRoutes(
         actorName(principal),
         scope,
       );
-      const name = `logmaster-disclosure-$summary.hotel_id-$summary.audit_id.tar.gz`;
+      const name = `logmaster-disclosure-${summary.hotel_id}-${summary.audit_id}.tar.gz`;
       return c.body(tarGz as Uint8Array<ArrayBuffer>, 200, {
         "content-type": "application/gzip",
         "content-disposition": `attachment; filename="${name}"`,

@@ -1,12 +1,20 @@
 /**
  * The answer to a lookup, in the order a prosecutor's letter needs it: the
- * answer in plain words (or why there is none), the evidence lines, and the
- * bundles that prove them. It prints on its own (lookups.css, @media print).
+ * answer in plain words (or why there is none), the evidence lines, the
+ * disclosure pack of those lines for the court, and the bundles of their
+ * whole hours. It prints on its own (lookups.css, @media print).
  */
 import { createSignal, For, type JSX, Show } from "solid-js";
 import { errorMessage } from "../../api/client.ts";
-import type { ChunkView } from "../../api/types.ts";
-import { type BundleRef, bundleKey, type LookupAnswer } from "../../data/lookups.ts";
+import type { ChunkView, DiscloseRequest } from "../../api/types.ts";
+import { DisclosurePack } from "../../components/DisclosurePack.tsx";
+import { type DisclosedPack, lookupDisclosure } from "../../data/disclose.ts";
+import {
+  type BundleRef,
+  bundleKey,
+  type LookupAnswer,
+  type LookupQuestion,
+} from "../../data/lookups.ts";
 import { formatDateTime, formatNumber, t } from "../../i18n/index.ts";
 import {
   answered,
@@ -21,11 +29,15 @@ import {
 
 export interface AnswerProps {
   answer: LookupAnswer;
+  /** The question as asked (its times as typed, with their zone): a pack records it so. */
+  question: LookupQuestion;
   /** Hotel names by id. */
   hotelNames: ReadonlyMap<string, string>;
   /** Chunks' record counts and sizes, when known. */
   chunkFacts: ReadonlyMap<string, ChunkView> | undefined;
   download(ref: BundleRef): Promise<void>;
+  /** Make and save a disclosure pack; absent when the role may not. */
+  disclose?: ((request: DiscloseRequest) => Promise<DisclosedPack>) | undefined;
   /** Who asked, for the printed page. */
   askedBy: string;
   nowMs: number;
@@ -132,6 +144,13 @@ export function Answer(props: AnswerProps): JSX.Element {
   const hotelName = (id: string) => props.hotelNames.get(id) ?? id;
   const nearby = () => (props.answer.kind === "nat" ? props.answer.answer.nearby : []);
   const verifyParts = () => t("lookup.bundlesIntro").split("{verify}");
+  // A pack is of one hotel: the one asked about, else those of the lines (a choice when several).
+  const packHotels = () => {
+    const ids = props.question.hotel
+      ? [props.question.hotel]
+      : [...new Set(rows().map((row) => row.hotel))];
+    return ids.map((id) => ({ id, name: hotelName(id) }));
+  };
   return (
     <section class="lookup-answer" aria-labelledby="lookup-answer-title" id="lookup-answer">
       <header class="lookup-answer-header">
@@ -235,6 +254,21 @@ export function Answer(props: AnswerProps): JSX.Element {
             </table>
           </div>
         </section>
+
+        <Show when={props.disclose}>
+          {(disclose) => (
+            <div class="lookup-disclose no-print">
+              <DisclosurePack
+                id="lookup-disclose"
+                question={lookupDisclosure(props.question)}
+                hotels={packHotels()}
+                contents={t("disclose.contents.lookup", { count: rows().length })}
+                placement="inline"
+                disclose={disclose()}
+              />
+            </div>
+          )}
+        </Show>
 
         <section class="lookup-bundles" aria-labelledby="lookup-bundles-title">
           <h3 id="lookup-bundles-title">{t("lookup.bundles")}</h3>

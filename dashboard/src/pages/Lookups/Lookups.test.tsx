@@ -1,7 +1,20 @@
 import { MemoryRouter, Route } from "@solidjs/router";
 import { fireEvent, render, screen, within } from "@solidjs/testing-library";
-import { beforeEach, describe, expect, test, vi } from "vitest";
-import type { EvidenceLine, HotelOverview, IpLookup, MacLookup } from "../../api/types.ts";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { ApiError } from "../../api/client.ts";
+import type {
+  DiscloseRequest,
+  EvidenceLine,
+  HotelOverview,
+  IpLookup,
+  MacLookup,
+} from "../../api/types.ts";
+import {
+  type DisclosedPack,
+  disclosePack,
+  disclosureFileName,
+  mayDisclose,
+} from "../../data/disclose.ts";
 import type { LookupAnswer, LookupQuestion } from "../../data/lookups.ts";
 import { setLocale, setZone } from "../../i18n/index.ts";
 import { Lookups, type LookupsProps } from "./Lookups.tsx";
@@ -266,5 +279,225 @@ describe("the 5651 lookups", () => {
     expect(onTab).toHaveBeenCalledWith("mac");
     fireEvent.keyDown(tabs[0] as HTMLElement, { key: "ArrowLeft" });
     expect(onTab).toHaveBeenCalledWith("nat");
+  });
+});
+
+describe("the disclosure pack of an answer", () => {
+  const pack = (whole = false): DisclosedPack => ({
+    fileName: "logmaster-disclosure-antalya-lara-2026-123-Sorusturma.tar.gz",
+    summary: {
+      hotel_id: "antalya-lara",
+      case: "2026/123 Soruşturma",
+      audit_id: 42,
+      lines: 3,
+      chunks: [
+        {
+          dir: "antalya-lara-ab12/2026-12-03T07",
+          format: whole ? "1" : "1.1",
+          disclosed: whole ? "whole" : "lines",
+          lines: 2,
+          records: whole ? 1840 : 2,
+          timestamp: "timestamped",
+        },
+        {
+          dir: "antalya-lara-ab12/2026-12-03T08",
+          format: "1.1",
+          disclosed: "lines",
+          lines: 1,
+          records: 1,
+          timestamp: "timestamped",
+        },
+      ],
+    },
+  });
+  const answered = (disclose?: LookupsProps["disclose"]) =>
+    renderLookups({
+      question: { ...ipQuestion, hotel: "antalya-lara" },
+      answer: { kind: "ip", answer: IP_ANSWER },
+      disclose,
+    });
+  const open = () => {
+    const button = screen.getByRole("button", { name: /Disclosure pack \(court\)/ });
+    expect(button.getAttribute("aria-expanded")).toBe("false");
+    fireEvent.click(button);
+    expect(button.getAttribute("aria-expanded")).toBe("true");
+    return screen.getByRole("form", { name: "Disclosure pack (court)" });
+  };
+
+  test("hidden for a role that may not make one", () => {
+    answered(undefined);
+    expect(screen.queryByRole("button", { name: /Disclosure pack/ })).toBeNull();
+  });
+
+  test("asks for the case reference, then posts the lookup as asked and shows the summary", async () => {
+    const disclose = vi.fn(async (_request: DiscloseRequest) => pack());
+    answered(disclose);
+    expect(
+      screen.getByText(
+        "Only the lines asked for, each provable against its signed hour, checkable offline without the hub.",
+      ),
+    ).toBeTruthy();
+    const form = open();
+    expect(within(form).getByText("In the pack: the evidence lines above (3).")).toBeTruthy();
+    // The hotel asked about is the pack's: no choice to make.
+    expect(within(form).queryByLabelText("Hotel of the pack")).toBeNull();
+    const submit = within(form).getByRole("button", { name: /Make and download the pack/ });
+    fireEvent.click(submit);
+    expect(await within(form).findByText("Enter the case reference from the letter.")).toBeTruthy();
+    const reference = within(form).getByLabelText("Case reference");
+    expect(reference.getAttribute("aria-invalid")).toBe("true");
+    expect(disclose).not.toHaveBeenCalled();
+
+    fireEvent.input(reference, { target: { value: "  2026/123 Soruşturma " } });
+    fireEvent.click(submit);
+    expect(
+      await within(form).findByText("logmaster-disclosure-antalya-lara-2026-123-Sorusturma.tar.gz"),
+    ).toBeTruthy();
+    expect(disclose).toHaveBeenCalledWith({
+      hotel: "antalya-lara",
+      case: "2026/123 Soruşturma",
+      query: { kind: "ip", ip: "10.5.1.23", at: "2026-12-03T10:15:00+03:00" },
+    });
+    expect(within(form).getByText("Lines: 3 · Signed hours: 2 · Audit record no. 42")).toBeTruthy();
+    expect(within(form).getByText(/2 lines$/)).toBeTruthy();
+    expect(within(form).queryByText("Whole hours in the pack")).toBeNull();
+    expect(within(form).getByText("python3 verify_disclosure.py")).toBeTruthy();
+    expect(within(form).getByRole("button", { name: "Close" })).toBeTruthy();
+  });
+
+  test("warns when an hour went in whole (format 1), in Turkish too", async () => {
+    setLocale("tr");
+    answered(async () => pack(true));
+    fireEvent.click(screen.getByRole("button", { name: /Adli makam için kayıt paketi/ }));
+    fireEvent.input(screen.getByLabelText("Dosya numarası"), {
+      target: { value: "2026/123 Soruşturma" },
+    });
+    fireEvent.click(screen.getByRole("button", { name: /Paketi hazırla ve indir/ }));
+    expect(await screen.findByText("Pakette saatin tamamı var")).toBeTruthy();
+    expect(
+      screen.getByText(/Bu saatlerden 1 tanesi eski biçimde \(biçim 1\).*tamamı \(1\.840 satır\)/),
+    ).toBeTruthy();
+    expect(screen.getByText(/saatin tamamı, 1\.840 satır \(biçim 1\)$/)).toBeTruthy();
+  });
+
+  test("a lookup over every hotel asks which hotel's lines the pack holds", async () => {
+    const disclose = vi.fn(async (_request: DiscloseRequest) => pack());
+    const mixed: IpLookup = {
+      ...IP_ANSWER,
+      sessions: [
+        {
+          ...(IP_ANSWER.sessions[0] as IpLookup["sessions"][number]),
+          evidence: [{ ...line(9, "2026-12-03T07:01:00.000000Z", "x"), hotel: "istanbul-sisli" }],
+        },
+      ],
+    };
+    renderLookups({ question: ipQuestion, answer: { kind: "ip", answer: mixed }, disclose });
+    const form = open();
+    const hotel = within(form).getByLabelText("Hotel of the pack") as HTMLSelectElement;
+    expect([...hotel.options].map((option) => option.textContent)).toEqual([
+      "Lara Beach Otel",
+      "Şişli Otel",
+    ]);
+    fireEvent.change(hotel, { target: { value: "istanbul-sisli" } });
+    fireEvent.input(within(form).getByLabelText("Case reference"), {
+      target: { value: "2026/9" },
+    });
+    fireEvent.click(within(form).getByRole("button", { name: /Make and download the pack/ }));
+    await within(form).findByText("Pack saved to your downloads:");
+    expect(disclose.mock.calls[0]?.[0].hotel).toBe("istanbul-sisli");
+  });
+
+  test.each([
+    [
+      409,
+      "chunk antalya-lara-ab12/2026-12-03T08 is not sealed yet: its lines can be disclosed once …",
+      "The hour of these lines is not sealed yet. Try again after the hour ends, once the hub has verified it (a few minutes).",
+    ],
+    [
+      409,
+      "chunk antalya-lara-ab12/2026-12-03T08 failed verification at the hub (bad signature): …",
+      "The hour of these lines failed verification at the hub: they cannot be proven, so no pack is made. Tell your chain admin.",
+    ],
+    [
+      404,
+      'no hotel with id or name "antalya-lara"',
+      "Nothing to put in a pack: the question finds no lines in this hotel.",
+    ],
+    [403, "your role may not do this (read events)", "Your role may not do this."],
+  ])("a %i refusal reads in plain words", async (status, message, shown) => {
+    const code = status === 409 ? "conflict" : status === 404 ? "not_found" : "forbidden";
+    answered(async () => {
+      throw new ApiError(status, code, message);
+    });
+    const form = open();
+    fireEvent.input(within(form).getByLabelText("Case reference"), {
+      target: { value: "2026/123" },
+    });
+    fireEvent.click(within(form).getByRole("button", { name: /Make and download the pack/ }));
+    expect((await within(form).findByRole("alert")).textContent).toBe(shown);
+  });
+});
+
+describe("disclosure packs with the hub", () => {
+  afterEach(() => vi.unstubAllGlobals());
+
+  test("posts the request as JSON and saves the pack under the hotel's and the case's name", async () => {
+    const summary = {
+      hotel_id: "antalya-lara",
+      case: "2026/123 Soruşturma",
+      audit_id: 7,
+      lines: 1,
+      chunks: [],
+    };
+    // The hub escapes non-ASCII in the header (a header holds ASCII only).
+    const header = JSON.stringify(summary).replace("ş", "\\u015f");
+    const fetchMock = vi.fn(
+      async (_input: RequestInfo | URL, _init?: RequestInit) =>
+        new Response(new Uint8Array([31, 139]), {
+          headers: {
+            "content-type": "application/gzip",
+            "content-disposition":
+              'attachment; filename="logmaster-disclosure-antalya-lara-7.tar.gz"',
+            "x-logmaster-disclosure": header,
+          },
+        }),
+    );
+    vi.stubGlobal("fetch", fetchMock);
+    const saved: string[] = [];
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(function (
+      this: HTMLAnchorElement,
+    ) {
+      saved.push(this.download);
+    });
+    const request: DiscloseRequest = {
+      hotel: "antalya-lara",
+      case: "2026/123 Soruşturma",
+      query: { kind: "ip", ip: "10.5.1.23", at: "2026-12-03T10:15:00+03:00" },
+    };
+    const result = await disclosePack(request);
+    click.mockRestore();
+    const [input, init] = fetchMock.mock.calls[0] ?? [];
+    expect(String(input)).toBe("/api/disclose");
+    expect(init?.method).toBe("POST");
+    expect(JSON.parse(String(init?.body))).toEqual(request);
+    expect(new Headers(init?.headers).get("content-type")).toBe("application/json");
+    expect(saved).toEqual(["logmaster-disclosure-antalya-lara-2026-123-Sorusturma.tar.gz"]);
+    expect(result).toEqual({
+      fileName: "logmaster-disclosure-antalya-lara-2026-123-Sorusturma.tar.gz",
+      summary,
+    });
+  });
+
+  test("file names keep to safe letters", () => {
+    expect(disclosureFileName("istanbul-sisli", "Esas No: 2026/45 (İstanbul 3. Ağır Ceza)")).toBe(
+      "logmaster-disclosure-istanbul-sisli-Esas-No-2026-45-Istanbul-3-Agir-Ceza.tar.gz",
+    );
+  });
+
+  test("only the roles that read events and custody may make packs", () => {
+    expect(mayDisclose("chain_admin")).toBe(true);
+    expect(mayDisclose("hotel_manager")).toBe(true);
+    expect(mayDisclose("auditor")).toBe(true);
+    expect(mayDisclose("hotel_it")).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 /** The 5651 lookups' view: the question as tabs, then the answer (./Answer.tsx). */
 import { type JSX, Match, Show, Switch } from "solid-js";
-import type { ChunkView, HotelOverview } from "../../api/types.ts";
+import type { ChunkView, DiscloseRequest, HotelOverview } from "../../api/types.ts";
 import { ErrorState, Loading } from "../../components/States.tsx";
+import type { DisclosedPack } from "../../data/disclose.ts";
 import type { BundleRef, LookupAnswer, LookupKind, LookupQuestion } from "../../data/lookups.ts";
 import { t } from "../../i18n/index.ts";
 import { Answer } from "./Answer.tsx";
@@ -22,6 +23,8 @@ export interface LookupsProps {
   onAsk(question: LookupQuestion): void;
   retry(): void;
   download(ref: BundleRef): Promise<void>;
+  /** Make and save a disclosure pack of an answer's lines; absent when the role may not. */
+  disclose?: ((request: DiscloseRequest) => Promise<DisclosedPack>) | undefined;
 }
 
 export function Lookups(props: LookupsProps): JSX.Element {
@@ -56,13 +59,23 @@ export function Lookups(props: LookupsProps): JSX.Element {
         <Match when={props.loading}>
           <Loading label={t("lookup.working")} />
         </Match>
-        <Match when={props.answer && props.question?.kind === props.answer.kind && props.answer}>
-          {(answer) => (
+        <Match
+          when={
+            props.answer &&
+            props.question?.kind === props.answer.kind && {
+              answer: props.answer,
+              question: props.question,
+            }
+          }
+        >
+          {(asked) => (
             <Answer
-              answer={answer()}
+              answer={asked().answer}
+              question={asked().question}
               hotelNames={hotelNames()}
               chunkFacts={props.chunkFacts}
               download={props.download}
+              disclose={props.disclose}
               askedBy={props.askedBy}
               nowMs={props.nowMs}
             />

@@ -8,6 +8,7 @@ import { createMemo, createResource, type JSX } from "solid-js";
 import { api } from "../../api/client.ts";
 import type { HotelOverview } from "../../api/types.ts";
 import { me } from "../../auth/session.ts";
+import { disclosePack, mayDisclose } from "../../data/disclose.ts";
 import {
   chunkFacts,
   downloadBundle,
@@ -72,6 +73,10 @@ export default function LookupsPage(): JSX.Element {
       onAsk={onAsk}
       retry={() => void refetch()}
       download={downloadBundle}
+      disclose={(() => {
+        const role = person()?.role;
+        return role && mayDisclose(role) ? disclosePack : undefined;
+      })()}
     />
   );
 }

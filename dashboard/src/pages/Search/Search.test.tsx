@@ -1,13 +1,16 @@
 import { createMemoryHistory, MemoryRouter, Route } from "@solidjs/router";
 import { fireEvent, render, screen, waitFor } from "@solidjs/testing-library";
 import { afterEach, describe, expect, test, vi } from "vitest";
-import type { EventHit } from "../../api/types.ts";
+import { ApiError } from "../../api/client.ts";
+import type { DiscloseRequest, EventHit, HotelOverview } from "../../api/types.ts";
+import type { DisclosedPack } from "../../data/disclose.ts";
 import { exportEvents, readExport } from "../../data/search.ts";
 import { setLocale } from "../../i18n/index.ts";
 import { ExportButton } from "./ExportButton.tsx";
 import SearchPage from "./index.tsx";
 import { QueryBar } from "./QueryBar.tsx";
 import { ResultTable } from "./ResultTable.tsx";
+import { SearchDisclosure, type SearchDisclosureProps } from "./SearchDisclosure.tsx";
 import {
   chipProblem,
   parseSearchState,
@@ -331,5 +334,113 @@ describe("the search page", () => {
     expect(document.querySelectorAll(".context-line")).toHaveLength(3);
     fireEvent.keyDown(document, { key: "Escape" });
     await waitFor(() => expect(screen.queryByRole("dialog")).toBeNull());
+  });
+});
+
+describe("the disclosure pack of a search", () => {
+  const HOTELS: HotelOverview[] = ["antalya-lara", "istanbul-sisli"].map((id, index) => ({
+    id,
+    name: index === 0 ? "Lara Beach Otel" : "Şişli Otel",
+    created_at: "2026-01-01T00:00:00.000Z",
+    retention_days: 730,
+    legal_hold: false,
+    agents: 1,
+  }));
+  const QUERY = {
+    from: "2026-12-03T07:00:00.000Z",
+    to: "2026-12-03T08:00:00.000Z",
+    text: "assigned",
+    ip: "10.5.1.23",
+    hotels: "antalya-lara",
+  };
+  const PACK: DisclosedPack = {
+    fileName: "logmaster-disclosure-antalya-lara-2026-123.tar.gz",
+    summary: { hotel_id: "antalya-lara", case: "2026/123", audit_id: 3, lines: 12, chunks: [] },
+  };
+  function renderPack(props: Partial<SearchDisclosureProps>) {
+    const all: SearchDisclosureProps = {
+      query: QUERY,
+      total: 12,
+      hotels: HOTELS,
+      disclose: async () => PACK,
+      ...props,
+    };
+    render(() => <SearchDisclosure {...all} />);
+    return screen.getByRole("button", { name: /Disclosure pack \(court\)|Adli makam/ });
+  }
+  const fill = async (caseReference: string) => {
+    fireEvent.input(await screen.findByLabelText("Case reference"), {
+      target: { value: caseReference },
+    });
+    fireEvent.click(screen.getByRole("button", { name: /Make and download the pack/ }));
+  };
+
+  test("posts the search's range and filters, of the one hotel it is narrowed to", async () => {
+    setLocale("en");
+    const disclose = vi.fn(async (_request: DiscloseRequest) => PACK);
+    fireEvent.click(renderPack({ disclose }));
+    expect(screen.getByText("In the pack: the lines this search finds (12).")).toBeTruthy();
+    expect(screen.queryByLabelText("Hotel of the pack")).toBeNull();
+    await fill("2026/123");
+    await screen.findByText("Pack saved to your downloads:");
+    expect(disclose).toHaveBeenCalledWith({
+      hotel: "antalya-lara",
+      case: "2026/123",
+      query: {
+        kind: "search",
+        from: "2026-12-03T07:00:00.000Z",
+        to: "2026-12-03T08:00:00.000Z",
+        text: "assigned",
+        ip: "10.5.1.23",
+      },
+    });
+  });
+
+  test("over 10,000 lines it is disabled, and says why", () => {
+    setLocale("en");
+    const disclose = vi.fn(async () => PACK);
+    const button = renderPack({ total: 12_345, disclose });
+    expect(button.getAttribute("aria-disabled")).toBe("true");
+    const reason =
+      "This search finds 12,345 lines; a pack holds at most 10,000. Narrow it (a shorter time range, an IP, MAC or text).";
+    expect(screen.getByText(reason)).toBeTruthy();
+    expect(button.getAttribute("aria-describedby")).toBe(screen.getByText(reason).id);
+    fireEvent.click(button);
+    expect(screen.queryByLabelText("Case reference")).toBeNull();
+  });
+
+  test("a filter a pack cannot apply disables it, named in Turkish", () => {
+    setLocale("tr");
+    const button = renderPack({ query: { ...QUERY, severity: "warning", datasets: "dhcp" } });
+    expect(button.getAttribute("aria-disabled")).toBe("true");
+    expect(
+      screen.getByText(
+        "Paket şu süzgeçleri uygulayamaz: Önem derecesi, Kayıt türü. Bunları kaldırın ya da IP, MAC, port, kullanıcı veya metinle daraltın.",
+      ),
+    ).toBeTruthy();
+  });
+
+  test("over several hotels it asks for one; the hub's refusal of a big search reads plainly", async () => {
+    setLocale("en");
+    const disclose = vi.fn(async (_request: DiscloseRequest): Promise<DisclosedPack> => {
+      throw new ApiError(
+        400,
+        "invalid_request",
+        "the search finds more than 10000 lines: a disclosure holds at most 10000; narrow the query",
+      );
+    });
+    const { hotels: _all, ...everyHotel } = QUERY;
+    fireEvent.click(renderPack({ query: everyHotel, disclose }));
+    expect(
+      screen.getByText("In the pack: the lines this search finds in that hotel (at most 10,000)."),
+    ).toBeTruthy();
+    fireEvent.change(screen.getByLabelText("Hotel of the pack"), {
+      target: { value: "istanbul-sisli" },
+    });
+    await fill("2026/123");
+    expect((await screen.findByRole("alert")).textContent).toBe(
+      "More than 10,000 lines: a pack holds at most 10,000. Narrow the search (a shorter time range, an IP, MAC or text).",
+    );
+    expect(disclose.mock.calls[0]?.[0].hotel).toBe("istanbul-sisli");
   });
 });

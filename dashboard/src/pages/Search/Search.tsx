@@ -1,18 +1,20 @@
 /**
  * The search page's view: the query bar, the histogram, the field sidebar
  * beside the virtualised results, the detail of a chosen row, the share
- * link and the export. Plain props in, the new state out (`onChange`): the
+ * link, the export and the disclosure pack. Plain props in, the new state out (`onChange`): the
  * page (./index.tsx) writes it to the URL.
  */
 import "./search.css";
 import { createSignal, type JSX, Match, Show, Switch } from "solid-js";
 import type {
   ContextResponse,
+  DiscloseRequest,
   EventHit,
   HistogramResponse,
   HotelOverview,
 } from "../../api/types.ts";
 import { EmptyState, ErrorState } from "../../components/States.tsx";
+import type { DisclosedPack } from "../../data/disclose.ts";
 import type { ExportFormat, ExportProgress, TopValues } from "../../data/search.ts";
 import { formatNumber, t } from "../../i18n/index.ts";
 import { ExportButton } from "./ExportButton.tsx";
@@ -22,10 +24,13 @@ import { QueryBar } from "./QueryBar.tsx";
 import { ColumnChooser, ResultTable } from "./ResultTable.tsx";
 import { RowDetail } from "./RowDetail.tsx";
 import { SavedSearches, type SavedSearchesProps } from "./SavedSearches.tsx";
-import { type SearchState, withChip, withoutChip } from "./state.ts";
+import { SearchDisclosure } from "./SearchDisclosure.tsx";
+import { type SearchQuery, type SearchState, withChip, withoutChip } from "./state.ts";
 
 export interface SearchProps {
   state: SearchState;
+  /** The API's query of the state (its range fixed at the search's "now"). */
+  query: SearchQuery;
   fromMs: number;
   toMs: number;
   hotels: readonly HotelOverview[];
@@ -55,6 +60,8 @@ export interface SearchProps {
     signal: AbortSignal,
     onProgress: (progress: ExportProgress) => void,
   ): Promise<void>;
+  /** Make and save a disclosure pack of the search; absent when the role may not. */
+  disclose?: ((request: DiscloseRequest) => Promise<DisclosedPack>) | undefined;
 }
 
 function ShareLink(props: { url: () => string }): JSX.Element {
@@ -128,6 +135,16 @@ export function Search(props: SearchProps): JSX.Element {
           <SavedSearches store={props.saved.store} query={props.saved.query} />
           <ShareLink url={props.shareUrl} />
           <ExportButton expected={props.histogram?.total} run={props.onExport} />
+          <Show when={props.disclose}>
+            {(disclose) => (
+              <SearchDisclosure
+                query={props.query}
+                total={props.histogram?.total}
+                hotels={props.hotels}
+                disclose={disclose()}
+              />
+            )}
+          </Show>
         </div>
       </header>
       <QueryBar

@@ -9,6 +9,8 @@ import { useLocation, useSearchParams } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, type JSX, on } from "solid-js";
 import { api } from "../../api/client.ts";
 import type { HotelOverview } from "../../api/types.ts";
+import { me } from "../../auth/session.ts";
+import { disclosePack, mayDisclose } from "../../data/disclose.ts";
 import { createSavedSearches } from "../../data/saved-searches.ts";
 import {
   chunkExportPath,
@@ -91,6 +93,7 @@ export default function SearchPage(): JSX.Element {
   return (
     <Search
       state={state()}
+      query={query()}
       fromMs={range().fromMs}
       toMs={range().toMs}
       hotels={hotels.latest ?? []}
@@ -124,6 +127,10 @@ export default function SearchPage(): JSX.Element {
       chunkPath={chunkExportPath}
       onDownloadChunk={downloadChunk}
       onExport={(format, signal, onProgress) => exportEvents(query(), format, signal, onProgress)}
+      disclose={(() => {
+        const role = me()?.role;
+        return role && mayDisclose(role) ? disclosePack : undefined;
+      })()}
     />
   );
 }
