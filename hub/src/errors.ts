@@ -29,6 +29,12 @@ export const ERROR_CODES = {
   conflict: "this conflicts with what the hub holds",
   too_large: "the request body is over the size limit",
   too_many_requests: "too many requests in flight: retry after the ones under way end",
+  // A disclosure pack (hub/src/disclose/): why its lines cannot go out.
+  chunk_not_sealed:
+    "a chunk the answer needs is not sealed and verified yet: ask again after its seal",
+  chunk_failed: "a chunk the answer needs failed verification at the hub: its lines prove nothing",
+  index_mismatch: "the index names a line the archived chunk does not hold: rebuild the index",
+  too_many_lines: "the query finds more lines than one disclosure holds: narrow it",
   // The hub itself.
   internal_error: "the hub failed to answer this request; the failure is in its log and /metrics",
 } as const;

@@ -159,15 +159,22 @@ export type DisclosureRefusal =
   | "too_many_lines"
   | "other";
 
-/** The refusal's kind, from its status and the hub's message (hub/src/disclose/index.ts). */
+/** The refusal's kind, from the hub's error code (hub/src/errors.ts, hub/src/disclose/index.ts). */
 export function disclosureRefusalOf(error: unknown): DisclosureRefusal {
   if (!(error instanceof ApiError)) return "other";
-  if (error.status === 409) {
-    if (/not sealed yet/.test(error.message)) return "unsealed";
-    if (/failed verification/.test(error.message)) return "failed_verification";
-    return "conflict";
+  switch (error.code) {
+    case "chunk_not_sealed":
+      return "unsealed";
+    case "chunk_failed":
+      return "failed_verification";
+    case "index_mismatch":
+    case "conflict":
+      return "conflict";
+    case "too_many_lines":
+      return "too_many_lines";
+    case "not_found":
+      return "nothing_found";
+    default:
+      return "other";
   }
-  if (error.status === 404) return "nothing_found";
-  if (error.status === 400 && /more than [\d,]+ lines/.test(error.message)) return "too_many_lines";
-  return "other";
 }

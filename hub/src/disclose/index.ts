@@ -161,6 +161,7 @@ async function answerQuery(
           throw new DisclosureError(
             `the search finds more than ${DISCLOSE_MAX_LINES} lines: a disclosure holds at most ${DISCLOSE_MAX_LINES}; narrow the query (a shorter --from/--to, --ip, --mac, --port or --text)`,
             400,
+            "too_many_lines",
           );
         }
       }
@@ -225,7 +226,11 @@ async function prepareChunks(
         ),
     );
     if (row?.status !== "verified" || !row.manifest || !row.archivePath)
-      throw new DisclosureError(notDisclosable(dir, row), 409);
+      throw new DisclosureError(
+        notDisclosable(dir, row),
+        409,
+        !row || row.status === "open" || !row.manifest ? "chunk_not_sealed" : "chunk_failed",
+      );
     const manifestBytes = new Uint8Array(await readFile(join(row.archivePath, "manifest.json")));
     const { manifest } = parseManifest(manifestBytes);
     const records = new Uint8Array(await readFile(join(row.archivePath, "records.jsonl")));
@@ -235,6 +240,7 @@ async function prepareChunks(
       throw new DisclosureError(
         `chunk ${dir}: its archived records.jsonl holds no line with seq ${found.missing.join(", ")}, which the index names as evidence; the index and the archive disagree (rebuild the index: logmaster-hub reindex --hotel ${hotelId})`,
         409,
+        "index_mismatch",
       );
     }
     prepared.push({

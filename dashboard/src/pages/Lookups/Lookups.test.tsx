@@ -410,22 +410,24 @@ describe("the disclosure pack of an answer", () => {
   test.each([
     [
       409,
+      "chunk_not_sealed",
       "chunk antalya-lara-ab12/2026-12-03T08 is not sealed yet: its lines can be disclosed once …",
       "The hour of these lines is not sealed yet. Try again after the hour ends, once the hub has verified it (a few minutes).",
     ],
     [
       409,
+      "chunk_failed",
       "chunk antalya-lara-ab12/2026-12-03T08 failed verification at the hub (bad signature): …",
       "The hour of these lines failed verification at the hub: they cannot be proven, so no pack is made. Tell your chain admin.",
     ],
     [
       404,
+      "not_found",
       'no hotel with id or name "antalya-lara"',
       "Nothing to put in a pack: the question finds no lines in this hotel.",
     ],
-    [403, "your role may not do this (read events)", "Your role may not do this."],
-  ])("a %i refusal reads in plain words", async (status, message, shown) => {
-    const code = status === 409 ? "conflict" : status === 404 ? "not_found" : "forbidden";
+    [403, "forbidden", "your role may not do this (read events)", "Your role may not do this."],
+  ] as const)("a %i %s refusal reads in plain words", async (status, code, message, shown) => {
     answered(async () => {
       throw new ApiError(status, code, message);
     });

@@ -425,7 +425,7 @@ describe("the disclosure pack of a search", () => {
     const disclose = vi.fn(async (_request: DiscloseRequest): Promise<DisclosedPack> => {
       throw new ApiError(
         400,
-        "invalid_request",
+        "too_many_lines",
         "the search finds more than 10000 lines: a disclosure holds at most 10000; narrow the query",
       );
     });
