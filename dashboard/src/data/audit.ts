@@ -20,7 +20,8 @@ export type AuditPageFetcher = (
 
 const fetchPage: AuditPageFetcher = (query, before, signal) =>
   api<AuditView[]>("/api/audit", {
-    query: { ...query, limit: AUDIT_PAGE_ROWS, ...(before ? { before } : {}) },
+    // One row more than a page: whether it comes says whether older rows exist.
+    query: { ...query, limit: AUDIT_PAGE_ROWS + 1, ...(before ? { before } : {}) },
     signal,
   });
 
@@ -64,8 +65,11 @@ export function createAuditPages(
       const page = await fetcher(current, before, own.signal);
       if (own.signal.aborted) return;
       batch(() => {
-        setRows([...(before === undefined ? [] : (rows() ?? [])), ...page]);
-        setComplete(page.length < AUDIT_PAGE_ROWS);
+        setRows([
+          ...(before === undefined ? [] : (rows() ?? [])),
+          ...page.slice(0, AUDIT_PAGE_ROWS),
+        ]);
+        setComplete(page.length <= AUDIT_PAGE_ROWS);
       });
     } catch (failure) {
       if (!own.signal.aborted) setError(failure);

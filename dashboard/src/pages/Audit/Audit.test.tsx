@@ -232,13 +232,16 @@ describe("the audit table", () => {
 });
 
 describe("the audit pages", () => {
-  /** A log of `total` rows, ids 1..total; the fake hub answers newest first, `before` honoured. */
+  /**
+   * A log of `total` rows, ids 1..total; the fake hub answers newest first, `before` honoured,
+   * up to the page and one more (what the pages ask for, to know whether older rows exist).
+   */
   function fakeHub(total: number) {
     const asked: { query: AuditQuery; before: number | undefined }[] = [];
     const fetcher: AuditPageFetcher = async (query, before) => {
       asked.push({ query, before });
       const top = Math.min(total, (before ?? total + 1) - 1);
-      return Array.from({ length: Math.max(0, Math.min(AUDIT_PAGE_ROWS, top)) }, (_, index) =>
+      return Array.from({ length: Math.max(0, Math.min(AUDIT_PAGE_ROWS + 1, top)) }, (_, index) =>
         row(top - index),
       );
     };
@@ -268,6 +271,16 @@ describe("the audit pages", () => {
       expect(pages.rows()).toBeUndefined();
       await waitFor(() => expect(pages.rows()?.length).toBe(AUDIT_PAGE_ROWS));
       expect(hub.asked.at(-1)).toEqual({ query: { actor: "user:*" }, before: undefined });
+      dispose();
+    });
+  });
+
+  test("exactly a page of rows: complete at once, no Load older that finds nothing", async () => {
+    const hub = fakeHub(AUDIT_PAGE_ROWS);
+    await createRoot(async (dispose) => {
+      const pages = createAuditPages(() => ({}), hub.fetcher);
+      await waitFor(() => expect(pages.rows()?.length).toBe(AUDIT_PAGE_ROWS));
+      expect(pages.complete()).toBe(true);
       dispose();
     });
   });
