@@ -10,11 +10,9 @@ import { NoDataDirError, usePrivateUmask } from "../../../shared/src/data-dir/in
 import { startAgent } from "../agent.ts";
 import { AgentConfigError, loadAgentConfig } from "../config/index.ts";
 import { prepareAgentDataDir, requireAgentDataDir } from "../data-dir/index.ts";
-import { enrollAgent } from "../enroll/enroll.ts";
 import { AgentTelemetry } from "../events/index.ts";
 import type { AgentStatus } from "../status/server.ts";
 import { agentInfoPath } from "../wal/layout.ts";
-import { inspectWal } from "./wal-inspect.ts";
 
 const usage = `Usage: logmaster-agent <command> [options]
 
@@ -84,6 +82,8 @@ async function enrollCommand(args: string[]): Promise<number> {
     );
   const dataDir = values["data-dir"] ?? DEFAULT_DATA_DIR;
   prepareAgentDataDir(dataDir, new AgentTelemetry());
+  // Enrollment and the WAL inspector load with their commands: `run` keeps them out of memory.
+  const { enrollAgent } = await import("../enroll/enroll.ts");
   const result = await enrollAgent({
     token: values.token,
     dataDir,
@@ -215,6 +215,7 @@ async function walCommand(args: string[]): Promise<number> {
   });
   const dataDir = values["data-dir"] ?? DEFAULT_DATA_DIR;
   requireAgentDataDir(dataDir);
+  const { inspectWal } = await import("./wal-inspect.ts");
   const inventory = await inspectWal(dataDir);
   if (values.json) {
     console.log(JSON.stringify(inventory));

@@ -3,7 +3,6 @@ import type { AgentTelemetry } from "../events/index.ts";
 import { backoffDelayMs } from "../forward/backoff.ts";
 import { HubClient } from "../forward/hub-client.ts";
 import { writeFileAtomic } from "../wal/atomic.ts";
-import { createCsr } from "./csr.ts";
 import { type AgentIdentity, identityPaths, loadIdentity } from "./identity.ts";
 
 /** When a certificate is due for renewal: once less than a third of its validity is left. */
@@ -31,6 +30,9 @@ export async function renewCertificate(
   hubUrl: string,
 ): Promise<X509Certificate> {
   const client = new HubClient(hubUrl, () => identity, 30_000);
+  // Loaded when a renewal is due, not at start: the CSR code (node-forge) is about 3 MiB of a
+  // running agent's memory for a few seconds a year (issue 13).
+  const { createCsr } = await import("./csr.ts");
   try {
     const answer = await client.request(
       "POST",
