@@ -4,6 +4,7 @@
  * one; a reconnect with backoff; and a bounded buffer that holds the lines
  * shown (the last `maxLines`) and, while paused, counts what arrives.
  */
+import { createSignal } from "solid-js";
 import { ApiError, authorizedFetch } from "../api/client.ts";
 import type { EventHit } from "../api/types.ts";
 
@@ -100,6 +101,52 @@ export class TailBuffer {
     this.pending = [];
     this.pendingCount = 0;
   }
+}
+
+/** What the live tail page draws from a {@link TailBuffer}, and the buffer's changes. */
+export interface TailView {
+  lines(): readonly TailLine[];
+  paused(): boolean;
+  pendingCount(): number;
+  readonly maxLines: number;
+  push(hits: readonly EventHit[]): void;
+  pause(): void;
+  resume(): void;
+  clear(): void;
+}
+
+/**
+ * A {@link TailBuffer} as Solid signals: every change goes through here, so
+ * what the page shows is the buffer's state after it (the page and its tests
+ * share this one wiring).
+ *
+ * @example
+ * const view = createTailView(new TailBuffer());
+ * view.push(hits); // view.lines() now ends with them, unless paused
+ */
+export function createTailView(buffer: TailBuffer): TailView {
+  const snapshot = () => ({
+    lines: buffer.shown,
+    paused: buffer.paused,
+    pendingCount: buffer.pendingCount,
+  });
+  const [state, setState] = createSignal(snapshot());
+  const change =
+    <A extends unknown[]>(act: (...args: A) => void) =>
+    (...args: A) => {
+      act(...args);
+      setState(snapshot());
+    };
+  return {
+    lines: () => state().lines,
+    paused: () => state().paused,
+    pendingCount: () => state().pendingCount,
+    maxLines: buffer.maxLines,
+    push: change((hits: readonly EventHit[]) => buffer.push(hits)),
+    pause: change(() => buffer.pause()),
+    resume: change(() => buffer.resume()),
+    clear: change(() => buffer.clear()),
+  };
 }
 
 /** Lines per second over the last `windowMs` (received, paused or not). */

@@ -1,10 +1,10 @@
 import { MemoryRouter, Route } from "@solidjs/router";
 import { fireEvent, render, screen } from "@solidjs/testing-library";
-import { createSignal } from "solid-js";
 import { beforeEach, describe, expect, test } from "vitest";
 import type { EventHit } from "../../api/types.ts";
 import {
   backoffMs,
+  createTailView,
   RateMeter,
   SseParser,
   TailBuffer,
@@ -109,14 +109,7 @@ describe("the event-stream parser", () => {
 });
 
 function renderLive(props: Partial<LiveProps> = {}) {
-  const buffer = new TailBuffer(5);
-  const [state, setState] = createSignal({
-    lines: buffer.shown,
-    paused: false,
-    pendingCount: 0,
-  });
-  const sync = () =>
-    setState({ lines: buffer.shown, paused: buffer.paused, pendingCount: buffer.pendingCount });
+  const tail = createTailView(new TailBuffer(5));
   const view = () => (
     <Live
       query={{}}
@@ -124,23 +117,14 @@ function renderLive(props: Partial<LiveProps> = {}) {
       connection={{ status: "live", hotels: ["antalya-lara"] } satisfies TailConnection}
       nowMs={0}
       rate={2.5}
-      maxLines={buffer.maxLines}
-      lines={state().lines}
-      paused={state().paused}
-      pendingCount={state().pendingCount}
+      maxLines={tail.maxLines}
+      lines={tail.lines()}
+      paused={tail.paused()}
+      pendingCount={tail.pendingCount()}
       onFilter={() => {}}
-      onPause={() => {
-        buffer.pause();
-        sync();
-      }}
-      onResume={() => {
-        buffer.resume();
-        sync();
-      }}
-      onClear={() => {
-        buffer.clear();
-        sync();
-      }}
+      onPause={tail.pause}
+      onResume={tail.resume}
+      onClear={tail.clear}
       onRetry={() => {}}
       {...props}
     />
@@ -150,12 +134,7 @@ function renderLive(props: Partial<LiveProps> = {}) {
       <Route path="/" component={view} />
     </MemoryRouter>
   ));
-  return {
-    push(more: EventHit[]) {
-      buffer.push(more);
-      sync();
-    },
-  };
+  return { push: tail.push };
 }
 
 describe("the live tail page", () => {

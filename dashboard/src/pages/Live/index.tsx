@@ -17,6 +17,7 @@ import {
 import { api } from "../../api/client.ts";
 import type { HotelOverview } from "../../api/types.ts";
 import {
+  createTailView,
   followTail,
   RateMeter,
   TailBuffer,
@@ -37,36 +38,26 @@ export default function LivePage(): JSX.Element {
     api<HotelOverview[]>("/api/hotels").catch(() => [] as HotelOverview[]),
   );
 
-  const buffer = new TailBuffer();
+  const view = createTailView(new TailBuffer());
   const meter = new RateMeter();
-  const [lines, setLines] = createSignal(buffer.shown);
-  const [pendingCount, setPendingCount] = createSignal(0);
-  const [paused, setPaused] = createSignal(false);
   const [connection, setConnection] = createSignal<TailConnection>({ status: "connecting" });
   const [nowMs, setNowMs] = createSignal(Date.now());
   const [rate, setRate] = createSignal(0);
-  const sync = () => {
-    setLines(buffer.shown);
-    setPendingCount(buffer.pendingCount);
-    setPaused(buffer.paused);
-  };
 
   let retryNow = () => {};
   createEffect(() => {
     const filters = query();
     // New filters: the lines shown were of the old ones.
     untrack(() => {
-      buffer.clear();
+      view.clear();
       meter.clear();
       setRate(0);
-      sync();
     });
     const tail = followTail(filters, {
       onState: setConnection,
       onHits: (hits) => {
         meter.add(hits.length);
-        buffer.push(hits);
-        sync();
+        view.push(hits);
       },
     });
     retryNow = tail.retryNow;
@@ -92,23 +83,14 @@ export default function LivePage(): JSX.Element {
       connection={connection()}
       nowMs={nowMs()}
       rate={rate()}
-      lines={lines()}
-      maxLines={buffer.maxLines}
-      paused={paused()}
-      pendingCount={pendingCount()}
+      lines={view.lines()}
+      maxLines={view.maxLines}
+      paused={view.paused()}
+      pendingCount={view.pendingCount()}
       onFilter={onFilter}
-      onPause={() => {
-        buffer.pause();
-        sync();
-      }}
-      onResume={() => {
-        buffer.resume();
-        sync();
-      }}
-      onClear={() => {
-        buffer.clear();
-        sync();
-      }}
+      onPause={view.pause}
+      onResume={view.resume}
+      onClear={view.clear}
       onRetry={() => retryNow()}
     />
   );
