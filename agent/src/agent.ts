@@ -16,7 +16,7 @@ import { Forwarder } from "./forward/forwarder.ts";
 import { ReceiveClock } from "./source/clock.ts";
 import { KernelDropMonitor } from "./source/kernel-drops.ts";
 import { startTcpReceiver, type TcpReceiver } from "./source/tcp.ts";
-import { rmemHint, startUdpReceiver, type UdpReceiver } from "./source/udp.ts";
+import { openUdpReceiver, rmemHint, type UdpReceiver } from "./source/udp.ts";
 import { type AgentStatus, startStatusServer } from "./status/server.ts";
 import { writeFileAtomic } from "./wal/atomic.ts";
 import { agentInfoPath } from "./wal/layout.ts";
@@ -127,13 +127,22 @@ export async function startAgent(
     telemetry.emit("ReceiverError", {}, { error: error.message });
   try {
     for (const listen of config.udp.listen) {
-      const receiver = await startUdpReceiver(
-        parseListenAddress(listen),
-        config.udp.recvBufferBytes,
-        clock,
-        sink,
-        onReceiverError,
-      );
+      const { receiver, fallbackReason } = await openUdpReceiver({
+        address: parseListenAddress(listen),
+        recvBufferBytes: config.udp.recvBufferBytes,
+        nowUs,
+        sink: wal,
+        onError: onReceiverError,
+        onTruncated: (detail) =>
+          telemetry.emit("DatagramRejected", { reason: "datagram_truncated" }, detail),
+        path: config.udp.receivePath,
+      });
+      telemetry.info("UDP listener", {
+        listen,
+        path: receiver.path,
+        ...(fallbackReason ? { fallbackReason } : {}),
+        recvBufferEffectiveBytes: receiver.recvBufferEffectiveBytes,
+      });
       if (receiver.recvBufferCapped) {
         telemetry.info("UDP receive buffer capped by the kernel", {
           listen,

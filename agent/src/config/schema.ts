@@ -30,6 +30,12 @@ export const agentConfigSchema = z
           .int()
           .min(64 * 1024, "must be at least 65536")
           .default(32 * MiB),
+        /**
+         * How datagrams are read: `auto` takes recvmmsg (through bun:ffi) on
+         * 64-bit Linux and node:dgram elsewhere; `node:dgram` forces the
+         * portable path, `recvmmsg` refuses to start without the fast one.
+         */
+        receivePath: z.enum(["auto", "recvmmsg", "node:dgram"]).default("auto"),
       })
       .strict()
       .prefault({}),

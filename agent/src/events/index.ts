@@ -154,6 +154,9 @@ export type LogSink = (line: string) => void;
 export class AgentTelemetry {
   readonly #counters = new Map<AgentEventName, Map<string, number>>();
   readonly #lastLogAt = new Map<string, { at: number; suppressed: number }>();
+  /** The last labels object and its key: the WAL counts every receive batch with the same one. */
+  #lastLabels: Labels | undefined;
+  #lastLabelKey = "";
 
   constructor(readonly log: LogSink = (line) => process.stderr.write(`${line}\n`)) {}
 
@@ -163,7 +166,12 @@ export class AgentTelemetry {
    * number of suppressed repeats).
    */
   emit(name: AgentEventName, labels?: Labels, fields?: Record<string, unknown>, n = 1): void {
-    const key = labelKey(labels);
+    let key = this.#lastLabelKey;
+    if (labels !== this.#lastLabels || labels === undefined) {
+      key = labelKey(labels);
+      this.#lastLabels = labels;
+      this.#lastLabelKey = key;
+    }
     let byLabels = this.#counters.get(name);
     if (!byLabels) {
       byLabels = new Map();

@@ -82,6 +82,57 @@ export function lineCrc32(line: Uint8Array): number {
   return Bun.hash.crc32(line) >>> 0;
 }
 
+/** CRC-32 (IEEE, reflected 0xEDB88320) tables for slicing by 8: table t at t * 256. */
+const CRC_TABLES = (() => {
+  const tables = new Int32Array(8 * 256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    tables[n] = c;
+  }
+  for (let n = 0; n < 256; n++) {
+    for (let t = 1; t < 8; t++) {
+      const previous = tables[(t - 1) * 256 + n] as number;
+      tables[t * 256 + n] = (previous >>> 8) ^ (tables[previous & 0xff] as number);
+    }
+  }
+  return tables;
+})();
+
+/**
+ * {@link lineCrc32} of `bytes[start..end)` without a view over them: the
+ * WAL's per-datagram CRC, where a subarray per line was most of the garbage
+ * left on the receive path. Slicing by 8 in JS costs ~0.24 µs for a 300-byte
+ * line (the native CRC ~0.15 µs, plus the view).
+ *
+ * @example
+ * lineCrc32At(batch, at, at + length) === lineCrc32(batch.subarray(at, at + length)); // true
+ */
+export function lineCrc32At(bytes: Uint8Array, start: number, end: number): number {
+  const t = CRC_TABLES;
+  let c = -1;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    const a =
+      c ^
+      ((bytes[i] as number) |
+        ((bytes[i + 1] as number) << 8) |
+        ((bytes[i + 2] as number) << 16) |
+        ((bytes[i + 3] as number) << 24));
+    c =
+      (t[1792 + (a & 0xff)] as number) ^
+      (t[1536 + ((a >>> 8) & 0xff)] as number) ^
+      (t[1280 + ((a >>> 16) & 0xff)] as number) ^
+      (t[1024 + (a >>> 24)] as number) ^
+      (t[768 + (bytes[i + 4] as number)] as number) ^
+      (t[512 + (bytes[i + 5] as number)] as number) ^
+      (t[256 + (bytes[i + 6] as number)] as number) ^
+      (t[bytes[i + 7] as number] as number);
+  }
+  for (; i < end; i++) c = (t[(c ^ (bytes[i] as number)) & 0xff] as number) ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
 /** What the first and last index entries say about a chunk. */
 export interface IndexSummary {
   recordCount: number;

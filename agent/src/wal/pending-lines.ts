@@ -1,4 +1,4 @@
-import { INDEX_ENTRY_BYTES, lineCrc32, setIndexEntry } from "./index-file.ts";
+import { INDEX_ENTRY_BYTES, lineCrc32At, setIndexEntry } from "./index-file.ts";
 
 /**
  * The lines waiting to be appended to one chunk: their bytes back to back (for
@@ -78,7 +78,7 @@ export class PendingLines {
       this.#indexView = viewOf(grown);
     }
     // CRC of the encoded bytes in place, once; the line is never copied again before the write.
-    const crc32 = lineCrc32(this.#data.subarray(at, at + length));
+    const crc32 = lineCrc32At(this.#data, at, at + length);
     setIndexEntry(
       this.#indexView,
       entryAt,

@@ -19,9 +19,13 @@ import {
   parseManifest,
   parseMicrosUtc,
 } from "../../../shared/src/custody/index.ts";
-import { encodeDataRecordInto, maxDataRecordBytes } from "../../../shared/src/custody/record.ts";
+import {
+  type DataRecordInput,
+  encodeDataRecordInto,
+  maxDataRecordBytes,
+} from "../../../shared/src/custody/record.ts";
 import type { AgentTelemetry } from "../events/index.ts";
-import type { ReceivedDatagram } from "../source/datagram.ts";
+import type { DatagramBytesSink, ReceivedDatagram } from "../source/datagram.ts";
 import { fsyncDir, readJsonFile, writeFileAtomic } from "./atomic.ts";
 import {
   type ChunkRef,
@@ -85,6 +89,10 @@ export interface LostDatagrams {
   lastUs: number;
 }
 
+const NO_BYTES = new Uint8Array(0);
+/** One labels object for every batch counted (the telemetry reuses its key). */
+const RECEIVED_LABELS = Object.freeze({ transport: "any" });
+
 const seqStateSchema = z.object({ lastSeq: z.number().int().min(0) });
 
 /** Room to keep free before accepting again after a disk-full stop (avoids flapping). */
@@ -142,13 +150,24 @@ export interface WalStats {
  * const wal = await Wal.open({ dataDir, fsyncIntervalMs: 100, maxDiskBytes: 1 << 30, warnRatio: 0.8, telemetry, nowUs });
  * wal.append({ receivedAtUs, src: "192.0.2.1", port: 514, transport: "udp", bytes });
  */
-export class Wal {
+export class Wal implements DatagramBytesSink {
   #open: OpenChunk | undefined;
   #current: CurrentChunk | undefined;
   /** Lines encoded this turn and not yet written, all for `#pendingChunk`. */
   readonly #pending = new PendingLines(MAX_PENDING_BYTES);
   #pendingChunk: OpenChunk | undefined;
   #flushScheduled = false;
+  /** The encoder's input, reused for every datagram (no object per datagram). */
+  readonly #input: DataRecordInput = {
+    seq: 1,
+    receivedAtUs: 0,
+    src: "",
+    port: 0,
+    transport: "udp",
+    bytes: new Uint8Array(0),
+    offset: 0,
+    length: 0,
+  };
   /** One function for every turn's setImmediate (no closure per turn). */
   readonly #flushAtTurnEnd = () => this.flush();
   #lastSeq: number;
@@ -309,30 +328,60 @@ export class Wal {
 
   /**
    * Hand one datagram to the WAL: it gets its seq and is encoded now, and is
-   * written at the end of this event-loop turn. This is the receive hot path
-   * (~100k calls/s): no allocation beyond the encoder's line string.
+   * written at the end of this event-loop turn (or at the receiver's `flush`).
    */
   append(datagram: ReceivedDatagram): void {
+    const { bytes } = datagram;
+    this.appendBytes(
+      datagram.receivedAtUs,
+      datagram.src,
+      datagram.port,
+      datagram.transport,
+      bytes,
+      0,
+      bytes.byteLength,
+    );
+  }
+
+  /**
+   * {@link Wal.append} for `length` bytes of `buffer` from `offset`, without
+   * an object per datagram: the UDP receive hot path (~100k calls/s), which
+   * allocates nothing here. The bytes are encoded before this returns.
+   *
+   * @example
+   * wal.appendBytes(receivedAtUs, "192.0.2.1", 514, "udp", slots, i * slotBytes, length);
+   * wal.flush(); // end of the receive batch: now counted as received
+   */
+  appendBytes(
+    receivedAtUs: number,
+    src: string,
+    port: number,
+    transport: ReceivedDatagram["transport"],
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+  ): void {
     if (this.#closed) return;
-    if (this.#refusing && !this.#tryResume(datagram.receivedAtUs)) {
-      this.#refuse("disk_full", datagram.receivedAtUs);
+    if (this.#refusing && !this.#tryResume(receivedAtUs)) {
+      this.#refuse("disk_full", receivedAtUs);
       return;
     }
     // A record never goes back into a closed chunk: after a clock step back
     // it takes the floor's time.
-    const receivedAtUs = Math.max(datagram.receivedAtUs, this.#floorUs);
-    const room = maxDataRecordBytes(datagram.bytes.byteLength);
-    const batch = this.#batchFor(this.#targetFor(receivedAtUs), room);
+    const atUs = Math.max(receivedAtUs, this.#floorUs);
+    const room = maxDataRecordBytes(length);
+    const batch = this.#batchFor(this.#targetFor(atUs), room);
+    const input = this.#input;
+    input.seq = batch.nextSeq;
+    input.receivedAtUs = atUs;
+    input.src = src;
+    input.port = port;
+    input.transport = transport;
+    input.bytes = buffer;
+    input.offset = offset;
+    input.length = length;
     try {
-      const length = encodeDataRecordInto(batch.reserve(room), batch.dataBytes, {
-        seq: batch.nextSeq,
-        receivedAtUs,
-        src: datagram.src,
-        port: datagram.port,
-        transport: datagram.transport,
-        bytes: datagram.bytes,
-      });
-      batch.commit(length, false);
+      batch.commit(encodeDataRecordInto(batch.reserve(room), batch.dataBytes, input), false);
     } catch (error) {
       this.options.telemetry.emit(
         "DatagramRejected",
@@ -340,8 +389,10 @@ export class Wal {
         { error: String(error) },
       );
       return;
+    } finally {
+      input.bytes = NO_BYTES; // do not keep the receiver's buffer alive
     }
-    if (receivedAtUs > this.#lastTsUs) this.#lastTsUs = receivedAtUs;
+    if (atUs > this.#lastTsUs) this.#lastTsUs = atUs;
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       setImmediate(this.#flushAtTurnEnd);
@@ -429,8 +480,7 @@ export class Wal {
     chunk.indexBytes += index.byteLength;
     this.#lastSeq += count;
     this.#diskUsedBytes += data.byteLength + index.byteLength;
-    if (!isGap)
-      this.options.telemetry.emit("DatagramReceived", { transport: "any" }, undefined, count);
+    if (!isGap) this.options.telemetry.emit("DatagramReceived", RECEIVED_LABELS, undefined, count);
     this.#checkWarn();
     return true;
   }

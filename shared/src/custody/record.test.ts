@@ -212,6 +212,32 @@ describe("encodeDataRecordInto", () => {
     }
   });
 
+  test("offset + length: a slot of a larger buffer gives the same line as its own bytes, seq of any width", () => {
+    const slots = Buffer.alloc(4 * 2048, 0x7a);
+    const payloads = ["<134>plain ascii", 'quote " and \\', "şİğ ünicode", "\u0000ctl"].map(
+      (text) => encoder.encode(text),
+    );
+    payloads.push(new Uint8Array([0xff, 0xfe, 0x41]));
+    const target = Buffer.alloc(4096);
+    payloads.forEach((bytes, i) => {
+      const at = (i % 4) * 2048 + 3;
+      slots.set(bytes, at);
+      for (const seq of [1, 9, 10, 4_294_967_296, Number.MAX_SAFE_INTEGER]) {
+        const fields = input(bytes, { seq, receivedAtUs: HOUR_8_US + i });
+        const length = encodeDataRecordInto(target, 5, {
+          ...fields,
+          bytes: slots,
+          offset: at,
+          length: bytes.byteLength,
+        });
+        expect(Buffer.compare(target.subarray(5, 5 + length), encodeDataRecord(fields))).toBe(0);
+      }
+    });
+    expect(() =>
+      encodeDataRecordInto(target, 0, input(slots, { offset: slots.byteLength - 1, length: 2 })),
+    ).toThrow(RangeError);
+  });
+
   test("refuses to write past the end of the target", () => {
     expect(() => encodeDataRecordInto(Buffer.alloc(40), 0, input(encoder.encode("x")))).toThrow(
       RangeError,

@@ -121,6 +121,12 @@ export interface DataRecordInput {
   transport: Transport;
   /** The datagram (UDP) or the framed message (TCP/TLS), byte for byte. */
   bytes: Uint8Array;
+  /**
+   * The datagram is `length` bytes of `bytes` from `offset` (default: all of
+   * `bytes`), so a receiver can hand over a slot of its buffer without a view.
+   */
+  offset?: number;
+  length?: number;
 }
 
 /** What the agent knows about datagrams it could not keep. */
@@ -180,27 +186,77 @@ export function maxDataRecordBytes(payloadBytes: number): number {
   return 256 + 6 * payloadBytes;
 }
 
-/** What JSON.stringify would escape in a string of latin1 chars (one per byte). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const NEEDS_JSON_ESCAPE = /[\x00-\x1f"\\]/;
+/**
+ * What a payload byte asks of the encoder: JSON escaping (`"`, `\`, below
+ * 0x20), or a UTF-8 check (0x80 and up).
+ */
+const NEEDS_ESCAPE = 1;
+const NOT_ASCII = 2;
+const BYTE_CLASS = (() => {
+  const classes = new Uint8Array(256);
+  for (let byte = 0; byte < 0x20; byte++) classes[byte] = NEEDS_ESCAPE;
+  classes[0x22] = NEEDS_ESCAPE;
+  classes[0x5c] = NEEDS_ESCAPE;
+  for (let byte = 0x80; byte < 0x100; byte++) classes[byte] = NOT_ASCII;
+  return classes;
+})();
+const OPEN_SEQ = Buffer.from('{"seq":');
 const CLOSE_MSG = Buffer.from('"}\n');
 
 /**
+ * The line from `,"ts"` to the opening quote of `msg`, as bytes, for the last
+ * (ts, src, port, transport) written: a batch of datagrams from one sender
+ * shares them, so each line costs a copy instead of a template string.
+ */
+let middle = { ts: "", src: "", port: -1, transport: "", bytes: Buffer.alloc(0) };
+
+function middleBytes(ts: string, src: string, port: number, transport: string): Buffer {
+  const last = middle;
+  if (last.ts === ts && last.src === src && last.port === port && last.transport === transport)
+    return last.bytes;
+  const bytes = Buffer.from(
+    `,"ts":"${ts}","src":"${src}","port":${port},"transport":"${transport}","msg":"`,
+    "latin1",
+  );
+  middle = { ts, src, port, transport, bytes };
+  return bytes;
+}
+
+/** Digits of a non-negative safe integer. */
+function decimalLength(value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
+}
+
+/** Write a non-negative safe integer in decimal (as `${value}` prints it) ending before `end`. */
+function writeDecimalBefore(target: Buffer, end: number, value: number): void {
+  let rest = value;
+  for (let at = end - 1; ; at--) {
+    target[at] = 0x30 + (rest % 10);
+    rest = Math.floor(rest / 10);
+    if (rest === 0) return;
+  }
+}
+
+/**
  * Write the canonical data line, from values already known to be valid, into
- * `target` at `at`; returns the bytes written. The one definition of the line,
- * for the encoder and for the parser's canonical check.
+ * `target` at `at`; returns the bytes written. The payload is `payload` from
+ * `start` to `end`. The one definition of the line, for the encoder and for
+ * the parser's canonical check.
  *
  * The payload is never decoded (this is the agent's hot path). For valid
  * UTF-8, JSON.stringify's escaping (RFC 8259 minimal: `"` `\` and
  * U+0000..U+001F, \b \t \n \f \r short, the rest \u00xx lower-case) only
  * ever touches ASCII characters, and in UTF-8 a byte below 0x80 is always a
- * whole ASCII character. So the payload read as latin1 (one char per byte)
- * tells whether anything needs escaping; usually nothing does and the bytes
- * are copied as they are. Otherwise that latin1 string is stringified and
- * written back as latin1, which gives exactly the UTF-8 bytes of
- * JSON.stringify(decoded payload): a latin1 string has no surrogates, the one
- * other thing JSON.stringify escapes. record.test.ts checks both ways against
- * decode + stringify.
+ * whole ASCII character. So one pass over the bytes tells whether anything
+ * needs escaping, and whether any byte is not ASCII (only then must the bytes
+ * be checked as UTF-8); usually nothing does and the bytes are copied as they
+ * are behind the head. Otherwise the payload read as latin1 (one char per
+ * byte) is stringified and written back as latin1, which gives exactly the
+ * UTF-8 bytes of JSON.stringify(decoded payload): a latin1 string has no
+ * surrogates, the one other thing JSON.stringify escapes. record.test.ts
+ * checks both ways against decode + stringify.
  */
 function writeDataLine(
   target: Buffer,
@@ -210,22 +266,39 @@ function writeDataLine(
   src: string,
   port: number,
   transport: string,
-  bytes: Uint8Array,
+  payload: Uint8Array,
+  start: number,
+  end: number,
 ): number {
-  const payload = asBuffer(bytes);
-  const head = `{"seq":${seq},"ts":"${ts}","src":"${src}","port":${port},"transport":"${transport}",`;
-  if (!isUtf8(payload))
-    return writeLatin1(target, at, `${head}"msg_b64":"${payload.toString("base64")}"}\n`);
-  const latin1 = payload.toString("latin1", 0, payload.byteLength);
-  if (NEEDS_JSON_ESCAPE.test(latin1))
-    return writeLatin1(target, at, `${head}"msg":${JSON.stringify(latin1)}}\n`);
-  const open = `${head}"msg":"`;
-  const length = open.length + payload.byteLength + CLOSE_MSG.byteLength;
+  // One table load per byte and no branch: ~0.15 µs for 226 bytes, where
+  // four comparisons a byte took twice that.
+  let seen = 0;
+  for (let i = start; i < end; i++) seen |= BYTE_CLASS[payload[i] as number] as number;
+  const needsEscape = (seen & NEEDS_ESCAPE) !== 0;
+  const ascii = (seen & NOT_ASCII) === 0;
+  if (needsEscape || !ascii) {
+    const bytes = asBuffer(
+      start === 0 && end === payload.byteLength ? payload : payload.subarray(start, end),
+    );
+    const head = `{"seq":${seq},"ts":"${ts}","src":"${src}","port":${port},"transport":"${transport}",`;
+    if (!isUtf8(bytes))
+      return writeLatin1(target, at, `${head}"msg_b64":"${bytes.toString("base64")}"}\n`);
+    if (needsEscape) {
+      const latin1 = bytes.toString("latin1", 0, bytes.byteLength);
+      return writeLatin1(target, at, `${head}"msg":${JSON.stringify(latin1)}}\n`);
+    }
+  }
+  const rest = middleBytes(ts, src, port, transport);
+  const seqEnd = at + OPEN_SEQ.byteLength + decimalLength(seq);
+  const payloadAt = seqEnd + rest.byteLength;
+  const length = payloadAt - at + (end - start) + CLOSE_MSG.byteLength;
   checkRoom(target, at, length);
-  let end = at + target.write(open, at, "latin1");
-  target.set(payload, end);
-  end += payload.byteLength;
-  target.set(CLOSE_MSG, end);
+  target.set(OPEN_SEQ, at);
+  writeDecimalBefore(target, seqEnd, seq);
+  target.set(rest, seqEnd);
+  if (Buffer.isBuffer(payload)) payload.copy(target, payloadAt, start, end);
+  else target.set(payload.subarray(start, end), payloadAt);
+  target.set(CLOSE_MSG, payloadAt + end - start);
   return length;
 }
 
@@ -257,7 +330,18 @@ function dataLine(
 ): Uint8Array {
   const room = maxDataRecordBytes(bytes.byteLength);
   if (scratch.byteLength < room) scratch = Buffer.allocUnsafe(room);
-  const length = writeDataLine(scratch, 0, seq, ts, src, port, transport, bytes);
+  const length = writeDataLine(
+    scratch,
+    0,
+    seq,
+    ts,
+    src,
+    port,
+    transport,
+    bytes,
+    0,
+    bytes.byteLength,
+  );
   const line = new Uint8Array(length);
   line.set(scratch.subarray(0, length));
   return line;
@@ -318,9 +402,35 @@ export function encodeDataRecord(input: DataRecordInput): Uint8Array {
  */
 export function encodeDataRecordInto(target: Buffer, at: number, input: DataRecordInput): number {
   checkDataFields(input);
-  const ts = formatMicrosUtc(input.receivedAtUs);
+  const ts = receiveTimeText(input.receivedAtUs);
   const src = normalizeSourceAddress(input.src);
-  return writeDataLine(target, at, input.seq, ts, src, input.port, input.transport, input.bytes);
+  const { bytes } = input;
+  const start = input.offset ?? 0;
+  const end = input.length === undefined ? bytes.byteLength : start + input.length;
+  if (start < 0 || end > bytes.byteLength || start > end)
+    throw new RangeError(`payload ${start}..${end} is outside the ${bytes.byteLength} bytes given`);
+  return writeDataLine(
+    target,
+    at,
+    input.seq,
+    ts,
+    src,
+    input.port,
+    input.transport,
+    bytes,
+    start,
+    end,
+  );
+}
+
+/** The last receive time formatted: a receive batch shares one. */
+let lastTime = { us: -1, text: "" };
+
+function receiveTimeText(us: number | bigint): string {
+  if (us === lastTime.us) return lastTime.text;
+  const text = formatMicrosUtc(us);
+  if (typeof us === "number") lastTime = { us, text };
+  return text;
 }
 
 /** Refuse what the format cannot hold (time and source are checked as they are formatted). */
