@@ -9,9 +9,11 @@
  * Two paths:
  * - `direct` (default): the step's parts called one by one, each timed; the
  *   records' bytes are handed over in memory (no `chunk_batches` rows, so a
- *   20M-event load does not also store 5 GB of batches);
+ *   20M-event load does not also store 5 GB of batches). Pipelined as the
+ *   worker is on PostgreSQL: a round's steps are parsed while the last
+ *   round's are written;
  * - `worker`: the hours stored through the ingest path (`storeHour`), then
- *   `indexAgentStep` itself until the agent has nothing left: exactly the
+ *   `indexAgentSteps` itself until the agent has nothing left: exactly the
  *   worker's code, reading the batches back, timed only as a whole.
  * Full groups are indexed in rounds of up to `concurrency` hotels side by
  * side, as the worker steps every agent with a backlog at once. Simulating
@@ -26,7 +28,7 @@ import { type EventRow, eventRowToCopy } from "../../hub/src/index/rows.ts";
 import { postgresEventSink } from "../../hub/src/index/sink.ts";
 import {
   chunkIdOfRow,
-  indexAgentStep,
+  indexAgentSteps,
   indexRecordBytes,
   writeIndexedStep,
 } from "../../hub/src/index/step.ts";
@@ -171,9 +173,41 @@ export async function loadSimulatedEvents(
     figures.invalidLines++;
   };
 
-  /** The direct path: one step of `indexAgentStep`, its parts called and timed one by one. */
-  async function indexDirect(hotel: number, chunks: PendingChunk[]): Promise<number> {
+  /** A direct step parsed and waiting for its transaction. */
+  interface Prepared {
+    hotel: number;
+    rows: EventRow[];
+    derivation: Derivation;
+    moves: { id: number; from: number; to: number }[];
+  }
+
+  /**
+   * The direct path's first half: the worker's plan (parse and derive in
+   * memory, yielding now and then as the worker does, so the step being
+   * written can send its COPY meanwhile).
+   */
+  async function prepareDirect(hotel: number, chunks: PendingChunk[]): Promise<Prepared> {
     const hotelId = benchHotelId(hotel);
+    const agentId = benchAgentId(hotel);
+    const started = performance.now();
+    const derivation = new Derivation(hotelId, agentId);
+    const rows: EventRow[] = [];
+    for (const chunk of chunks) {
+      await indexRecordBytes(
+        chunk.bytes,
+        { hotelId, agentId, chunkId: chunk.id, chunk: chunk.name },
+        derivation,
+        rows,
+        onInvalid,
+      );
+    }
+    figures.parts.parseMs += performance.now() - started;
+    const moves = chunks.map((chunk) => ({ id: chunk.id, from: 0, to: chunk.bytes.byteLength }));
+    return { hotel, rows, derivation, moves };
+  }
+
+  /** The direct path's second half: partitions, then the step's transaction, each part timed. */
+  async function writeDirect({ hotel, rows, derivation, moves }: Prepared): Promise<void> {
     const agentId = benchAgentId(hotel);
     const parts = figures.parts;
     let at = performance.now();
@@ -183,18 +217,6 @@ export async function loadSimulatedEvents(
       at = now;
       return ms;
     };
-    const derivation = new Derivation(hotelId, agentId);
-    const rows: EventRow[] = [];
-    for (const chunk of chunks) {
-      indexRecordBytes(
-        chunk.bytes,
-        { hotelId, agentId, chunkId: chunk.id, chunk: chunk.name },
-        derivation,
-        rows,
-        onInvalid,
-      );
-    }
-    parts.parseMs += lap();
     const missing = new Set<string>();
     for (const row of rows) {
       const day = utcDay(row.receivedAt);
@@ -202,15 +224,6 @@ export async function loadSimulatedEvents(
     }
     await partitions.ensure(missing);
     parts.partitionsMs += lap();
-    let profileMs = 0;
-    if (parts.copyTextMs !== undefined) {
-      // The sink's own loop, once more on its own: what COPY's share of `copyMs` is not.
-      let text = "";
-      for (const row of rows) text += eventRowToCopy(row);
-      figures.copyTextChars += text.length;
-      profileMs = lap();
-      parts.copyTextMs += profileMs;
-    }
     let insideMs = 0;
     await rawTransaction(raw, async (tx) => {
       await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agentId]);
@@ -222,7 +235,6 @@ export async function loadSimulatedEvents(
         insideMs += ms;
         return ms;
       };
-      const moves = chunks.map((chunk) => ({ id: chunk.id, from: 0, to: chunk.bytes.byteLength }));
       await writeIndexedStep(tx, postgresEventSink, rows, derivation, moves, (part) => {
         const ms = took();
         if (part === "events") parts.copyMs += ms;
@@ -233,34 +245,66 @@ export async function loadSimulatedEvents(
     parts.transactionMs += lap() - insideMs;
     figures.events += rows.length;
     figures.steps++;
-    return profileMs;
   }
 
-  /** One group of a hotel's chunks: the step(s) of its agent. Returns the profile-only ms to leave out. */
-  async function indexGroup(group: Group): Promise<number> {
-    if (options.path === "direct") return indexDirect(group.hotel, group.chunks);
-    for (;;) {
-      const step = await indexAgentStep(workerContext, benchAgentId(group.hotel));
-      figures.events += step.rows.length;
-      figures.steps++;
-      if (!step.more) return 0;
-    }
+  /** With `profile`: the sink's COPY text once more on its own (not counted in the rate). */
+  function profileCopyText(prepared: readonly Prepared[]): number {
+    if (figures.parts.copyTextMs === undefined) return 0;
+    const started = performance.now();
+    let text = "";
+    for (const step of prepared) for (const row of step.rows) text += eventRowToCopy(row);
+    figures.copyTextChars += text.length;
+    const ms = performance.now() - started;
+    figures.parts.copyTextMs += ms;
+    return ms;
   }
+
+  /** The worker path: the worker's own loop until the hotel's agent has nothing left. */
+  async function indexWorker(group: Group): Promise<void> {
+    await indexAgentSteps(
+      workerContext,
+      benchAgentId(group.hotel),
+      async (step) => {
+        figures.events += step.rows.length;
+        figures.steps++;
+      },
+      () => false,
+    );
+  }
+
+  /** Direct steps parsed in the last round, written in the next (as the worker pipelines). */
+  let waiting: Prepared[] = [];
+  let waitingHours: SimulatedHour[] = [];
 
   /**
    * Index the ready groups, one per hotel, `concurrency` at a time, as the
-   * worker steps the agents with a backlog side by side (`Promise.all`).
+   * worker steps the agents with a backlog side by side (`Promise.all`). The
+   * direct path pipelines as the worker does: this round's groups are parsed
+   * while the last round's are written, and the round ends when both are
+   * done (nothing is in flight while the simulator makes the next hours).
    * The rate's time is the wall time of these rounds.
    */
   async function runRound(): Promise<void> {
     const round = ready.splice(0, ready.length);
-    if (round.length === 0) return;
+    if (round.length === 0 && waiting.length === 0) return;
     const started = performance.now();
     const cpuStarted = cpuMsNow();
-    const profileMs = (await Promise.all(round.map(indexGroup))).reduce((a, b) => a + b, 0);
+    let profileMs = 0;
+    let written: SimulatedHour[];
+    if (options.path === "direct") {
+      const writing = Promise.all(waiting.map(writeDirect));
+      waiting = await Promise.all(round.map((group) => prepareDirect(group.hotel, group.chunks)));
+      await writing;
+      profileMs = profileCopyText(waiting);
+      written = waitingHours;
+      waitingHours = round.flatMap((group) => group.hours);
+    } else {
+      await Promise.all(round.map(indexWorker));
+      written = round.flatMap((group) => group.hours);
+    }
     figures.indexMs += performance.now() - started - profileMs;
     figures.indexCpuMs += cpuMsNow() - cpuStarted - profileMs;
-    for (const group of round) for (const hour of group.hours) options.onHour?.(hour);
+    for (const hour of written) options.onHour?.(hour);
   }
 
   /** A hotel's open group is full: queue it, indexing a round first when needed. */
@@ -334,6 +378,8 @@ export async function loadSimulatedEvents(
     }
   }
   for (const group of pending.values()) await groupReady(group);
+  await runRound();
+  // The last parsed round is still waiting for its write.
   await runRound();
   figures.wallMs = performance.now() - loadStarted;
   figures.postgresCpuMs = postgresCpuSpent(postgresBefore, await postgresBackendCpu(raw)) * 1000;

@@ -14,7 +14,7 @@ import { type Db, type RawClient, rawQuery } from "../store/index.ts";
 import { EventPartitions } from "./partitions.ts";
 import type { IndexQueue } from "./queue.ts";
 import type { EventSink } from "./sink.ts";
-import { type IndexStepContext, indexAgentStep } from "./step.ts";
+import { type IndexStepContext, indexAgentSteps } from "./step.ts";
 
 export { EventPartitions, utcDay } from "./partitions.ts";
 export { type IndexQueue, InProcessIndexQueue, RedisIndexQueue } from "./queue.ts";
@@ -79,28 +79,29 @@ export function startIndexer(options: IndexerOptions): RunningIndexer {
   /** Step one agent until nothing is left; one at a time per agent in this process. */
   function indexAgent(agentId: string): Promise<void> {
     const running = busy.get(agentId);
-    const next = (running ?? Promise.resolve()).then(async () => {
-      for (;;) {
-        const started = performance.now();
-        const step = await indexAgentStep(context, agentId);
-        if (step.hotelId && step.bytes > 0) {
+    const next = (running ?? Promise.resolve()).then(() =>
+      indexAgentSteps(
+        context,
+        agentId,
+        async (step, ms) => {
+          if (!step.hotelId || step.bytes === 0) return;
           events.emit({
             name: "EventsIndexed",
             hotelId: step.hotelId,
             agentId,
             events: step.rows.length,
             bytes: step.bytes,
-            ms: Math.round(performance.now() - started),
+            ms: Math.round(ms),
           });
           await tail
             .publish(step.hotelId, step.rows)
             .catch((error: unknown) =>
               events.emit({ name: "IndexerFailed", stage: "tail", error: String(error) }),
             );
-        }
-        if (!step.more || stopping) return;
-      }
-    });
+        },
+        () => stopping,
+      ),
+    );
     const settled = next.catch((error: unknown) => {
       events.emit({ name: "IndexerFailed", stage: "step", agentId, error: String(error) });
     });

@@ -3,7 +3,7 @@
  * or Elasticsearch when ELASTICSEARCH_URL is set. The derived 5651 tables
  * always live in PostgreSQL, written in the same transaction as the watermark.
  */
-import type { RawTx } from "../store/index.ts";
+import { CopyBytes, type RawTx } from "../store/index.ts";
 import { EVENT_COLUMNS, type EventRow, eventRowToCopy } from "./rows.ts";
 
 export interface EventSink {
@@ -28,8 +28,8 @@ export const postgresEventSink: EventSink = {
   kind: "postgres",
   async write(tx, rows) {
     if (rows.length === 0) return;
-    let text = "";
-    for (const row of rows) text += eventRowToCopy(row);
-    await tx.copyIn("events", EVENT_COLUMNS, text);
+    const out = new CopyBytes();
+    for (const row of rows) out.push(eventRowToCopy(row));
+    await tx.copyIn("events", EVENT_COLUMNS, out.bytes());
   },
 };

@@ -1,18 +1,20 @@
 /**
- * One step of the index worker for one agent: in one transaction, under a
- * per-agent lock that every hub process shares (a PostgreSQL advisory lock),
- * take the bytes of the agent's chunks past their `indexed_length`, parse
- * each record with the shared parser, write events (the sink), leases,
- * sessions, gaps and devices, and move the watermark. Crash anywhere and the
- * transaction is gone whole: the next step starts at the same byte. Two hubs
- * stepping the same agent take turns; the second finds nothing left.
+ * One step of the index worker for one agent: take the bytes of the agent's
+ * chunks past their `indexed_length`, parse each record with the shared
+ * parser (the plan), then in one transaction, under a per-agent lock that
+ * every hub process shares (a PostgreSQL advisory lock), move the watermark
+ * and write events (the sink), leases, sessions, gaps and devices. Crash
+ * anywhere and the transaction is gone whole: the next step starts at the
+ * same byte. Two hubs stepping the same agent take turns; the second finds
+ * nothing left, or finds its plan overtaken and plans again. On PostgreSQL
+ * the worker plans the next step while the last one commits.
  */
 import { join } from "node:path";
 import { chunkId as formatChunkId } from "../../../shared/src/custody/chunk-id.ts";
 import { MAX_LINE_BYTES } from "../../../shared/src/custody/records-file.ts";
 import { parseSyslog } from "../../../shared/src/syslog/index.ts";
 import type { HubEvents } from "../events/index.ts";
-import { type Db, type RawClient, type RawTx, rawTransaction } from "../store/index.ts";
+import { type Db, type RawClient, type RawTx, rawQuery, rawTransaction } from "../store/index.ts";
 import { Derivation } from "./derive.ts";
 import { type EventPartitions, utcDay } from "./partitions.ts";
 import { readRecords, wholeLinesLength } from "./records.ts";
@@ -53,6 +55,11 @@ interface PendingChunk {
   status: string;
 }
 
+/** One turn of the event loop: sockets flush, timers run. */
+const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Records parsed between turns: about 3 ms of parsing, while the server loads a COPY piece. */
+const YIELD_EVERY_RECORDS = 200;
+
 /**
  * Parse whole records.jsonl lines of one chunk into event rows (appended to
  * `rows`) and feed the derivation: the index's one transform, shared by the
@@ -60,9 +67,9 @@ interface PendingChunk {
  *
  * @example
  * const rows: EventRow[] = [];
- * indexRecordBytes(bytes, { hotelId, agentId, chunkId }, new Derivation(hotelId, agentId), rows, warn);
+ * await indexRecordBytes(bytes, { hotelId, agentId, chunkId }, new Derivation(hotelId, agentId), rows, warn);
  */
-export function indexRecordBytes(
+export async function indexRecordBytes(
   bytes: Uint8Array,
   chunk: { hotelId: string; agentId: string; chunkId: number; chunk: string },
   derivation: Derivation,
@@ -70,8 +77,14 @@ export function indexRecordBytes(
   onInvalid: (line: string, reason: string) => void,
   /** Lines ending at or before this byte of `bytes` were counted towards devices before. */
   countedUpTo = 0,
-): void {
+): Promise<void> {
+  let sinceYield = 0;
   for (const record of readRecords(bytes, onInvalid)) {
+    // Let a step being written meanwhile send its COPY (the socket drains between turns).
+    if (++sinceYield === YIELD_EVERY_RECORDS) {
+      sinceYield = 0;
+      await yieldToIo();
+    }
     if (record.kind === "gap") {
       derivation.addGap(record, chunk.chunkId);
       continue;
@@ -96,21 +109,32 @@ export function indexRecordBytes(
   }
 }
 
-/** A partition a step needs is missing: made outside the step's transaction, then the step runs again. */
-class MissingPartitions extends Error {
-  constructor(readonly days: string[]) {
-    super(`missing event partitions: ${days.join(", ")}`);
+/** Something that runs a statement: a transaction, or the raw client outside one. */
+interface Queryable {
+  query<T extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+}
+
+/**
+ * The step's watermark moves did not find their chunks where the step began:
+ * another hub process indexed them first. Nothing of the step stands; the
+ * pipelined loop plans again from what is committed.
+ */
+export class StepOvertaken extends Error {
+  constructor(ids: readonly number[], missed: number) {
+    super(`chunks ${ids.join(", ")}: ${missed} indexed by someone else`);
   }
 }
 
 /**
  * Bytes `[from, to)` of a chunk's records.jsonl: from the archive (reindex of
- * a sealed chunk), else from the stored batches, read in the step's own
- * transaction (PGlite has one connection: a read beside it would wait for it).
+ * a sealed chunk), else from the stored batches. Stored batches never change
+ * once committed, so this may run inside the step's transaction (PGlite has
+ * one connection: a read beside it would wait for it) or outside it (the
+ * pipelined loop reads the next step while the last one commits).
  */
 async function chunkBytes(
   context: IndexStepContext,
-  tx: RawTx,
+  q: Queryable,
   chunk: PendingChunk,
   from: number,
   to: number,
@@ -120,7 +144,7 @@ async function chunkBytes(
     return new Uint8Array(await Bun.file(path).slice(from, to).arrayBuffer());
   }
   const out = new Uint8Array(to - from);
-  const rows = await tx.query<{ offset: number | string; bytes: Uint8Array }>(
+  const rows = await q.query<{ offset: number | string; bytes: Uint8Array }>(
     `select "offset", bytes from chunk_batches
       where chunk_id = $1 and "offset" < $3 and "offset" + length(bytes) > $2 order by "offset"`,
     [chunk.id, from, to],
@@ -139,20 +163,126 @@ export function chunkIdOfRow(row: { hour_start: Date | string; part: number }): 
   return formatChunkId(new Date(row.hour_start).toISOString(), Number(row.part));
 }
 
+/** A step read and parsed, not yet written: what {@link writePlannedStep} commits. */
+export interface PlannedStep extends IndexStepResult {
+  derivation: Derivation | undefined;
+  moves: { id: number; from: number; to: number }[];
+  /** Lines that are not custody records: reported once the step is written (a plan may be dropped). */
+  invalid: { chunk: string; reason: string; line: string }[];
+}
+
 /**
- * Index what is waiting for one agent, up to the step's byte budget.
- *
- * @example
- * const { rows, more } = await indexAgentStep(context, "grand-abcd2345");
+ * Read and parse what is waiting for one agent, up to the step's byte budget.
+ * `after`: where a step still being written leaves its chunks (chunk id ->
+ * byte), so the next step can be planned while that one commits.
  */
-export async function indexAgentStep(
+async function planStep(
   context: IndexStepContext,
+  q: Queryable,
   agentId: string,
-): Promise<IndexStepResult> {
+  after?: ReadonlyMap<number, number>,
+): Promise<PlannedStep> {
+  const planned: PlannedStep = {
+    hotelId: undefined,
+    rows: [],
+    bytes: 0,
+    more: false,
+    derivation: undefined,
+    moves: [],
+    invalid: [],
+  };
+  // A step holds at most 16 chunks; past the ones a step in flight finishes, 16 more.
+  const pending = await q.query<PendingChunk & Record<string, unknown>>(
+    `select id, hotel_id, hour_start, part, length, indexed_length, devices_counted_length, archive_path, status
+       from chunks where agent_id = $1 and indexed_length < length
+      order by hour_start, part limit $2`,
+    [agentId, 16 + (after?.size ?? 0)],
+  );
+  let budget = context.maxBytesPerStep;
+  let taken = 0;
+  for (const chunk of pending) {
+    const id = Number(chunk.id);
+    const from = Math.max(Number(chunk.indexed_length), after?.get(id) ?? 0);
+    const length = Number(chunk.length);
+    if (from >= length) continue;
+    if (budget <= 0 || taken === 16) {
+      planned.more = true;
+      break;
+    }
+    const hotelId = String(chunk.hotel_id);
+    planned.hotelId ??= hotelId;
+    planned.derivation ??= new Derivation(hotelId, agentId);
+    let to = Math.min(length, from + budget);
+    let bytes = await chunkBytes(context, q, chunk, from, to);
+    let whole = wholeLinesLength(bytes);
+    if (whole === 0 && to < length) {
+      // Less than a line of budget left after earlier chunks: this one waits for the next step.
+      if (planned.moves.length > 0) {
+        planned.more = true;
+        break;
+      }
+      // One line longer than the budget: take it whole (a record line is at most MAX_LINE_BYTES).
+      to = Math.min(length, from + MAX_LINE_BYTES + 1);
+      bytes = await chunkBytes(context, q, chunk, from, to);
+      whole = wholeLinesLength(bytes);
+    }
+    // The chunk ends in a line still arriving: its later chunks wait too (seq order).
+    if (whole === 0) break;
+    budget -= whole;
+    taken++;
+    if (from + whole < length) planned.more = true;
+    const chunkName = chunkIdOfRow(chunk);
+    await indexRecordBytes(
+      bytes.subarray(0, whole),
+      { hotelId, agentId, chunkId: id, chunk: chunkName },
+      planned.derivation,
+      planned.rows,
+      (line, reason) =>
+        planned.invalid.push({ chunk: chunkName, reason, line: line.slice(0, 200) }),
+      Math.max(0, Number(chunk.devices_counted_length) - from),
+    );
+    planned.moves.push({ id, from, to: from + whole });
+    planned.bytes += whole;
+    // Records go in seq order: an unfinished chunk holds back the agent's later chunks.
+    if (from + whole < length) break;
+  }
+  return planned;
+}
+
+/** The days of a plan's rows that have no partition yet (this process's view). */
+function missingDays(context: IndexStepContext, rows: readonly EventRow[]): string[] {
+  if (context.sink.kind !== "postgres") return [];
+  const missing = new Set<string>();
+  for (const row of rows) {
+    const day = utcDay(row.receivedAt);
+    if (!context.partitions.has(day)) missing.add(day);
+  }
+  return [...missing];
+}
+
+/** Report a written step's invalid lines (the event table counts them). */
+function reportInvalid(context: IndexStepContext, agentId: string, planned: PlannedStep): void {
+  for (const bad of planned.invalid)
+    context.events.emit({
+      name: "IndexRecordInvalid",
+      hotelId: planned.hotelId ?? "",
+      agentId,
+      chunk: bad.chunk,
+      reason: bad.reason,
+      line: bad.line,
+    });
+}
+
+/**
+ * Run `work` (a step's transaction) until the partitions it needs exist:
+ * missing ones are made outside the transaction (making one locks the parent
+ * table), and a day retention dropped under this process is made again once.
+ */
+async function withPartitions<T>(context: IndexStepContext, work: () => Promise<T>): Promise<T> {
   let retried = false;
   for (;;) {
     try {
-      return await rawTransaction(context.raw, (tx) => stepInTransaction(context, tx, agentId));
+      return await work();
     } catch (error) {
       if (error instanceof MissingPartitions) {
         await context.partitions.ensure(error.days);
@@ -169,93 +299,119 @@ export async function indexAgentStep(
   }
 }
 
-async function stepInTransaction(
+/** The step's writes in one transaction under the agent's lock (`plan`: read in it too). */
+async function stepTransaction(
   context: IndexStepContext,
-  tx: RawTx,
+  agentId: string,
+  plan: (tx: RawTx) => Promise<PlannedStep>,
+): Promise<PlannedStep> {
+  const planned = await withPartitions(context, () =>
+    rawTransaction(context.raw, async (tx) => {
+      await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agentId]);
+      const step = await plan(tx);
+      const missing = missingDays(context, step.rows);
+      if (missing.length > 0) throw new MissingPartitions(missing);
+      if (step.derivation)
+        await writeIndexedStep(tx, context.sink, step.rows, step.derivation, step.moves);
+      return step;
+    }),
+  );
+  reportInvalid(context, agentId, planned);
+  return planned;
+}
+
+/**
+ * Index what is waiting for one agent, up to the step's byte budget: read,
+ * parse and write in one transaction under the agent's lock.
+ *
+ * @example
+ * const { rows, more } = await indexAgentStep(context, "grand-abcd2345");
+ */
+export async function indexAgentStep(
+  context: IndexStepContext,
   agentId: string,
 ): Promise<IndexStepResult> {
-  await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agentId]);
-  const pending = await tx.query<PendingChunk & Record<string, unknown>>(
-    `select id, hotel_id, hour_start, part, length, indexed_length, devices_counted_length, archive_path, status
-       from chunks where agent_id = $1 and indexed_length < length
-      order by hour_start, part limit 16`,
-    [agentId],
+  return stepResult(
+    await stepTransaction(context, agentId, (tx) => planStep(context, tx, agentId)),
   );
-  const result: IndexStepResult = { hotelId: undefined, rows: [], bytes: 0, more: false };
-  if (pending.length === 0) return result;
-  const hotelId = String(pending[0]?.hotel_id);
-  result.hotelId = hotelId;
-  const derivation = new Derivation(hotelId, agentId);
-  let budget = context.maxBytesPerStep;
-  const moves: { id: number; from: number; to: number }[] = [];
-  for (const chunk of pending) {
-    const id = Number(chunk.id);
-    const from = Number(chunk.indexed_length);
-    const length = Number(chunk.length);
-    if (budget <= 0) {
-      result.more = true;
-      break;
-    }
-    let to = Math.min(length, from + budget);
-    let bytes = await chunkBytes(context, tx, chunk, from, to);
-    let whole = wholeLinesLength(bytes);
-    if (whole === 0 && to < length) {
-      // Less than a line of budget left after earlier chunks: this one waits for the next step.
-      if (moves.length > 0) {
-        result.more = true;
-        break;
-      }
-      // One line longer than the budget: take it whole (a record line is at most MAX_LINE_BYTES).
-      to = Math.min(length, from + MAX_LINE_BYTES + 1);
-      bytes = await chunkBytes(context, tx, chunk, from, to);
-      whole = wholeLinesLength(bytes);
-    }
-    // The chunk ends in a line still arriving: its later chunks wait too (seq order).
-    if (whole === 0) break;
-    budget -= whole;
-    if (from + whole < length) result.more = true;
-    const chunkName = chunkIdOfRow(chunk);
-    indexRecordBytes(
-      bytes.subarray(0, whole),
-      { hotelId, agentId, chunkId: id, chunk: chunkName },
-      derivation,
-      result.rows,
-      (line, reason) =>
-        context.events.emit({
-          name: "IndexRecordInvalid",
-          hotelId,
-          agentId,
-          chunk: chunkName,
-          reason,
-          line: line.slice(0, 200),
-        }),
-      Math.max(0, Number(chunk.devices_counted_length) - from),
-    );
-    moves.push({ id, from, to: from + whole });
-    result.bytes += whole;
-    // Records go in seq order: an unfinished chunk holds back the agent's later chunks.
-    if (from + whole < length) break;
+}
+
+/** A partition a step needs is missing: made outside the step's transaction, then the step runs again. */
+class MissingPartitions extends Error {
+  constructor(readonly days: string[]) {
+    super(`missing event partitions: ${days.join(", ")}`);
   }
-  const missing = new Set<string>();
-  for (const row of result.rows) {
-    const day = utcDay(row.receivedAt);
-    if (!context.partitions.has(day)) missing.add(day);
+}
+
+const stepResult = (planned: PlannedStep): IndexStepResult => ({
+  hotelId: planned.hotelId,
+  rows: planned.rows,
+  bytes: planned.bytes,
+  more: planned.more,
+});
+
+/**
+ * Step one agent until nothing is left, reading and parsing the next step
+ * while the last one commits (PostgreSQL: the parse on this process's core,
+ * the COPY on the server's, side by side). The plan is made outside the
+ * agent's lock from where the step in flight leaves its chunks; the write
+ * checks every chunk is still where the plan began, so a plan overtaken by
+ * another hub is dropped and made again, never written twice. PGlite has one
+ * connection: it steps one transaction at a time ({@link indexAgentStep}).
+ *
+ * @example
+ * await indexAgentSteps(context, agentId, async (step) => tail.publish(step.hotelId, step.rows), () => stopping);
+ */
+export async function indexAgentSteps(
+  context: IndexStepContext,
+  agentId: string,
+  onStep: (step: IndexStepResult, ms: number) => Promise<void>,
+  stopping: () => boolean,
+): Promise<void> {
+  if (context.raw.kind !== "postgres") {
+    for (;;) {
+      const started = performance.now();
+      const step = await indexAgentStep(context, agentId);
+      await onStep(step, performance.now() - started);
+      if (!step.more || stopping()) return;
+    }
   }
-  if (missing.size > 0 && context.sink.kind === "postgres")
-    throw new MissingPartitions([...missing]);
-  await writeIndexedStep(tx, context.sink, result.rows, derivation, moves);
-  return result;
+  const raw = context.raw;
+  const outside: Queryable = { query: (text, params) => rawQuery(raw, text, params) };
+  let started = performance.now();
+  let planned = await planStep(context, outside, agentId);
+  for (;;) {
+    const plan = planned;
+    const writing = stepTransaction(context, agentId, async () => plan);
+    const after = new Map(planned.moves.map((move) => [move.id, move.to]));
+    const next =
+      planned.more && !stopping() ? planStep(context, outside, agentId, after) : undefined;
+    try {
+      await writing;
+    } catch (error) {
+      await next?.catch(() => undefined);
+      if (!(error instanceof StepOvertaken)) throw error;
+      started = performance.now();
+      planned = await planStep(context, outside, agentId);
+      continue;
+    }
+    await onStep(stepResult(planned), performance.now() - started);
+    if (!next) return;
+    started = performance.now();
+    planned = await next;
+    if (planned.moves.length === 0) return;
+  }
 }
 
 /** A part of {@link writeIndexedStep}, for bench/query.ts's timings. */
 export type IndexWritePart = "events" | "derived" | "watermark";
 
 /**
- * The writing half of a step, inside its transaction: the events (the sink),
- * the derived 5651 tables, then every chunk's watermark in one statement
- * (one round trip per step, not one per chunk). Each move must find its
- * chunk at `from`: anything else means someone else indexed it, and nothing
- * of the step may stand.
+ * The writing half of a step, inside its transaction: every chunk's
+ * watermark in one statement (one round trip per step, not one per chunk),
+ * then the events (the sink) and the derived 5651 tables. Each move must find
+ * its chunk at `from`: anything else means someone else indexed it first
+ * ({@link StepOvertaken}), and nothing of the step may stand.
  *
  * @example
  * await writeIndexedStep(tx, postgresEventSink, rows, derivation, [{ id: 7, from: 0, to: 4096 }]);
@@ -268,10 +424,7 @@ export async function writeIndexedStep(
   moves: readonly { id: number; from: number; to: number }[],
   onPart?: (part: IndexWritePart) => void,
 ): Promise<void> {
-  await sink.write(tx, rows);
-  onPart?.("events");
-  await derivation.write(tx);
-  onPart?.("derived");
+  // The watermark first: a step another hub overtook fails before its COPY, not after.
   if (moves.length > 0) {
     const updated = await tx.query(
       `update chunks c set indexed_length = m.to_length,
@@ -281,11 +434,16 @@ export async function writeIndexedStep(
         returning c.id`,
       [moves.map((move) => move.id), moves.map((move) => move.from), moves.map((move) => move.to)],
     );
-    // Impossible under the agent lock; if it happens, nothing of this step may stand.
+    // Under the agent's lock only a step planned outside it can miss: nothing of it may stand.
     if (updated.length !== moves.length)
-      throw new Error(
-        `chunks ${moves.map((move) => move.id).join(", ")}: ${moves.length - updated.length} indexed by someone else`,
+      throw new StepOvertaken(
+        moves.map((move) => move.id),
+        moves.length - updated.length,
       );
   }
   onPart?.("watermark");
+  await sink.write(tx, rows);
+  onPart?.("events");
+  await derivation.write(tx);
+  onPart?.("derived");
 }

@@ -15,9 +15,10 @@ export interface RawTx {
   query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /**
    * `COPY table (columns) FROM STDIN` with rows in PostgreSQL's text format
-   * (tab-separated, `\N` for null, escaped with {@link copyText}).
+   * (tab-separated, `\N` for null, escaped with {@link copyText}), as text
+   * or already UTF-8 encoded ({@link CopyBytes}).
    */
-  copyIn(table: string, columns: readonly string[], rows: string): Promise<void>;
+  copyIn(table: string, columns: readonly string[], rows: string | Uint8Array): Promise<void>;
 }
 
 /** COPY hangs without an error on some bad rows (postgres.js); this bounds it. */
@@ -44,21 +45,59 @@ export function copyTextArray(values: readonly string[] | undefined): string | n
 }
 
 /**
- * COPY text in pieces of about {@link COPY_PIECE_CHARS}, cut after a row:
+ * COPY rows in pieces of about {@link COPY_PIECE_BYTES}, cut after a row:
  * one multi-megabyte socket write costs Bun's socket a copy of what is left
  * on every partial write (measured: a third of the index step's CPU).
  */
-export function* copyPieces(rows: string): Generator<string> {
+export function copyPieces(rows: string): Generator<string>;
+export function copyPieces(rows: Uint8Array): Generator<Uint8Array>;
+export function copyPieces(rows: string | Uint8Array): Generator<string | Uint8Array>;
+export function* copyPieces(rows: string | Uint8Array): Generator<string | Uint8Array> {
   let from = 0;
-  while (from < rows.length) {
-    const cut = rows.indexOf("\n", from + COPY_PIECE_CHARS);
-    const to = cut === -1 ? rows.length : cut + 1;
-    yield rows.slice(from, to);
+  const length = typeof rows === "string" ? rows.length : rows.byteLength;
+  while (from < length) {
+    const cut =
+      typeof rows === "string"
+        ? rows.indexOf("\n", from + COPY_PIECE_BYTES)
+        : rows.indexOf(0x0a, from + COPY_PIECE_BYTES);
+    const to = cut === -1 ? length : cut + 1;
+    yield typeof rows === "string" ? rows.slice(from, to) : rows.subarray(from, to);
     from = to;
   }
 }
 
-const COPY_PIECE_CHARS = 64 * 1024;
+const COPY_PIECE_BYTES = 256 * 1024;
+
+/**
+ * Rows of COPY text written straight into one growing UTF-8 buffer: no
+ * multi-megabyte string to flatten, cut and encode again in pieces.
+ *
+ * @example
+ * const out = new CopyBytes();
+ * for (const row of rows) out.push(eventRowToCopy(row));
+ * await tx.copyIn("events", EVENT_COLUMNS, out.bytes());
+ */
+export class CopyBytes {
+  #buffer = Buffer.allocUnsafe(1 << 20);
+  #length = 0;
+
+  /** Append text (a row with its newline). */
+  push(text: string): void {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const most = text.length * 3;
+    if (this.#length + most > this.#buffer.byteLength) {
+      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.byteLength * 2, this.#length + most));
+      this.#buffer.copy(grown, 0, 0, this.#length);
+      this.#buffer = grown;
+    }
+    this.#length += this.#buffer.write(text, this.#length);
+  }
+
+  /** The bytes so far (a view: valid until the next push). */
+  bytes(): Uint8Array {
+    return this.#buffer.subarray(0, this.#length);
+  }
+}
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,0 +1,89 @@
+/**
+ * The worker's pipelined loop on real PostgreSQL: the next step is planned
+ * while the last one commits, and a plan another hub overtook is dropped and
+ * made again, never written twice.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { HubEvents } from "../events/index.ts";
+import { addAgentRow, addHotelRow } from "../store/fixtures.ts";
+import { openStore, rawQuery, type Store } from "../store/index.ts";
+import { createScratchDatabase } from "../store/testing.ts";
+import { EventPartitions } from "./partitions.ts";
+import { postgresEventSink } from "./sink.ts";
+import { type IndexStepContext, indexAgentStep, indexAgentSteps } from "./step.ts";
+import { simulatedHours, storeHour } from "./testing.ts";
+
+const AGENT = "h1-agent";
+let scratch: Awaited<ReturnType<typeof createScratchDatabase>>;
+let store: Store;
+let lines = 0;
+const seen: string[] = [];
+
+const context = (): IndexStepContext => ({
+  db: store.db,
+  raw: store.raw,
+  sink: postgresEventSink,
+  partitions: new EventPartitions(store.raw),
+  events: new HubEvents((line) => seen.push(line)),
+  // Small steps: many of them, each planned while the one before commits.
+  maxBytesPerStep: 48 * 1024,
+});
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase();
+  store = await openStore({ kind: "postgres", url: scratch.url });
+  await store.migrate();
+  await addHotelRow(store.db, "h1");
+  await addAgentRow(store.db, { id: AGENT, hotelId: "h1", enrolledAt: new Date() });
+  for (const hour of simulatedHours({
+    hotels: 1,
+    eps: 2,
+    startMs: Date.parse("2026-03-12T09:30:00Z"),
+    count: 3_000,
+    seed: 7,
+  })) {
+    lines += hour.lines.length;
+    await storeHour(store.db, hour, { hotelId: "h1", agentId: AGENT }, 16 * 1024);
+  }
+});
+
+afterAll(async () => {
+  await store?.close();
+  await scratch?.drop();
+});
+
+async function indexedSeqs(): Promise<{ total: number; distinct: number }> {
+  const [row] = await rawQuery<{ total: string; distinct: string }>(
+    store.raw,
+    "select count(*) as total, count(distinct seq) as distinct from events where agent_id = $1",
+    [AGENT],
+  );
+  return { total: Number(row?.total), distinct: Number(row?.distinct) };
+}
+
+test("a plan overtaken by another hub is made again: every seq once, nothing waiting", async () => {
+  const pipelined = context();
+  const otherHub = context();
+  let steps = 0;
+  let overtakenBy = 0;
+  await indexAgentSteps(
+    pipelined,
+    AGENT,
+    async () => {
+      steps++;
+      // While this hub's next plan waits to be written, another hub takes that step first.
+      if (steps % 3 === 1) overtakenBy += (await indexAgentStep(otherHub, AGENT)).rows.length;
+    },
+    () => false,
+  );
+  expect(overtakenBy).toBeGreaterThan(0);
+  expect(steps).toBeGreaterThan(3);
+  expect(await indexedSeqs()).toEqual({ total: lines, distinct: lines });
+  const [waiting] = await rawQuery<{ n: string }>(
+    store.raw,
+    "select count(*) as n from chunks where agent_id = $1 and indexed_length < length",
+    [AGENT],
+  );
+  expect(Number(waiting?.n)).toBe(0);
+  expect(seen.join("\n")).not.toContain("IndexRecordInvalid");
+});
