@@ -227,6 +227,8 @@ export class Forwarder {
 
   async #sendBatch(client: HubClient, id: string, from: number, to: number): Promise<void> {
     const raw = await Bun.file(recordsPath(this.options.dataDir, id)).slice(from, to).bytes();
+    // On Bun's thread pool: a batch compressed on the main thread would hold up the UDP receiver.
+    const body = await Bun.zstdCompress(raw);
     this.#lastSendAtMs = Date.now();
     const answer = await this.#call(
       client,
@@ -239,7 +241,7 @@ export class Forwarder {
         "x-lm-length": String(raw.byteLength),
         ...this.#reportHeaders(raw.byteLength),
       },
-      Bun.zstdCompressSync(raw),
+      body,
     );
     const status = String(answer.body.status ?? answer.body.code ?? answer.status);
     const length = Number(answer.body.length ?? Number.NaN);
