@@ -2,8 +2,8 @@
  * One step of the index worker for one agent: take the bytes of the agent's
  * chunks past their `indexed_length`, parse each record with the shared
  * parser (the plan), then in one transaction, under a per-agent lock that
- * every hub process shares (a PostgreSQL advisory lock), move the watermark
- * and write events (the sink), leases, sessions, gaps and devices. Crash
+ * every hub process shares (a PostgreSQL advisory lock), write events (the
+ * sink), leases, sessions, gaps and devices, and move the watermark. Crash
  * anywhere and the transaction is gone whole: the next step starts at the
  * same byte. Two hubs stepping the same agent take turns; the second finds
  * nothing left, or finds its plan overtaken and plans again. On PostgreSQL
@@ -407,10 +407,10 @@ export async function indexAgentSteps(
 export type IndexWritePart = "events" | "derived" | "watermark";
 
 /**
- * The writing half of a step, inside its transaction: every chunk's
- * watermark in one statement (one round trip per step, not one per chunk),
- * then the events (the sink) and the derived 5651 tables. Each move must find
- * its chunk at `from`: anything else means someone else indexed it first
+ * The writing half of a step, inside its transaction: the events (the sink),
+ * the derived 5651 tables, then every chunk's watermark in one statement
+ * (one round trip per step, not one per chunk). Each move must find its
+ * chunk at `from`: anything else means someone else indexed it first
  * ({@link StepOvertaken}), and nothing of the step may stand.
  *
  * @example
@@ -424,7 +424,12 @@ export async function writeIndexedStep(
   moves: readonly { id: number; from: number; to: number }[],
   onPart?: (part: IndexWritePart) => void,
 ): Promise<void> {
-  // The watermark first: a step another hub overtook fails before its COPY, not after.
+  await sink.write(tx, rows);
+  onPart?.("events");
+  await derivation.write(tx);
+  onPart?.("derived");
+  // The watermark last: its update locks the chunk rows, and ingest appending
+  // to the open chunk must not wait behind this step's COPY for that lock.
   if (moves.length > 0) {
     const updated = await tx.query(
       `update chunks c set indexed_length = m.to_length,
@@ -442,8 +447,4 @@ export async function writeIndexedStep(
       );
   }
   onPart?.("watermark");
-  await sink.write(tx, rows);
-  onPart?.("events");
-  await derivation.write(tx);
-  onPart?.("derived");
 }
