@@ -1,8 +1,6 @@
 import { type Pointer, ptr } from "bun:ffi";
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
-import type { ListenAddress } from "../config/index.ts";
-import type { DatagramBytesSink } from "./datagram.ts";
 import {
   AF_INET,
   AF_INET6,
@@ -36,7 +34,7 @@ import {
   SOCKADDR_SLOT_BYTES,
   SOL_SOCKET,
 } from "./linux/libc.ts";
-import type { UdpReceiver } from "./udp.ts";
+import type { UdpReceiver, UdpReceiverOptions } from "./udp.ts";
 
 /**
  * The Linux UDP receiver: a socket made through `bun:ffi`, read with
@@ -76,17 +74,8 @@ export const MAX_POLL_MS = 8;
 /** Datagrams a poll aims to find: the period shrinks when more wait, grows when fewer do. */
 export const TARGET_PER_POLL = 64;
 
-/** What {@link startBatchUdpReceiver} needs. */
-export interface BatchUdpReceiverOptions {
-  address: ListenAddress;
-  /** Receive buffer to ask the kernel for (forced past rmem_max when permitted). */
-  recvBufferBytes: number;
-  /** Receive time, µs since the epoch: read once per recvmmsg batch. */
-  nowUs: () => number;
-  sink: DatagramBytesSink;
-  onError: (error: Error) => void;
-  /** A datagram longer than a slot arrived cut; it is not recorded. */
-  onTruncated: (detail: { src: string; port: number; keptBytes: number }) => void;
+/** What {@link startBatchUdpReceiver} needs: the receiver's options, and two for tests. */
+export interface BatchUdpReceiverOptions extends Omit<UdpReceiverOptions, "path"> {
   /** Bytes per slot (tests make it small to see truncation). */
   slotBytes?: number;
   /** Datagrams per recvmmsg call. */

@@ -33,6 +33,7 @@ export function rmemHint(requestedBytes: number): string {
 /** What {@link openUdpReceiver} needs. */
 export interface UdpReceiverOptions {
   address: ListenAddress;
+  /** Receive buffer to ask the kernel for (forced past rmem_max when permitted). */
   recvBufferBytes: number;
   /** Receive time, µs since the epoch. */
   nowUs: () => number;
