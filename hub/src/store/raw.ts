@@ -143,7 +143,8 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
         (await tx.query<R>(text, params as unknown[])).rows,
       copyIn: async (table, columns, rows) => {
         await tx.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
-          blob: new Blob([rows]),
+          // CopyBytes' buffer is a plain ArrayBuffer (never shared memory).
+          blob: new Blob([rows as string | Uint8Array<ArrayBuffer>]),
         });
       },
     }),
