@@ -74,6 +74,9 @@ test.skipIf(process.platform !== "linux")(
       expect(status.receive.rejectedByReason.receive_buffer_overflow).toBe(sent - received);
       expect(status.receive.udp[0]?.kernelDrops).toBe(sent - received);
       expect(status.receive.udp[0]?.lastKernelDropAt).not.toBeNull();
+      // Linux x64/arm64 reads with recvmmsg; status says so (and why not, on a fallback).
+      if (process.platform === "linux" && ["x64", "arm64"].includes(process.arch))
+        expect(status.receive.udp[0]?.path).toBe("recvmmsg");
       const metrics = await (await fetch(`${agent.statusUrl}/metrics`)).text();
       expect(metrics).toContain(
         `logmaster_agent_datagrams_rejected_total{reason="receive_buffer_overflow"} ${sent - received}`,

@@ -122,6 +122,8 @@ export async function startAgent(
         wal.append({ ...datagram, receivedAtUs: nowUs() })
     : (datagram: Parameters<typeof wal.append>[0]) => wal.append(datagram);
   const udp: UdpReceiver[] = [];
+  /** Per UDP listener, why it is not on the recvmmsg path (undefined when it is, or was told not to). */
+  const udpFallbacks: (string | undefined)[] = [];
   const tcp: TcpReceiver[] = [];
   const onReceiverError = (error: Error) =>
     telemetry.emit("ReceiverError", {}, { error: error.message });
@@ -152,6 +154,7 @@ export async function startAgent(
         });
       }
       udp.push(receiver);
+      udpFallbacks.push(fallbackReason);
     }
     for (const listen of config.tcp.listen) {
       tcp.push(
@@ -227,6 +230,8 @@ export async function startAgent(
         udp: udp.map((receiver, i) => ({
           listen: config.udp.listen[i] ?? "",
           port: receiver.port,
+          path: receiver.path,
+          ...(udpFallbacks[i] ? { fallbackReason: udpFallbacks[i] } : {}),
           recvBufferEffectiveBytes: receiver.recvBufferEffectiveBytes,
           recvBufferCapped: receiver.recvBufferCapped,
           ...kernelDrops.stats(i),

@@ -164,7 +164,7 @@ async function statusCommand(args: string[]): Promise<number> {
   ];
   for (const udp of status.receive.udp) {
     lines.push(
-      `udp          ${udp.listen} (port ${udp.port}) receive buffer ${mib(udp.recvBufferEffectiveBytes)}${udp.recvBufferCapped ? ` CAPPED by the kernel: ${udp.hint}` : ""}`,
+      `udp          ${udp.listen} (port ${udp.port}, ${udp.path}${udp.fallbackReason ? `: ${udp.fallbackReason}` : ""}) receive buffer ${mib(udp.recvBufferEffectiveBytes)}${udp.recvBufferCapped ? ` CAPPED by the kernel: ${udp.hint}` : ""}`,
       `               kernel drops ${kernelDropsText(udp)}`,
     );
   }

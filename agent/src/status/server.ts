@@ -1,6 +1,7 @@
 import { encodePrometheus, type MetricFamily } from "../../../shared/src/metrics/prometheus.ts";
 import type { RenewalState } from "../enroll/renew.ts";
 import type { AgentTelemetry } from "../events/index.ts";
+import type { UdpReceivePath } from "../source/udp.ts";
 
 /** What `logmaster-agent status` shows; served as JSON at GET /status. */
 export interface AgentStatus {
@@ -18,6 +19,10 @@ export interface AgentStatus {
     udp: Array<{
       listen: string;
       port: number;
+      /** How the socket is read: recvmmsg through bun:ffi, or node:dgram. */
+      path: UdpReceivePath;
+      /** Why this listener is on node:dgram when recvmmsg was wanted. */
+      fallbackReason?: string;
       recvBufferEffectiveBytes: number;
       recvBufferCapped: boolean;
       /** Datagrams the kernel dropped on this socket since start (buffer full); null = cannot be measured here. */
