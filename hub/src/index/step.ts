@@ -381,6 +381,8 @@ export async function indexAgentSteps(
   let started = performance.now();
   let planned = await planStep(context, outside, agentId);
   for (;;) {
+    // Nothing waiting (or what was planned is done): no transaction to open.
+    if (planned.moves.length === 0) return;
     const plan = planned;
     const writing = stepTransaction(context, agentId, async () => plan);
     const after = new Map(planned.moves.map((move) => [move.id, move.to]));
@@ -399,7 +401,6 @@ export async function indexAgentSteps(
     if (!next) return;
     started = performance.now();
     planned = await next;
-    if (planned.moves.length === 0) return;
   }
 }
 
