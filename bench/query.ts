@@ -445,7 +445,7 @@ try {
     );
     if (parts.copyTextMs !== undefined) {
       say(
-        `query: --profile: building the COPY text alone ${share(parts.copyTextMs)} (${n(figures.copyTextChars / figures.events)} chars/event), so COPY on the wire + server about ${share(parts.copyMs - parts.copyTextMs)}`,
+        `query: --profile: building the COPY text alone ${share(parts.copyTextMs)} (${n(figures.copyTextBytes / figures.events)} bytes/event), so COPY on the wire + server about ${share(parts.copyMs - parts.copyTextMs)}`,
       );
     }
   }

@@ -24,8 +24,8 @@
 import { HubEvents } from "../../hub/src/events/index.ts";
 import { Derivation } from "../../hub/src/index/derive.ts";
 import { EventPartitions, utcDay } from "../../hub/src/index/partitions.ts";
-import { type EventRow, eventRowToCopy } from "../../hub/src/index/rows.ts";
-import { postgresEventSink } from "../../hub/src/index/sink.ts";
+import type { EventRow } from "../../hub/src/index/rows.ts";
+import { eventRowsCopyBytes, postgresEventSink } from "../../hub/src/index/sink.ts";
 import {
   chunkIdOfRow,
   indexAgentSteps,
@@ -68,8 +68,8 @@ export interface LoadFigures {
   /** Index transactions. */
   steps: number;
   invalidLines: number;
-  /** With `profile`: characters of COPY text made (all rows). */
-  copyTextChars: number;
+  /** With `profile`: bytes of COPY text made (all rows). */
+  copyTextBytes: number;
   wallMs: number;
   /** Making the lines and their records.jsonl bytes (the simulator, not the hub). */
   simulateMs: number;
@@ -140,7 +140,7 @@ export async function loadSimulatedEvents(
     chunks: 0,
     steps: 0,
     invalidLines: 0,
-    copyTextChars: 0,
+    copyTextBytes: 0,
     wallMs: 0,
     simulateMs: 0,
     ingestMs: 0,
@@ -251,9 +251,7 @@ export async function loadSimulatedEvents(
   function profileCopyText(prepared: readonly Prepared[]): number {
     if (figures.parts.copyTextMs === undefined) return 0;
     const started = performance.now();
-    let text = "";
-    for (const step of prepared) for (const row of step.rows) text += eventRowToCopy(row);
-    figures.copyTextChars += text.length;
+    for (const step of prepared) figures.copyTextBytes += eventRowsCopyBytes(step.rows).byteLength;
     const ms = performance.now() - started;
     figures.parts.copyTextMs += ms;
     return ms;

@@ -18,6 +18,16 @@ export interface EventSink {
 }
 
 /**
+ * The COPY text of rows, UTF-8 encoded, in {@link EVENT_COLUMNS} order: what
+ * the PostgreSQL sink sends (and bench/query.ts --profile times alone).
+ */
+export function eventRowsCopyBytes(rows: readonly EventRow[]): Uint8Array {
+  const out = new CopyBytes();
+  for (const row of rows) out.push(eventRowToCopy(row));
+  return out.bytes();
+}
+
+/**
  * Rows into `events` with COPY: measured 5x faster than multi-row INSERT on
  * postgres.js and PGlite alike (docs/decisions.md "Loading events").
  *
@@ -28,8 +38,6 @@ export const postgresEventSink: EventSink = {
   kind: "postgres",
   async write(tx, rows) {
     if (rows.length === 0) return;
-    const out = new CopyBytes();
-    for (const row of rows) out.push(eventRowToCopy(row));
-    await tx.copyIn("events", EVENT_COLUMNS, out.bytes());
+    await tx.copyIn("events", EVENT_COLUMNS, eventRowsCopyBytes(rows));
   },
 };

@@ -4,25 +4,19 @@ import { CopyBytes, copyPieces } from "./raw.ts";
 describe("copyPieces", () => {
   const row = `${"é".repeat(100_000)}\tğ\n`;
   const text = row.repeat(5);
+  const utf8 = (value: string) => new TextEncoder().encode(value);
+  const decoded = (pieces: Uint8Array[]) => pieces.map((piece) => new TextDecoder().decode(piece));
 
-  test("cuts COPY text after whole rows and loses nothing", () => {
-    const pieces = [...copyPieces(text)];
-    expect(pieces.length).toBeGreaterThan(1);
-    expect(pieces.join("")).toBe(text);
-    for (const piece of pieces) expect(piece.endsWith("\n")).toBe(true);
-  });
-
-  test("cuts UTF-8 bytes the same way, between rows, never inside a character", () => {
-    const bytes = new TextEncoder().encode(text);
-    const pieces = [...copyPieces(bytes)];
+  test("cuts COPY rows after whole rows, never inside a character, and loses nothing", () => {
+    const pieces = [...copyPieces(utf8(text))];
     expect(pieces.length).toBeGreaterThan(1);
     for (const piece of pieces) expect(piece[piece.byteLength - 1]).toBe(0x0a);
-    expect(pieces.map((piece) => new TextDecoder().decode(piece)).join("")).toBe(text);
+    expect(decoded(pieces).join("")).toBe(text);
   });
 
-  test("text without a newline near the end is one piece, and empty text none", () => {
-    expect([...copyPieces("a\tb")]).toEqual(["a\tb"]);
-    expect([...copyPieces("")]).toEqual([]);
+  test("rows without a newline near the end are one piece, and no rows none", () => {
+    expect(decoded([...copyPieces(utf8("a\tb"))])).toEqual(["a\tb"]);
+    expect([...copyPieces(utf8(""))]).toEqual([]);
   });
 });
 

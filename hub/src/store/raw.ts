@@ -15,10 +15,10 @@ export interface RawTx {
   query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /**
    * `COPY table (columns) FROM STDIN` with rows in PostgreSQL's text format
-   * (tab-separated, `\N` for null, escaped with {@link copyText}), as text
-   * or already UTF-8 encoded ({@link CopyBytes}).
+   * (tab-separated, `\N` for null, escaped with {@link copyText}), UTF-8
+   * encoded ({@link CopyBytes}).
    */
-  copyIn(table: string, columns: readonly string[], rows: string | Uint8Array): Promise<void>;
+  copyIn(table: string, columns: readonly string[], rows: Uint8Array): Promise<void>;
 }
 
 /** COPY hangs without an error on some bad rows (postgres.js); this bounds it. */
@@ -49,19 +49,12 @@ export function copyTextArray(values: readonly string[] | undefined): string | n
  * one multi-megabyte socket write costs Bun's socket a copy of what is left
  * on every partial write (measured: a third of the index step's CPU).
  */
-export function copyPieces(rows: string): Generator<string>;
-export function copyPieces(rows: Uint8Array): Generator<Uint8Array>;
-export function copyPieces(rows: string | Uint8Array): Generator<string | Uint8Array>;
-export function* copyPieces(rows: string | Uint8Array): Generator<string | Uint8Array> {
+export function* copyPieces(rows: Uint8Array): Generator<Uint8Array> {
   let from = 0;
-  const length = typeof rows === "string" ? rows.length : rows.byteLength;
-  while (from < length) {
-    const cut =
-      typeof rows === "string"
-        ? rows.indexOf("\n", from + COPY_PIECE_BYTES)
-        : rows.indexOf(0x0a, from + COPY_PIECE_BYTES);
-    const to = cut === -1 ? length : cut + 1;
-    yield typeof rows === "string" ? rows.slice(from, to) : rows.subarray(from, to);
+  while (from < rows.byteLength) {
+    const cut = rows.indexOf(0x0a, from + COPY_PIECE_BYTES);
+    const to = cut === -1 ? rows.byteLength : cut + 1;
+    yield rows.subarray(from, to);
     from = to;
   }
 }
@@ -115,7 +108,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
  *
  * @example
  * await rawTransaction(store.raw, async (tx) => {
- *   await tx.copyIn("events", ["hotel_id", "raw"], "grand\tline\n");
+ *   await tx.copyIn("events", ["hotel_id", "raw"], new TextEncoder().encode("grand\tline\n"));
  *   await tx.query("update chunks set indexed_length = $1 where id = $2", [120, 7]);
  * });
  */
@@ -144,7 +137,7 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
       copyIn: async (table, columns, rows) => {
         await tx.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
           // CopyBytes' buffer is a plain ArrayBuffer (never shared memory).
-          blob: new Blob([rows as string | Uint8Array<ArrayBuffer>]),
+          blob: new Blob([rows as Uint8Array<ArrayBuffer>]),
         });
       },
     }),
