@@ -441,11 +441,11 @@ try {
     const share = (ms: number) =>
       `${(ms / 1000).toFixed(1)} s (${((ms / figures.indexMs) * 100).toFixed(0)}%, ${((ms * 1000) / figures.events).toFixed(1)} us/event)`;
     say(
-      `query: indexing time${concurrency > 1 ? " (summed over steps that overlapped)" : ""}: parse+derive in memory ${share(parts.parseMs)}; partition check ${share(parts.partitionsMs)}; sink COPY (text + send + server) ${share(parts.copyMs)}; derived tables ${share(parts.deriveMs)}; watermark ${share(parts.watermarkMs)}; begin/lock/commit ${share(parts.transactionMs)}`,
+      `query: indexing time${concurrency > 1 ? " (summed over steps that overlapped)" : ""}: parse+derive in memory ${share(parts.parseMs)}; partition check ${share(parts.partitionsMs)}; sink COPY (encode + send + server) ${share(parts.copyMs)}; derived tables ${share(parts.deriveMs)}; watermark ${share(parts.watermarkMs)}; begin/lock/commit ${share(parts.transactionMs)}`,
     );
-    if (parts.copyTextMs !== undefined) {
+    if (parts.copyDataMs !== undefined) {
       say(
-        `query: --profile: building the COPY text alone ${share(parts.copyTextMs)} (${n(figures.copyTextBytes / figures.events)} bytes/event), so COPY on the wire + server about ${share(parts.copyMs - parts.copyTextMs)}`,
+        `query: --profile: building the COPY data alone ${share(parts.copyDataMs)} (${n(figures.copyBytes / figures.events)} bytes/event), so COPY on the wire + server about ${share(parts.copyMs - parts.copyDataMs)}`,
       );
     }
   }

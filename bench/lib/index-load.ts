@@ -28,7 +28,7 @@ import { HubEvents } from "../../hub/src/events/index.ts";
 import { Derivation } from "../../hub/src/index/derive.ts";
 import { EventPartitions, utcDay } from "../../hub/src/index/partitions.ts";
 import type { EventRow } from "../../hub/src/index/rows.ts";
-import { eventRowsCopyBytes, postgresEventSink } from "../../hub/src/index/sink.ts";
+import { eventRowsCopy, postgresEventSink } from "../../hub/src/index/sink.ts";
 import {
   chunkIdOfRow,
   indexAgentSteps,
@@ -57,7 +57,7 @@ export interface LoadOptions {
   /** Agents indexed side by side (the worker steps every agent with a backlog at once). */
   concurrency: number;
   path: IndexPath;
-  /** Also time building the COPY text on its own (done twice then; not counted in the rate). */
+  /** Also time building the COPY data on its own (done twice then; not counted in the rate). */
   profile: boolean;
   /** Each simulated hour, after it was indexed (to sample query inputs). */
   onHour?: (hour: SimulatedHour) => void;
@@ -71,8 +71,8 @@ export interface LoadFigures {
   /** Index transactions. */
   steps: number;
   invalidLines: number;
-  /** With `profile`: bytes of COPY text made (all rows). */
-  copyTextBytes: number;
+  /** With `profile`: bytes of COPY data made (all rows). */
+  copyBytes: number;
   wallMs: number;
   /** Making the lines and their records.jsonl bytes (the simulator, not the hub). */
   simulateMs: number;
@@ -93,8 +93,8 @@ export interface LoadFigures {
     watermarkMs: number;
     /** BEGIN, the advisory lock, COMMIT. */
     transactionMs: number;
-    /** With `profile`: building the COPY text alone (inside `copyMs`). */
-    copyTextMs?: number;
+    /** With `profile`: building the COPY data alone (inside `copyMs`). */
+    copyDataMs?: number;
   };
 }
 
@@ -143,7 +143,7 @@ export async function loadSimulatedEvents(
     chunks: 0,
     steps: 0,
     invalidLines: 0,
-    copyTextBytes: 0,
+    copyBytes: 0,
     wallMs: 0,
     simulateMs: 0,
     ingestMs: 0,
@@ -157,7 +157,7 @@ export async function loadSimulatedEvents(
       deriveMs: 0,
       watermarkMs: 0,
       transactionMs: 0,
-      ...(options.profile ? { copyTextMs: 0 } : {}),
+      ...(options.profile ? { copyDataMs: 0 } : {}),
     },
   };
   const partitions = new EventPartitions(raw);
@@ -250,13 +250,13 @@ export async function loadSimulatedEvents(
     figures.steps++;
   }
 
-  /** With `profile`: the sink's COPY text once more on its own (not counted in the rate). */
+  /** With `profile`: the sink's COPY data once more on its own (not counted in the rate). */
   function profileCopyText(prepared: readonly Prepared[]): number {
-    if (figures.parts.copyTextMs === undefined) return 0;
+    if (figures.parts.copyDataMs === undefined) return 0;
     const started = performance.now();
-    for (const step of prepared) figures.copyTextBytes += eventRowsCopyBytes(step.rows).byteLength;
+    for (const step of prepared) figures.copyBytes += eventRowsCopy(step.rows).byteLength;
     const ms = performance.now() - started;
-    figures.parts.copyTextMs += ms;
+    figures.parts.copyDataMs += ms;
     return ms;
   }
 

@@ -5,8 +5,8 @@
  */
 import { isIP } from "node:net";
 import type { SyslogEvent } from "../../../shared/src/syslog/index.ts";
-import { copyText, copyTextArray } from "../store/index.ts";
-import { wordsVector } from "./words.ts";
+import type { BinaryCopy } from "../store/index.ts";
+import { searchWords } from "./words.ts";
 
 /** An event as the index holds it (column names in camelCase). */
 export interface EventRow {
@@ -34,11 +34,11 @@ export interface EventRow {
   protocol: string | null;
   userName: string | null;
   raw: string;
-  /** The message's words as `tsvector` text (hub/src/index/words.ts). */
-  words: string | null;
+  /** The message's folded words, each once (hub/src/index/words.ts); null when it has none. */
+  words: string[] | null;
 }
 
-/** The columns of `events` in COPY order, matching {@link eventRowToCopy}. */
+/** The columns of `events` in COPY order, matching {@link writeEventRow}. */
 export const EVENT_COLUMNS = [
   "received_at",
   "hotel_id",
@@ -118,15 +118,36 @@ export function eventRow(event: SyslogEvent, place: EventPlace): EventRow {
     protocol: event["network.transport"] ?? null,
     userName: event["user.name"] ?? null,
     raw: event["event.original"],
-    words: wordsVector(event.message),
+    words: wordsOrNull(searchWords(event.message)),
   };
 }
 
-const NULL = "\\N";
-/** Numbers, addresses, MACs and times need no escaping in COPY text. */
-const plain = (value: string | number | null): string => (value === null ? NULL : String(value));
+const wordsOrNull = (words: string[]) => (words.length === 0 ? null : words);
 
-/** One line of COPY text for a row (with its newline). */
-export function eventRowToCopy(row: EventRow): string {
-  return `${row.receivedAt}\t${copyText(row.hotelId)}\t${copyText(row.agentId)}\t${row.chunkId}\t${row.seq}\t${plain(row.loggedAt)}\t${row.deviceIp}\t${copyText(row.host)}\t${plain(row.severity)}\t${copyText(row.dataset)}\t${copyText(copyTextArray(row.topics ?? undefined))}\t${copyText(row.action)}\t${plain(row.srcIp)}\t${plain(row.srcPort)}\t${plain(row.srcMac)}\t${plain(row.dstIp)}\t${plain(row.dstPort)}\t${plain(row.natIp)}\t${plain(row.natPort)}\t${copyText(row.protocol)}\t${copyText(row.userName)}\t${copyText(row.raw.includes("\0") ? row.raw.replaceAll("\0", "") : row.raw)}\t${copyText(row.words)}\n`;
+/** One row of binary COPY, in {@link EVENT_COLUMNS} order. */
+export function writeEventRow(row: EventRow, out: BinaryCopy): void {
+  out.row(EVENT_COLUMNS.length);
+  out.timestamptz(row.receivedAt);
+  out.text(row.hotelId);
+  out.text(row.agentId);
+  out.int64(row.chunkId);
+  out.int64(row.seq);
+  out.timestamptz(row.loggedAt);
+  out.inet(row.deviceIp);
+  out.text(row.host);
+  out.int16(row.severity);
+  out.text(row.dataset);
+  out.textArray(row.topics);
+  out.text(row.action);
+  out.inet(row.srcIp);
+  out.int32(row.srcPort);
+  out.macaddr(row.srcMac);
+  out.inet(row.dstIp);
+  out.int32(row.dstPort);
+  out.inet(row.natIp);
+  out.int32(row.natPort);
+  out.text(row.protocol);
+  out.text(row.userName);
+  out.text(row.raw);
+  out.tsvector(row.words);
 }

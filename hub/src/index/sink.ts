@@ -3,8 +3,8 @@
  * or Elasticsearch when ELASTICSEARCH_URL is set. The derived 5651 tables
  * always live in PostgreSQL, written in the same transaction as the watermark.
  */
-import { CopyBytes, type RawTx } from "../store/index.ts";
-import { EVENT_COLUMNS, type EventRow, eventRowToCopy } from "./rows.ts";
+import { BinaryCopy, type RawTx } from "../store/index.ts";
+import { EVENT_COLUMNS, type EventRow, writeEventRow } from "./rows.ts";
 
 export interface EventSink {
   readonly kind: "postgres" | "elasticsearch";
@@ -18,18 +18,20 @@ export interface EventSink {
 }
 
 /**
- * The COPY text of rows, UTF-8 encoded, in {@link EVENT_COLUMNS} order: what
- * the PostgreSQL sink sends (and bench/query.ts --profile times alone).
+ * The binary COPY of rows in {@link EVENT_COLUMNS} order: what the
+ * PostgreSQL sink sends (and bench/query.ts --profile times alone).
  */
-export function eventRowsCopyBytes(rows: readonly EventRow[]): Uint8Array {
-  const out = new CopyBytes();
-  for (const row of rows) out.push(eventRowToCopy(row));
+export function eventRowsCopy(rows: readonly EventRow[]): Uint8Array {
+  // About 620 bytes a row on the hotel mix: room for most steps at once.
+  const out = new BinaryCopy(rows.length * 768);
+  for (const row of rows) writeEventRow(row, out);
   return out.bytes();
 }
 
 /**
- * Rows into `events` with COPY: measured 5x faster than multi-row INSERT on
- * postgres.js and PGlite alike (docs/decisions.md "Loading events").
+ * Rows into `events` with binary COPY: measured 5x faster than multi-row
+ * INSERT on postgres.js and PGlite alike, and binary 15% cheaper for the
+ * server than text (docs/decisions.md "Loading events").
  *
  * @example
  * await rawTransaction(store.raw, (tx) => postgresEventSink.write(tx, rows));
@@ -38,6 +40,6 @@ export const postgresEventSink: EventSink = {
   kind: "postgres",
   async write(tx, rows) {
     if (rows.length === 0) return;
-    await tx.copyIn("events", EVENT_COLUMNS, eventRowsCopyBytes(rows));
+    await tx.copyIn("events", EVENT_COLUMNS, eventRowsCopy(rows));
   },
 };

@@ -121,23 +121,3 @@ export function lexeme(word: string): string {
   if (!word.includes("'") && !word.includes("\\")) return `'${word}'`;
   return `'${word.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
-
-/**
- * The `tsvector` text of a message's words (null when it has none). A word
- * is letters, digits and joiners only, never a quote or a backslash, so each
- * lexeme is the word in quotes ({@link lexeme} without its escaping).
- */
-export function wordsVector(message: string): string | null {
-  const words = searchWords(message);
-  return words.length === 0 ? null : `'${words.join("' '")}'`;
-}
-
-/** The words of a `tsvector` literal, the inverse of {@link wordsVector}: `'a' 'b''c'` -> `["a", "b'c"]`. */
-export function wordsOfVector(vector: string | null): string[] {
-  if (!vector) return [];
-  const words: string[] = [];
-  for (const match of vector.matchAll(/'((?:[^'\\]|''|\\.)*)'/g)) {
-    words.push((match[1] as string).replace(/''/g, "'").replace(/\\(.)/g, "$1"));
-  }
-  return words;
-}

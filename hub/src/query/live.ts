@@ -5,7 +5,6 @@
  */
 import { BlockList, isIP } from "node:net";
 import type { EventRow } from "../index/rows.ts";
-import { wordsOfVector } from "../index/words.ts";
 import type { TailFilter } from "./request.ts";
 import type { EventHit } from "./response.ts";
 import { parseTextQuery } from "./text.ts";
@@ -118,8 +117,8 @@ export function tailMatcher(filter: TailFilter): (row: EventRow) => boolean {
       const raw = row.raw.toLowerCase();
       if (text.contains.some((part) => !raw.includes(part))) return false;
       if (text.excludes.some((part) => raw.includes(part))) return false;
-      // The same words the index holds for the row (its tsvector text).
-      return !words || words(new Set(wordsOfVector(row.words)));
+      // The same words the index holds for the row.
+      return !words || words(new Set(row.words));
     });
   }
   return (row) => tests.every((test) => test(row));

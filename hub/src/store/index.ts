@@ -5,6 +5,7 @@
 export * from "./agents.ts";
 export * from "./audit.ts";
 export * from "./chunks.ts";
+export * from "./copy.ts";
 export {
   type Db,
   openStore,

@@ -14,83 +14,27 @@ export type Row = Record<string, unknown>;
 export interface RawTx {
   query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /**
-   * `COPY table (columns) FROM STDIN` with rows in PostgreSQL's text format
-   * (tab-separated, `\N` for null, escaped with {@link copyText}), UTF-8
-   * encoded ({@link CopyBytes}).
+   * `COPY table (columns) FROM STDIN` of rows in PostgreSQL's binary format
+   * ({@link BinaryCopy}).
    */
-  copyIn(table: string, columns: readonly string[], rows: Uint8Array): Promise<void>;
+  copyIn(table: string, columns: readonly string[], data: Uint8Array): Promise<void>;
 }
 
 /** COPY hangs without an error on some bad rows (postgres.js); this bounds it. */
 const COPY_TIMEOUT_MS = 60_000;
 
-/** One value in COPY's text format. */
-export function copyText(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return "\\N";
-  if (typeof value !== "string") return String(value);
-  // Backslash first, then the characters that would end a field or a row.
-  return /[\\\t\n\r]/.test(value)
-    ? value
-        .replaceAll("\\", "\\\\")
-        .replaceAll("\t", "\\t")
-        .replaceAll("\n", "\\n")
-        .replaceAll("\r", "\\r")
-    : value;
-}
-
-/** A PostgreSQL array literal of text values, for COPY (`{a,"b c"}`). */
-export function copyTextArray(values: readonly string[] | undefined): string | null {
-  if (!values) return null;
-  return `{${values.map((value) => `"${value.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`).join(",")}}`;
-}
-
 /**
- * COPY rows in pieces of about {@link COPY_PIECE_BYTES}, cut after a row:
- * one multi-megabyte socket write costs Bun's socket a copy of what is left
- * on every partial write (measured: a third of the index step's CPU).
+ * COPY data in pieces of {@link COPY_PIECE_BYTES}: one multi-megabyte socket
+ * write costs Bun's socket a copy of what is left on every partial write
+ * (measured: a third of the index step's CPU). Binary COPY rows may span
+ * pieces: the server reads the pieces as one stream.
  */
-export function* copyPieces(rows: Uint8Array): Generator<Uint8Array> {
-  let from = 0;
-  while (from < rows.byteLength) {
-    const cut = rows.indexOf(0x0a, from + COPY_PIECE_BYTES);
-    const to = cut === -1 ? rows.byteLength : cut + 1;
-    yield rows.subarray(from, to);
-    from = to;
-  }
+export function* copyPieces(data: Uint8Array): Generator<Uint8Array> {
+  for (let from = 0; from < data.byteLength; from += COPY_PIECE_BYTES)
+    yield data.subarray(from, Math.min(data.byteLength, from + COPY_PIECE_BYTES));
 }
 
 const COPY_PIECE_BYTES = 256 * 1024;
-
-/**
- * Rows of COPY text written straight into one growing UTF-8 buffer: no
- * multi-megabyte string to flatten, cut and encode again in pieces.
- *
- * @example
- * const out = new CopyBytes();
- * for (const row of rows) out.push(eventRowToCopy(row));
- * await tx.copyIn("events", EVENT_COLUMNS, out.bytes());
- */
-export class CopyBytes {
-  #buffer = Buffer.allocUnsafe(1 << 20);
-  #length = 0;
-
-  /** Append text (a row with its newline). */
-  push(text: string): void {
-    // UTF-8 takes at most 3 bytes per UTF-16 unit.
-    const most = text.length * 3;
-    if (this.#length + most > this.#buffer.byteLength) {
-      const grown = Buffer.allocUnsafe(Math.max(this.#buffer.byteLength * 2, this.#length + most));
-      this.#buffer.copy(grown, 0, 0, this.#length);
-      this.#buffer = grown;
-    }
-    this.#length += this.#buffer.write(text, this.#length);
-  }
-
-  /** The bytes so far (a view: valid until the next push). */
-  bytes(): Uint8Array {
-    return this.#buffer.subarray(0, this.#length);
-  }
-}
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -108,7 +52,7 @@ function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
  *
  * @example
  * await rawTransaction(store.raw, async (tx) => {
- *   await tx.copyIn("events", ["hotel_id", "raw"], new TextEncoder().encode("grand\tline\n"));
+ *   await tx.copyIn("events", EVENT_COLUMNS, eventRowsCopy(rows));
  *   await tx.query("update chunks set indexed_length = $1 where id = $2", [120, 7]);
  * });
  */
@@ -118,12 +62,12 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
       work({
         query: async <R extends Row>(text: string, params: readonly unknown[] = []) =>
           (await sql.unsafe(text, params as never[])) as unknown as R[],
-        copyIn: async (table, columns, rows) => {
+        copyIn: async (table, columns, data) => {
           const writable = await sql
-            .unsafe(`COPY ${table} (${columns.join(", ")}) FROM STDIN`)
+            .unsafe(`COPY ${table} (${columns.join(", ")}) FROM STDIN (FORMAT binary)`)
             .writable();
           await withTimeout(
-            pipeline(Readable.from(copyPieces(rows)), writable),
+            pipeline(Readable.from(copyPieces(data)), writable),
             `COPY into ${table}`,
           );
         },
@@ -134,11 +78,15 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
     work({
       query: async <R extends Row>(text: string, params: readonly unknown[] = []) =>
         (await tx.query<R>(text, params as unknown[])).rows,
-      copyIn: async (table, columns, rows) => {
-        await tx.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob'`, [], {
-          // CopyBytes' buffer is a plain ArrayBuffer (never shared memory).
-          blob: new Blob([rows as Uint8Array<ArrayBuffer>]),
-        });
+      copyIn: async (table, columns, data) => {
+        await tx.query(
+          `COPY ${table} (${columns.join(", ")}) FROM '/dev/blob' (FORMAT binary)`,
+          [],
+          {
+            // BinaryCopy's buffer is a plain ArrayBuffer (never shared memory).
+            blob: new Blob([data as Uint8Array<ArrayBuffer>]),
+          },
+        );
       },
     }),
   );

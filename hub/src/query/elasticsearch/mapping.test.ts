@@ -2,7 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { parseSyslog } from "../../../../shared/src/syslog/index.ts";
 import { eventRow } from "../../index/rows.ts";
-import { searchWords, wordsOfVector, wordsVector } from "../../index/words.ts";
+import { searchWords } from "../../index/words.ts";
 import { histogramBuckets } from "../engine.ts";
 import { hitOf } from "../postgres.ts";
 import { hitOfDocument } from "./engine.ts";
@@ -94,16 +94,6 @@ describe("event documents", () => {
     expect(utcMicros("2026-03-12T14:32:00.123456+03:00")).toBe("2026-03-12T11:32:00.123456Z");
     expect(utcMicros("2026-03-12T11:32:00Z")).toBe("2026-03-12T11:32:00.000000Z");
     expect(utcMicros("2026-03-12T11:32:00.1Z")).toBe("2026-03-12T11:32:00.100000Z");
-  });
-
-  test("the words of a tsvector literal, quotes and backslashes unescaped", () => {
-    expect(wordsOfVector(wordsVector("İZMİR Şişli dhcp-guest"))).toEqual([
-      "izmir",
-      "sisli",
-      "dhcp-guest",
-    ]);
-    expect(wordsOfVector("'it''s' 'a\\\\b'")).toEqual(["it's", "a\\b"]);
-    expect(wordsOfVector(null)).toEqual([]);
   });
 });
 

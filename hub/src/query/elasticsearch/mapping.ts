@@ -10,7 +10,6 @@
 
 import type { estypes } from "@elastic/elasticsearch";
 import type { EventRow } from "../../index/rows.ts";
-import { wordsOfVector } from "../../index/words.ts";
 import { ScopeError } from "../scope.ts";
 import type { ElasticsearchClient } from "./client.ts";
 
@@ -179,7 +178,7 @@ export function eventDocument(row: EventRow): EventDocument {
     protocol: row.protocol,
     user_name: row.userName,
     raw: row.raw,
-    words: wordsOfVector(row.words),
+    words: row.words ?? [],
   };
 }
 
