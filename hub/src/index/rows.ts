@@ -75,9 +75,12 @@ function macOrNull(value: string | undefined): string | null {
   return value !== undefined && MAC.test(value) ? value : null;
 }
 
-/** The device clock's time only when it is a real instant (a router without NTP says 1970). */
+/**
+ * The device clock's time only when it is a real instant (a router without
+ * NTP says 1970) with a four-digit year, as the COPY encoder takes it.
+ */
 function timeOrNull(value: string | undefined): string | null {
-  if (value === undefined) return null;
+  if (value === undefined || !/^\d{4}-/.test(value)) return null;
   const ms = Date.parse(value);
   return Number.isFinite(ms) && ms > 0 ? value : null;
 }
