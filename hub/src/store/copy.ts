@@ -74,35 +74,34 @@ export class BinaryCopy {
   }
 
   int16(value: number | null): void {
-    if (value === null) {
-      this.null();
-      return;
-    }
-    this.#reserve(6);
-    this.#int32(2);
-    this.#view.setInt16(this.#length, value);
-    this.#length += 2;
+    this.#integer(value, 2);
   }
 
   int32(value: number | null): void {
-    if (value === null) {
-      this.null();
-      return;
-    }
-    this.#reserve(8);
-    this.#int32(4);
-    this.#int32(value);
+    this.#integer(value, 4);
   }
 
   /** `bigint`, for values within ±2^53. */
   int64(value: number | null): void {
+    this.#integer(value, 8);
+  }
+
+  /** A big-endian integer field of `size` bytes. */
+  #integer(value: number | null, size: 2 | 4 | 8): void {
     if (value === null) {
       this.null();
       return;
     }
-    this.#reserve(12);
-    this.#int32(8);
-    this.#int64(value);
+    this.#reserve(4 + size);
+    this.#int32(size);
+    if (size === 8) {
+      this.#int64(value);
+    } else if (size === 4) {
+      this.#int32(value);
+    } else {
+      this.#view.setInt16(this.#length, value);
+      this.#length += 2;
+    }
   }
 
   /**
@@ -110,14 +109,8 @@ export class BinaryCopy {
    * the microsecond are rounded as PostgreSQL's text input rounds them.
    */
   timestamptz(iso: string | null): void {
-    if (iso === null) {
-      this.null();
-      return;
-    }
-    const micros = pgMicros(iso);
-    this.#reserve(12);
-    this.#int32(8);
-    this.#int64(micros);
+    // On the wire a timestamptz is an int64 of microseconds since 2000.
+    this.int64(iso === null ? null : pgMicros(iso));
   }
 
   /** `inet` of a host address (IPv4 dotted or IPv6 text, no zone, no prefix). */
