@@ -31,7 +31,8 @@ export function eventRowsCopy(rows: readonly EventRow[]): Uint8Array {
 /**
  * Rows into `events` with binary COPY: measured 5x faster than multi-row
  * INSERT on postgres.js and PGlite alike, and binary 15% cheaper for the
- * server than text (docs/decisions.md "Loading events").
+ * server than text (docs/decisions.md "Events: one table partitioned by day,
+ * loaded with binary COPY").
  *
  * @example
  * await rawTransaction(store.raw, (tx) => postgresEventSink.write(tx, rows));
