@@ -65,6 +65,16 @@ export const EVENT_COLUMNS = [
   "words",
 ] as const;
 
+/**
+ * The sender of a custody record as `device_ip` takes it: its zone left out
+ * (`fe80::1%eth0` is `fe80::1`: inet has no zone; the record keeps it), or
+ * null when it is no address at all (the seal will refuse that record).
+ */
+export function deviceAddress(src: string): string | null {
+  const zone = src.indexOf("%");
+  return inetOrNull(zone === -1 ? src : src.slice(0, zone));
+}
+
 /** An address `inet` takes: the parser's IPs, without a zone (`fe80::1%eth0` has none in inet). */
 function inetOrNull(value: string | undefined): string | null {
   return value !== undefined && isIP(value) !== 0 && !value.includes("%") ? value : null;

@@ -8,9 +8,16 @@ import { HubEvents } from "../events/index.ts";
 import { addAgentRow, addHotelRow } from "../store/fixtures.ts";
 import { openStore, rawQuery, type Store } from "../store/index.ts";
 import { createScratchDatabase } from "../store/testing.ts";
+import { Derivation } from "./derive.ts";
 import { EventPartitions } from "./partitions.ts";
+import type { EventRow } from "./rows.ts";
 import { postgresEventSink } from "./sink.ts";
-import { type IndexStepContext, indexAgentStep, indexAgentSteps } from "./step.ts";
+import {
+  type IndexStepContext,
+  indexAgentStep,
+  indexAgentSteps,
+  indexRecordBytes,
+} from "./step.ts";
 import { simulatedHours, storeHour } from "./testing.ts";
 
 const AGENT = "h1-agent";
@@ -86,4 +93,26 @@ test("a plan overtaken by another hub is made again: every seq once, nothing wai
   );
   expect(Number(waiting?.n)).toBe(0);
   expect(seen.join("\n")).not.toContain("IndexRecordInvalid");
+});
+
+test("a zoned sender is indexed without its zone; a sender that is no address is counted and left out", async () => {
+  const record = (seq: number, src: string) =>
+    `{"seq":${seq},"ts":"2026-03-12T09:30:00.000001Z","src":"${src}","port":514,"transport":"udp","msg":"<30>gw dhcp,info lease"}\n`;
+  const bytes = new TextEncoder().encode(
+    record(1, "fe80::1%eth0") + record(2, "no-address") + record(3, "10.5.0.1"),
+  );
+  const rows: EventRow[] = [];
+  const invalid: string[] = [];
+  await indexRecordBytes(
+    bytes,
+    { hotelId: "h1", agentId: AGENT, chunkId: 1, chunk: "2026-03-12T09" },
+    new Derivation("h1", AGENT),
+    rows,
+    (line, reason) => invalid.push(`${reason}: ${line}`),
+  );
+  expect(rows.map((row) => [row.seq, row.deviceIp])).toEqual([
+    [1, "fe80::1"],
+    [3, "10.5.0.1"],
+  ]);
+  expect(invalid).toEqual(["src is not an address: seq 2 src no-address"]);
 });

@@ -18,7 +18,7 @@ import { type Db, type RawClient, type RawTx, rawQuery, rawTransaction } from ".
 import { Derivation } from "./derive.ts";
 import { type EventPartitions, utcDay } from "./partitions.ts";
 import { readRecords, wholeLinesLength } from "./records.ts";
-import { type EventRow, eventRow } from "./rows.ts";
+import { deviceAddress, type EventRow, eventRow } from "./rows.ts";
 import type { EventSink } from "./sink.ts";
 
 export interface IndexStepContext {
@@ -89,12 +89,18 @@ export async function indexRecordBytes(
       derivation.addGap(record, chunk.chunkId);
       continue;
     }
+    const deviceIp = deviceAddress(record.src);
+    if (deviceIp === null) {
+      // Counted like any record the index cannot read, and left out: the seal refuses its chunk.
+      onInvalid(`seq ${record.seq} src ${record.src.slice(0, 100)}`, "src is not an address");
+      continue;
+    }
     const parsed = parseSyslog(record.bytes ?? record.text, { receivedAt: new Date(record.ts) });
     const row = eventRow(parsed, {
       ...chunk,
       seq: record.seq,
       receivedAt: record.ts,
-      deviceIp: record.src,
+      deviceIp,
     });
     derivation.add(
       row,
