@@ -8,6 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { endianness } from "node:os";
+import { ipBytes } from "../../../shared/src/net/ip-bytes.ts";
 import type { AgentTelemetry } from "../events/index.ts";
 import type { LostDatagrams } from "../wal/wal.ts";
 
@@ -58,25 +59,6 @@ export function parseProcNetUdp(text: string, ports: ReadonlySet<number>): UdpSo
   return rows;
 }
 
-/** The 16 bytes of an IPv6 address (zone dropped; an embedded dotted IPv4 tail allowed). */
-function ipv6Bytes(text: string): number[] {
-  let address = text.split("%")[0] ?? "";
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    address = `${address.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = "", tail] = address.split("::");
-  const groupsOf = (part: string) => (part === "" ? [] : part.split(":"));
-  const headGroups = groupsOf(head);
-  const tailGroups = tail === undefined ? [] : groupsOf(tail);
-  const zeros = Array<string>(8 - headGroups.length - tailGroups.length).fill("0");
-  return [...headGroups, ...zeros, ...tailGroups].flatMap((group) => {
-    const value = Number.parseInt(group, 16);
-    return [value >> 8, value & 0xff];
-  });
-}
-
 /**
  * A bound IP address as /proc/net/udp[6] prints it: the address bytes in
  * network order, read as 32-bit words in host byte order, each printed as
@@ -87,7 +69,8 @@ function ipv6Bytes(text: string): number[] {
  * procLocalAddress("::1", true)       // "00000000000000000000000001000000"
  */
 export function procLocalAddress(ip: string, littleEndian = endianness() === "LE"): string {
-  const bytes = ip.includes(":") ? ipv6Bytes(ip) : ip.split(".").map(Number);
+  // A zone (`fe80::1%eth0`) is the interface, not part of the address bytes.
+  const bytes = ipBytes(ip.split("%")[0] ?? "");
   let hex = "";
   for (let word = 0; word < bytes.length; word += 4) {
     const wordBytes = bytes.slice(word, word + 4);

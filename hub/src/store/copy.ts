@@ -10,6 +10,8 @@
  * field a 32-bit length (-1 for null) and its bytes, and a 16-bit -1 at the end.
  */
 
+import { writeIpBytes } from "../../../shared/src/net/ip-bytes.ts";
+
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
 /** 2000-01-01T00:00:00Z, PostgreSQL's epoch, in Unix milliseconds. */
 const PG_EPOCH_MS = 946_684_800_000;
@@ -119,51 +121,17 @@ export class BinaryCopy {
       this.null();
       return;
     }
-    if (!address.includes(":")) {
-      this.#inet4(address);
-      return;
-    }
-    const bytes = ipv6Bytes(address);
-    this.#reserve(8 + bytes.length);
-    this.#int32(4 + bytes.length);
-    const b = this.#buffer;
-    let at = this.#length;
-    b[at++] = bytes.length === 4 ? AF_INET : AF_INET6;
-    b[at++] = bytes.length * 8; // bits: a host address
-    b[at++] = 0; // not cidr
-    b[at++] = bytes.length;
-    for (const byte of bytes) b[at++] = byte;
-    this.#length = at;
-  }
-
-  /** An IPv4 `inet`, its dotted quad read straight into the buffer. */
-  #inet4(address: string): void {
-    this.#reserve(12);
-    this.#int32(8);
+    this.#reserve(24);
     const b = this.#buffer;
     const at = this.#length;
-    b[at] = AF_INET;
-    b[at + 1] = 32;
-    b[at + 2] = 0;
-    b[at + 3] = 4;
-    let part = 0;
-    let value = 0;
-    let digits = 0;
-    for (let i = 0; i <= address.length; i++) {
-      const code = i === address.length ? 46 : address.charCodeAt(i);
-      if (code === 46 && digits > 0 && value <= 255 && part < 4) {
-        b[at + 4 + part++] = value;
-        value = 0;
-        digits = 0;
-      } else if (code >= 48 && code <= 57 && digits < 3) {
-        value = value * 10 + code - 48;
-        digits++;
-      } else {
-        throw new Error(`not an IPv4 address: ${address}`);
-      }
-    }
-    if (part !== 4) throw new Error(`not an IPv4 address: ${address}`);
-    this.#length = at + 8;
+    // The address bytes first, after the field length and inet's four header bytes.
+    const size = writeIpBytes(address, b, at + 8);
+    this.#int32(4 + size);
+    b[at + 4] = size === 4 ? AF_INET : AF_INET6;
+    b[at + 5] = size * 8; // bits: a host address
+    b[at + 6] = 0; // not cidr
+    b[at + 7] = size;
+    this.#length = at + 8 + size;
   }
 
   /** `macaddr` from `aa:bb:cc:dd:ee:ff`. */
@@ -357,53 +325,4 @@ function anyIsoMicros(iso: string): number {
   if (!Number.isFinite(ms) || !date || Number(date[3]) > daysIn(Number(date[1]), Number(date[2])))
     throw new Error(`not an ISO 8601 time: ${iso}`);
   return (ms - PG_EPOCH_MS) * 1000 + micros;
-}
-
-function ipv4Bytes(address: string): number[] {
-  const bytes = [0];
-  let digits = 0;
-  for (let i = 0; i < address.length; i++) {
-    const code = address.charCodeAt(i);
-    if (code === 46 && digits > 0 && bytes.length < 4) {
-      bytes.push(0);
-      digits = 0;
-    } else if (code >= 48 && code <= 57 && digits < 3) {
-      const last = bytes.length - 1;
-      bytes[last] = (bytes[last] as number) * 10 + code - 48;
-      digits++;
-    } else {
-      throw new Error(`not an IPv4 address: ${address}`);
-    }
-  }
-  if (bytes.length !== 4 || digits === 0 || bytes.some((byte) => byte > 255))
-    throw new Error(`not an IPv4 address: ${address}`);
-  return bytes;
-}
-
-/** The 16 bytes of an IPv6 address (`::` shorthand and a dotted IPv4 tail allowed). */
-function ipv6Bytes(address: string): number[] {
-  const halves = address.split("::");
-  if (halves.length > 2) throw new Error(`not an IPv6 address: ${address}`);
-  const groups = (text: string | undefined): number[] => {
-    if (!text) return [];
-    const out: number[] = [];
-    const parts = text.split(":");
-    parts.forEach((part, index) => {
-      if (index === parts.length - 1 && part.includes(".")) {
-        const [a, b, c, d] = ipv4Bytes(part) as [number, number, number, number];
-        out.push((a << 8) | b, (c << 8) | d);
-        return;
-      }
-      if (!/^[0-9a-fA-F]{1,4}$/.test(part)) throw new Error(`not an IPv6 address: ${address}`);
-      out.push(Number.parseInt(part, 16));
-    });
-    return out;
-  };
-  const head = groups(halves[0]);
-  const tail = groups(halves[1]);
-  const missing = 8 - head.length - tail.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1)
-    throw new Error(`not an IPv6 address: ${address}`);
-  const all = [...head, ...Array<number>(halves.length === 1 ? 0 : missing).fill(0), ...tail];
-  return all.flatMap((group) => [group >> 8, group & 0xff]);
 }
