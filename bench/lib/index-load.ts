@@ -26,13 +26,14 @@
  */
 import { HubEvents } from "../../hub/src/events/index.ts";
 import { Derivation } from "../../hub/src/index/derive.ts";
-import { EventPartitions, utcDay } from "../../hub/src/index/partitions.ts";
+import { EventPartitions } from "../../hub/src/index/partitions.ts";
 import type { EventRow } from "../../hub/src/index/rows.ts";
 import { eventRowsCopy, postgresEventSink } from "../../hub/src/index/sink.ts";
 import {
   chunkIdOfRow,
   indexAgentSteps,
   indexRecordBytes,
+  missingDays,
   writeIndexedStep,
 } from "../../hub/src/index/step.ts";
 import { type SimulatedHour, simulatedHours, storeHour } from "../../hub/src/index/testing.ts";
@@ -220,12 +221,7 @@ export async function loadSimulatedEvents(
       at = now;
       return ms;
     };
-    const missing = new Set<string>();
-    for (const row of rows) {
-      const day = utcDay(row.receivedAt);
-      if (!partitions.has(day)) missing.add(day);
-    }
-    await partitions.ensure(missing);
+    await partitions.ensure(missingDays(workerContext, rows));
     parts.partitionsMs += lap();
     let insideMs = 0;
     await rawTransaction(raw, async (tx) => {
@@ -251,7 +247,7 @@ export async function loadSimulatedEvents(
   }
 
   /** With `profile`: the sink's COPY data once more on its own (not counted in the rate). */
-  function profileCopyText(prepared: readonly Prepared[]): number {
+  function profileCopyData(prepared: readonly Prepared[]): number {
     if (figures.parts.copyDataMs === undefined) return 0;
     const started = performance.now();
     for (const step of prepared) figures.copyBytes += eventRowsCopy(step.rows).byteLength;
@@ -296,7 +292,7 @@ export async function loadSimulatedEvents(
       const writing = Promise.all(waiting.map(writeDirect));
       waiting = await Promise.all(round.map((group) => prepareDirect(group.hotel, group.chunks)));
       await writing;
-      profileMs = profileCopyText(waiting);
+      profileMs = profileCopyData(waiting);
       written = waitingHours;
       waitingHours = round.flatMap((group) => group.hours);
     } else {

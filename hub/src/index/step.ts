@@ -116,9 +116,7 @@ export async function indexRecordBytes(
 }
 
 /** Something that runs a statement: a transaction, or the raw client outside one. */
-interface Queryable {
-  query<T extends Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
-}
+type Queryable = Pick<RawTx, "query">;
 
 /**
  * The step's watermark moves did not find their chunks where the step began:
@@ -256,7 +254,7 @@ async function planStep(
 }
 
 /** The days of a plan's rows that have no partition yet (this process's view). */
-function missingDays(context: IndexStepContext, rows: readonly EventRow[]): string[] {
+export function missingDays(context: IndexStepContext, rows: readonly EventRow[]): string[] {
   if (context.sink.kind !== "postgres") return [];
   const missing = new Set<string>();
   for (const row of rows) {
