@@ -441,11 +441,11 @@ try {
     const share = (ms: number) =>
       `${(ms / 1000).toFixed(1)} s (${((ms / figures.indexMs) * 100).toFixed(0)}%, ${((ms * 1000) / figures.events).toFixed(1)} us/event)`;
     say(
-      `query: indexing time${concurrency > 1 ? " (summed over steps that overlapped)" : ""}: parse+derive in memory ${share(parts.parseMs)}; partition check ${share(parts.partitionsMs)}; sink COPY (encode + send + server) ${share(parts.copyMs)}; derived tables ${share(parts.deriveMs)}; watermark ${share(parts.watermarkMs)}; begin/lock/commit ${share(parts.transactionMs)}`,
+      `query: indexing time${concurrency > 1 ? " (summed over steps that overlapped)" : ""}: parse, derive and encode in memory ${share(parts.parseMs)}; partition check ${share(parts.partitionsMs)}; sink COPY (send + server) ${share(parts.copyMs)}; derived tables and watermark ${share(parts.deriveMs)}; begin/lock/commit ${share(parts.transactionMs)}`,
     );
     if (parts.copyDataMs !== undefined) {
       say(
-        `query: --profile: building the COPY data alone ${share(parts.copyDataMs)} (${n(figures.copyBytes / figures.events)} bytes/event), so COPY on the wire + server about ${share(parts.copyMs - parts.copyDataMs)}`,
+        `query: --profile: building the COPY data alone ${share(parts.copyDataMs)} (${n(figures.copyBytes / figures.events)} bytes/event), part of the parse share above`,
       );
     }
   }

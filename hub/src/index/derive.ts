@@ -7,7 +7,7 @@
  * can in memory (a lease assigned and released in the same step) and writes
  * the rest in a few set-based statements, in the step's transaction.
  */
-import type { RawTx } from "../store/index.ts";
+import type { RawTx, Statement } from "../store/index.ts";
 import type { IndexedGapRecord } from "./records.ts";
 import type { EventRow } from "./rows.ts";
 
@@ -211,18 +211,28 @@ export class Derivation {
     }
   }
 
-  /** Write everything in the caller's transaction: closes first, then new rows. */
+  /** Write everything in the caller's transaction (the statements of {@link statements}, sent together). */
   async write(tx: RawTx): Promise<void> {
+    await tx.batch(this.statements());
+  }
+
+  /**
+   * The writes, in the order they must run (closes first, then new rows; a
+   * session's MAC is read from the leases written before it), for the step to
+   * send in one batch with its watermark.
+   */
+  statements(): Statement[] {
+    const statements: Statement[] = [];
     const { hotelId, agentId } = this;
     const leaseCloses = [...this.#leaseCloses.values()];
     if (leaseCloses.length > 0) {
-      await tx.query(
-        `update leases l set ends_at = c.at, end_chunk_id = c.chunk_id, end_seq = c.seq
+      statements.push({
+        text: `update leases l set ends_at = c.at, end_chunk_id = c.chunk_id, end_seq = c.seq
            from unnest($2::inet[], $3::macaddr[], $4::text[]::timestamptz[], $5::bigint[], $6::bigint[])
                 as c(ip, mac, at, chunk_id, seq)
           where l.hotel_id = $1 and l.ip = c.ip and l.ends_at is null and l.starts_at <= c.at
             and (c.mac is null or l.mac = c.mac)`,
-        [
+        params: [
           hotelId,
           leaseCloses.map((c) => c.ip),
           leaseCloses.map((c) => c.who),
@@ -230,17 +240,17 @@ export class Derivation {
           leaseCloses.map((c) => c.chunkId),
           leaseCloses.map((c) => c.seq),
         ],
-      );
+      });
     }
     const leases = this.#newLeases;
     if (leases.length > 0) {
-      await tx.query(
-        `insert into leases (hotel_id, agent_id, ip, mac, hostname, server, starts_at, ends_at,
+      statements.push({
+        text: `insert into leases (hotel_id, agent_id, ip, mac, hostname, server, starts_at, ends_at,
                              start_chunk_id, start_seq, end_chunk_id, end_seq)
          select $1, $2, * from unnest($3::inet[], $4::macaddr[], $5::text[], $6::text[],
                 $7::text[]::timestamptz[], $8::text[]::timestamptz[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bigint[])
          on conflict (agent_id, start_seq) do nothing`,
-        [
+        params: [
           hotelId,
           agentId,
           leases.map((l) => l.ip),
@@ -254,18 +264,18 @@ export class Derivation {
           leases.map((l) => l.end?.chunkId ?? null),
           leases.map((l) => l.end?.seq ?? null),
         ],
-      );
+      });
     }
     const sessionCloses = [...this.#sessionCloses.values()];
     if (sessionCloses.length > 0) {
-      await tx.query(
-        `update hotspot_sessions s set logout_at = c.at, logout_reason = c.reason,
+      statements.push({
+        text: `update hotspot_sessions s set logout_at = c.at, logout_reason = c.reason,
                 end_chunk_id = c.chunk_id, end_seq = c.seq
            from unnest($2::inet[], $3::text[], $4::text[]::timestamptz[], $5::text[], $6::bigint[], $7::bigint[])
                 as c(ip, user_name, at, reason, chunk_id, seq)
           where s.hotel_id = $1 and s.ip = c.ip and s.user_name = c.user_name
             and s.logout_at is null and s.login_at <= c.at`,
-        [
+        params: [
           hotelId,
           sessionCloses.map((c) => c.ip),
           sessionCloses.map((c) => c.who),
@@ -274,13 +284,13 @@ export class Derivation {
           sessionCloses.map((c) => c.chunkId),
           sessionCloses.map((c) => c.seq),
         ],
-      );
+      });
     }
     const sessions = this.#newSessions;
     if (sessions.length > 0) {
       // The MAC is the one the address was leased to at login (leases written just above).
-      await tx.query(
-        `insert into hotspot_sessions (hotel_id, agent_id, user_name, ip, mac, login_at, logout_at,
+      statements.push({
+        text: `insert into hotspot_sessions (hotel_id, agent_id, user_name, ip, mac, login_at, logout_at,
                                        logout_reason, start_chunk_id, start_seq, end_chunk_id, end_seq)
          select $1, $2, s.user_name, s.ip,
                 (select l.mac from leases l
@@ -292,7 +302,7 @@ export class Derivation {
                        $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[])
                 as s(user_name, ip, login_at, logout_at, reason, chunk_id, seq, end_chunk_id, end_seq)
          on conflict (agent_id, start_seq) do nothing`,
-        [
+        params: [
           hotelId,
           agentId,
           sessions.map((s) => s.user),
@@ -305,16 +315,16 @@ export class Derivation {
           sessions.map((s) => s.end?.chunkId ?? null),
           sessions.map((s) => s.end?.seq ?? null),
         ],
-      );
+      });
     }
     if (this.#gaps.length > 0) {
       const gaps = this.#gaps;
-      await tx.query(
-        `insert into record_gaps (hotel_id, agent_id, chunk_id, seq, first_at, last_at, lost, reason)
+      statements.push({
+        text: `insert into record_gaps (hotel_id, agent_id, chunk_id, seq, first_at, last_at, lost, reason)
          select $1, $2, * from unnest($3::bigint[], $4::bigint[], $5::text[]::timestamptz[], $6::text[]::timestamptz[],
                                       $7::bigint[], $8::text[])
          on conflict do nothing`,
-        [
+        params: [
           hotelId,
           agentId,
           gaps.map((g) => g.chunkId),
@@ -324,37 +334,37 @@ export class Derivation {
           gaps.map((g) => g.lost),
           gaps.map((g) => g.reason),
         ],
-      );
+      });
     }
     if (this.#minutes.size > 0) {
       const minutes = [...this.#minutes].map(([key, count]) => {
         const tab = key.indexOf("\t");
         return { chunkId: key.slice(0, tab), minute: `${key.slice(tab + 1)}:00Z`, count };
       });
-      await tx.query(
-        `insert into event_minutes as m (hotel_id, agent_id, chunk_id, minute, count)
+      statements.push({
+        text: `insert into event_minutes as m (hotel_id, agent_id, chunk_id, minute, count)
          select $1, $2, * from unnest($3::bigint[], $4::text[]::timestamptz[], $5::integer[])
          on conflict (chunk_id, minute) do update set count = m.count + excluded.count`,
-        [
+        params: [
           hotelId,
           agentId,
           minutes.map((m) => m.chunkId),
           minutes.map((m) => m.minute),
           minutes.map((m) => m.count),
         ],
-      );
+      });
     }
     const devices = [...this.#devices.values()];
     if (devices.length > 0) {
-      await tx.query(
-        `insert into devices as d (hotel_id, agent_id, address, last_host, first_seen_at, last_seen_at, event_count)
+      statements.push({
+        text: `insert into devices as d (hotel_id, agent_id, address, last_host, first_seen_at, last_seen_at, event_count)
          select $1, $2, * from unnest($3::inet[], $4::text[], $5::text[]::timestamptz[], $6::text[]::timestamptz[], $7::bigint[])
          on conflict (agent_id, address) do update set
            last_host = coalesce(excluded.last_host, d.last_host),
            first_seen_at = least(d.first_seen_at, excluded.first_seen_at),
            last_seen_at = greatest(d.last_seen_at, excluded.last_seen_at),
            event_count = d.event_count + excluded.event_count`,
-        [
+        params: [
           hotelId,
           agentId,
           devices.map((d) => d.address),
@@ -363,7 +373,8 @@ export class Derivation {
           devices.map((d) => d.last),
           devices.map((d) => d.count),
         ],
-      );
+      });
     }
+    return statements;
   }
 }

@@ -20,6 +20,7 @@ import { type EventPartitions, utcDay } from "./partitions.ts";
 import { readRecords, wholeLinesLength } from "./records.ts";
 import { deviceAddress, type EventRow, eventRow } from "./rows.ts";
 import type { EventSink } from "./sink.ts";
+import { RECORDS_PER_TURN, yieldToIo } from "./turns.ts";
 
 export interface IndexStepContext {
   db: Db;
@@ -55,11 +56,6 @@ interface PendingChunk {
   status: string;
 }
 
-/** One turn of the event loop: sockets flush, timers run. */
-const yieldToIo = () => new Promise<void>((resolve) => setImmediate(resolve));
-/** Records parsed between turns: about 3 ms of parsing, while the server loads a COPY piece. */
-const YIELD_EVERY_RECORDS = 200;
-
 /**
  * Parse whole records.jsonl lines of one chunk into event rows (appended to
  * `rows`) and feed the derivation: the index's one transform, shared by the
@@ -81,7 +77,7 @@ export async function indexRecordBytes(
   let sinceYield = 0;
   for (const record of readRecords(bytes, onInvalid)) {
     // Let a step being written meanwhile send its COPY (the socket drains between turns).
-    if (++sinceYield === YIELD_EVERY_RECORDS) {
+    if (++sinceYield === RECORDS_PER_TURN) {
       sinceYield = 0;
       await yieldToIo();
     }
@@ -250,6 +246,8 @@ async function planStep(
     // Records go in seq order: an unfinished chunk holds back the agent's later chunks.
     if (from + whole < length) break;
   }
+  // The sink's share of the work done with the plan, so the step's transaction only sends.
+  await context.sink.prepare?.(planned.rows);
   return planned;
 }
 
@@ -257,8 +255,12 @@ async function planStep(
 export function missingDays(context: IndexStepContext, rows: readonly EventRow[]): string[] {
   if (context.sink.kind !== "postgres") return [];
   const missing = new Set<string>();
+  let day = "";
   for (const row of rows) {
-    const day = utcDay(row.receivedAt);
+    // Rows come in time order: most share the day of the row before (a UTC time's first ten characters).
+    const time = row.receivedAt;
+    if (day !== "" && time.startsWith(day) && time[10] === "T" && time.endsWith("Z")) continue;
+    day = utcDay(time);
     if (!context.partitions.has(day)) missing.add(day);
   }
   return [...missing];
@@ -409,14 +411,21 @@ export async function indexAgentSteps(
 }
 
 /** A part of {@link writeIndexedStep}, for bench/query.ts's timings. */
-export type IndexWritePart = "events" | "derived" | "watermark";
+export type IndexWritePart = "events" | "derived";
+
+/** Moves each chunk's watermark from `from` to `to`; the ids it moved come back. */
+const MOVE_WATERMARKS = `update chunks c set indexed_length = m.to_length,
+        devices_counted_length = greatest(c.devices_counted_length, m.to_length)
+   from unnest($1::bigint[], $2::bigint[], $3::bigint[]) as m(id, from_length, to_length)
+  where c.id = m.id and c.indexed_length = m.from_length
+  returning c.id`;
 
 /**
  * The writing half of a step, inside its transaction: the events (the sink),
- * the derived 5651 tables, then every chunk's watermark in one statement
- * (one round trip per step, not one per chunk). Each move must find its
- * chunk at `from`: anything else means someone else indexed it first
- * ({@link StepOvertaken}), and nothing of the step may stand.
+ * then the derived 5651 tables and every chunk's watermark, sent together
+ * (one round trip for all of them, not one per table or chunk). Each move
+ * must find its chunk at `from`: anything else means someone else indexed
+ * it first ({@link StepOvertaken}), and nothing of the step may stand.
  *
  * @example
  * await writeIndexedStep(tx, postgresEventSink, rows, derivation, [{ id: 7, from: 0, to: 4096 }]);
@@ -431,25 +440,21 @@ export async function writeIndexedStep(
 ): Promise<void> {
   await sink.write(tx, rows);
   onPart?.("events");
-  await derivation.write(tx);
-  onPart?.("derived");
   // The watermark last: its update locks the chunk rows, and ingest appending
   // to the open chunk must not wait behind this step's COPY for that lock.
-  if (moves.length > 0) {
-    const updated = await tx.query(
-      `update chunks c set indexed_length = m.to_length,
-              devices_counted_length = greatest(c.devices_counted_length, m.to_length)
-         from unnest($1::bigint[], $2::bigint[], $3::bigint[]) as m(id, from_length, to_length)
-        where c.id = m.id and c.indexed_length = m.from_length
-        returning c.id`,
-      [moves.map((move) => move.id), moves.map((move) => move.from), moves.map((move) => move.to)],
+  const statements = derivation.statements();
+  if (moves.length > 0)
+    statements.push({
+      text: MOVE_WATERMARKS,
+      params: [moves.map((m) => m.id), moves.map((m) => m.from), moves.map((m) => m.to)],
+    });
+  const results = await tx.batch(statements);
+  onPart?.("derived");
+  const moved = moves.length > 0 ? (results.at(-1)?.length ?? 0) : 0;
+  // Under the agent's lock only a step planned outside it can miss: nothing of it may stand.
+  if (moved !== moves.length)
+    throw new StepOvertaken(
+      moves.map((move) => move.id),
+      moves.length - moved,
     );
-    // Under the agent's lock only a step planned outside it can miss: nothing of it may stand.
-    if (updated.length !== moves.length)
-      throw new StepOvertaken(
-        moves.map((move) => move.id),
-        moves.length - updated.length,
-      );
-  }
-  onPart?.("watermark");
 }

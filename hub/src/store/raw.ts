@@ -18,6 +18,19 @@ export interface RawTx {
    * ({@link BinaryCopy}).
    */
   copyIn(table: string, columns: readonly string[], data: Uint8Array): Promise<void>;
+  /**
+   * Statements run in the order given, sent together where the driver can
+   * (postgres.js pipelines them: one round trip for all; PGlite runs them one
+   * by one): for a step's small writes that need no answer before the next.
+   * Each statement's rows, in order; the first failure rejects.
+   */
+  batch(statements: readonly Statement[]): Promise<Row[][]>;
+}
+
+/** One statement of {@link RawTx.batch}. */
+export interface Statement {
+  text: string;
+  params: readonly unknown[];
 }
 
 /** COPY hangs without an error on some bad rows (postgres.js); this bounds it. */
@@ -62,6 +75,14 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
       work({
         query: async <R extends Row>(text: string, params: readonly unknown[] = []) =>
           (await sql.unsafe(text, params as never[])) as unknown as R[],
+        // Issued without waiting: the connection sends them back to back, the server runs them in order.
+        batch: (statements) =>
+          Promise.all(
+            statements.map(
+              async ({ text, params }) =>
+                (await sql.unsafe(text, params as never[])) as unknown as Row[],
+            ),
+          ),
         copyIn: async (table, columns, data) => {
           const writable = await sql
             .unsafe(`COPY ${table} (${columns.join(", ")}) FROM STDIN (FORMAT binary)`)
@@ -74,10 +95,16 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
       }),
     ) as Promise<T>;
   }
-  return raw.client.transaction(async (tx) =>
-    work({
-      query: async <R extends Row>(text: string, params: readonly unknown[] = []) =>
-        (await tx.query<R>(text, params as unknown[])).rows,
+  return raw.client.transaction(async (tx) => {
+    const query = async <R extends Row>(text: string, params: readonly unknown[] = []) =>
+      (await tx.query<R>(text, params as unknown[])).rows;
+    return work({
+      query,
+      batch: async (statements) => {
+        const results: Row[][] = [];
+        for (const { text, params } of statements) results.push(await query(text, params));
+        return results;
+      },
       copyIn: async (table, columns, data) => {
         await tx.query(
           `COPY ${table} (${columns.join(", ")}) FROM '/dev/blob' (FORMAT binary)`,
@@ -88,8 +115,8 @@ export function rawTransaction<T>(raw: RawClient, work: (tx: RawTx) => Promise<T
           },
         );
       },
-    }),
-  );
+    });
+  });
 }
 
 /**
