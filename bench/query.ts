@@ -17,7 +17,7 @@
  * unless --keep.
  *
  *   bun bench/query.ts [--events 200000] [--hotels 10] [--days 30] [--samples 200]
- *     [--json] [--explain] [--profile] [--path direct|worker] [--step-bytes 4194304] [--concurrency 1]
+ *     [--json] [--explain] [--profile] [--path direct|worker] [--step-bytes 4194304] [--concurrency 2]
  *     [--seed 5651] [--kind-budget-s 120] [--skip-vacuum] [--keep]
  */
 import { parseArgs } from "node:util";
@@ -56,7 +56,8 @@ const { values } = parseArgs({
     seed: { type: "string", default: "5651" },
     path: { type: "string", default: "direct" },
     "step-bytes": { type: "string", default: String(4 * 1024 * 1024) },
-    concurrency: { type: "string", default: "1" },
+    // The worker's default HUB_INDEX_AGENTS_AT_ONCE.
+    concurrency: { type: "string", default: "2" },
     json: { type: "boolean", default: false },
     explain: { type: "boolean", default: false },
     profile: { type: "boolean", default: false },

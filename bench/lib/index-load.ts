@@ -16,7 +16,7 @@
  *   `indexAgentSteps` itself until the agent has nothing left: exactly the
  *   worker's code, reading the batches back, timed only as a whole.
  * Full groups are indexed in rounds of up to `concurrency` hotels side by
- * side, as the worker steps every agent with a backlog at once. Simulating
+ * side, as the worker steps agents with a backlog (two at once by default). Simulating
  * the traffic and storing what ingest stores happen between rounds and are
  * timed apart: the indexing rate is events over the rounds' wall time, what
  * the index worker itself would take. The simulator runs half a million
@@ -55,7 +55,7 @@ export interface LoadOptions {
   seed: number;
   /** Bytes of records.jsonl per transaction (the worker's `maxBytesPerStep`). */
   stepBytes: number;
-  /** Agents indexed side by side (the worker steps every agent with a backlog at once). */
+  /** Agents indexed side by side (the worker steps `HUB_INDEX_AGENTS_AT_ONCE` agents with a backlog at once). */
   concurrency: number;
   path: IndexPath;
   /** Also time building the COPY data on its own (done twice then; not counted in the rate). */
@@ -274,7 +274,7 @@ export async function loadSimulatedEvents(
 
   /**
    * Index the ready groups, one per hotel, `concurrency` at a time, as the
-   * worker steps the agents with a backlog side by side (`Promise.all`). The
+   * worker steps agents with a backlog side by side (`agentsAtOnce`). The
    * direct path pipelines as the worker does: this round's groups are parsed
    * while the last round's are written, and the round ends when both are
    * done (nothing is in flight while the simulator makes the next hours).

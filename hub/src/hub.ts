@@ -230,6 +230,7 @@ export async function startHub(
       ...parts,
       maxBytesPerStep: config.index.maxBytesPerStep,
       catchUpIntervalMs: config.index.catchUpMs,
+      agentsAtOnce: config.index.agentsAtOnce,
     });
     stops.push(indexer.stop);
     if (parts.sink.kind === "postgres" && !(await freeTextIndexUsable(store.raw)))

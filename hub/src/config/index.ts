@@ -134,6 +134,8 @@ export const hubConfigSchema = z
           .default(4 * 1024 * 1024),
         /** How often each hub looks for records no notice announced. */
         catchUpMs: z.coerce.number().int().min(100).default(5000),
+        /** Agents one hub process indexes side by side (each holds one of its four raw connections). */
+        agentsAtOnce: z.coerce.number().int().min(1).max(4).default(2),
       })
       .prefault({}),
     /** The URL agents reach the ingest listener at; written into tokens. */
@@ -288,6 +290,7 @@ export function loadHubConfig(
     index: {
       maxBytesPerStep: env.HUB_INDEX_STEP_BYTES || undefined,
       catchUpMs: env.HUB_INDEX_CATCH_UP_MS || undefined,
+      agentsAtOnce: env.HUB_INDEX_AGENTS_AT_ONCE || undefined,
     },
     publicUrl: flags["public-url"] ?? (env.HUB_PUBLIC_URL || undefined),
     hostnames,

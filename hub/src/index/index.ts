@@ -8,6 +8,7 @@
  * least once in delivery, exactly once in effect: the watermark moves with
  * the rows in one transaction.
  */
+import pLimit from "p-limit";
 import type { HubEvents } from "../events/index.ts";
 import type { TailBus } from "../live/bus.ts";
 import { type Db, type RawClient, rawQuery } from "../store/index.ts";
@@ -31,6 +32,13 @@ export interface IndexerOptions {
   tail: TailBus;
   /** Bytes of records.jsonl per transaction. Default 4 MiB. */
   maxBytesPerStep?: number;
+  /**
+   * Agents this process steps side by side. Default 2: each holds a database
+   * connection and a step's rows, and past two the server's backends slow
+   * each other on the same partitions (docs/decisions.md "Events: one table
+   * partitioned by day, loaded with binary COPY").
+   */
+  agentsAtOnce?: number;
   /** How often to look for work no notice announced, and to update the backlog gauges. Default 5 s. */
   catchUpIntervalMs?: number;
 }
@@ -75,32 +83,37 @@ export function startIndexer(options: IndexerOptions): RunningIndexer {
   let stopping = false;
   let caughtUpAt = Date.now();
   const busy = new Map<string, Promise<void>>();
+  /** The agents being stepped; the others wait their turn here. */
+  const stepping = pLimit(options.agentsAtOnce ?? 2);
 
   /** Step one agent until nothing is left; one at a time per agent in this process. */
   function indexAgent(agentId: string): Promise<void> {
     const running = busy.get(agentId);
     const next = (running ?? Promise.resolve()).then(() =>
-      indexAgentSteps(
-        context,
-        agentId,
-        async (step, ms) => {
-          if (!step.hotelId || step.bytes === 0) return;
-          events.emit({
-            name: "EventsIndexed",
-            hotelId: step.hotelId,
-            agentId,
-            events: step.rows.length,
-            bytes: step.bytes,
-            ms: Math.round(ms),
-          });
-          await tail
-            .publish(step.hotelId, step.rows)
-            .catch((error: unknown) =>
-              events.emit({ name: "IndexerFailed", stage: "tail", error: String(error) }),
-            );
-        },
-        () => stopping,
-      ),
+      stepping(async () => {
+        if (stopping) return;
+        await indexAgentSteps(
+          context,
+          agentId,
+          async (step, ms) => {
+            if (!step.hotelId || step.bytes === 0) return;
+            events.emit({
+              name: "EventsIndexed",
+              hotelId: step.hotelId,
+              agentId,
+              events: step.rows.length,
+              bytes: step.bytes,
+              ms: Math.round(ms),
+            });
+            await tail
+              .publish(step.hotelId, step.rows)
+              .catch((error: unknown) =>
+                events.emit({ name: "IndexerFailed", stage: "tail", error: String(error) }),
+              );
+          },
+          () => stopping,
+        );
+      }),
     );
     const settled = next.catch((error: unknown) => {
       events.emit({ name: "IndexerFailed", stage: "step", agentId, error: String(error) });

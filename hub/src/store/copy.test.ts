@@ -34,7 +34,15 @@ const ROWS: Row[] = [
     addr: "10.5.1.23",
     mac: "d6:92:be:b8:74:6c",
     list: ["dhcp", "info", "a,b", 'q"uote', "{}"],
-    words: ["zeta", "alpha", "İzmir", "it's", "a\\b", "dhcp-guest"],
+    words: [
+      "zeta",
+      "alpha",
+      "İzmir",
+      "it's",
+      "a\\b",
+      "dhcp-guest",
+      "çok-uzun-bir-kelime-türkçe-harfler-şğü",
+    ],
   },
   {
     at: "2026-03-12T17:32:05.5+03:00",
@@ -71,7 +79,8 @@ const ROWS: Row[] = [
   },
   {
     at: "2026-03-12T14:32:05Z",
-    name: "x",
+    // Past 32 characters text is written natively: a NUL is left out there too.
+    name: `${"a long ascii line ".repeat(4)}\0 with a NUL`,
     big: 1,
     small: 1,
     num: 1,
@@ -82,7 +91,7 @@ const ROWS: Row[] = [
   },
   {
     at: "2026-03-12T14:32:05.1234565Z",
-    name: "x",
+    name: "x".repeat(33),
     big: 1,
     small: 1,
     num: 1,

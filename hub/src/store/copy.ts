@@ -201,19 +201,26 @@ export class BinaryCopy {
   }
 
   /**
-   * `text` as UTF-8 at `at` (room reserved); the bytes written. ASCII, most
-   * of a syslog line, is copied here: a native write per value cost more.
+   * `text` as UTF-8 at `at` (room reserved); the bytes written, NUL left
+   * out. A short value (a host, a lexeme) is copied here while it is ASCII:
+   * a native write costs more than the loop for a few characters. A long one
+   * (the raw line) is written natively: 54 ns against 285 ns for a
+   * 230-character line.
    */
   #utf8(text: string, at: number): number {
+    if (text.length > NATIVE_WRITE_FROM) return this.#native(text, at);
     const buffer = this.#buffer;
     const length = text.length;
     for (let i = 0; i < length; i++) {
       const code = text.charCodeAt(i);
-      if (code > 0x7f || code === 0)
-        return buffer.write(text.includes("\0") ? text.replaceAll("\0", "") : text, at, "utf8");
+      if (code > 0x7f || code === 0) return this.#native(text, at);
       buffer[at + i] = code;
     }
     return length;
+  }
+
+  #native(text: string, at: number): number {
+    return this.#buffer.write(text.includes("\0") ? text.replaceAll("\0", "") : text, at, "utf8");
   }
 
   #int32(value: number): void {
@@ -236,6 +243,9 @@ export class BinaryCopy {
     this.#view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
   }
 }
+
+/** Characters past which {@link BinaryCopy}'s text is written natively. */
+const NATIVE_WRITE_FROM = 32;
 
 /** Hex digit values by character code (16: not a hex digit). */
 const HEX = Array.from({ length: 128 }, (_, code) => {
