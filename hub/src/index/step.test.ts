@@ -116,3 +116,31 @@ test("a zoned sender is indexed without its zone; a sender that is no address is
   ]);
   expect(invalid).toEqual(["src is not an address: seq 2 src no-address"]);
 });
+
+test("a record whose time is no time is counted and left out, not a stalled step", async () => {
+  const record = (seq: number, ts: string) =>
+    `{"seq":${seq},"ts":"${ts}","src":"10.5.0.1","port":514,"transport":"udp","msg":"<30>gw dhcp,info lease"}\n`;
+  const bytes = new TextEncoder().encode(
+    record(1, "2026-03-12T09:30:00.000001Z") +
+      record(2, "yesterday") +
+      record(3, "2026-02-30T09:30:00.000001Z") +
+      record(4, "2026-03-12T12:30:00.5+03:00"),
+  );
+  const rows: EventRow[] = [];
+  const invalid: string[] = [];
+  await indexRecordBytes(
+    bytes,
+    { hotelId: "h1", agentId: AGENT, chunkId: 1, chunk: "2026-03-12T09" },
+    new Derivation("h1", AGENT),
+    rows,
+    (line, reason) => invalid.push(`${reason}: ${line}`),
+  );
+  expect(rows.map((row) => [row.seq, row.receivedUs])).toEqual([
+    [1, Date.UTC(2026, 2, 12, 9, 30) * 1000 + 1],
+    [4, Date.UTC(2026, 2, 12, 9, 30) * 1000 + 500_000],
+  ]);
+  expect(invalid).toEqual([
+    "ts is not a time: seq 2 ts yesterday",
+    "ts is not a time: seq 3 ts 2026-02-30T09:30:00.000001Z",
+  ]);
+});

@@ -14,7 +14,14 @@ import { chunkId as formatChunkId } from "../../../shared/src/custody/chunk-id.t
 import { MAX_LINE_BYTES } from "../../../shared/src/custody/records-file.ts";
 import { parseSyslog } from "../../../shared/src/syslog/index.ts";
 import type { HubEvents } from "../events/index.ts";
-import { type Db, type RawClient, type RawTx, rawQuery, rawTransaction } from "../store/index.ts";
+import {
+  type Db,
+  type RawClient,
+  type RawTx,
+  rawQuery,
+  rawTransaction,
+  unixMicros,
+} from "../store/index.ts";
 import { Derivation } from "./derive.ts";
 import { type EventPartitions, utcDay } from "./partitions.ts";
 import { readRecords, wholeLinesLength } from "./records.ts";
@@ -91,11 +98,22 @@ export async function indexRecordBytes(
       onInvalid(`seq ${record.seq} src ${record.src.slice(0, 100)}`, "src is not an address");
       continue;
     }
-    const parsed = parseSyslog(record.bytes ?? record.text, { receivedAt: new Date(record.ts) });
+    const receivedUs = unixMicros(record.ts);
+    if (receivedUs === undefined) {
+      onInvalid(`seq ${record.seq} ts ${record.ts.slice(0, 100)}`, "ts is not a time");
+      continue;
+    }
+    const parsed = parseSyslog(record.bytes ?? record.text, {
+      receivedAt: new Date(Math.floor(receivedUs / 1000)),
+    });
     const row = eventRow(parsed, {
-      ...chunk,
+      hotelId: chunk.hotelId,
+      agentId: chunk.agentId,
+      chunkId: chunk.chunkId,
+      chunk: chunk.chunk,
       seq: record.seq,
       receivedAt: record.ts,
+      receivedUs,
       deviceIp,
     });
     derivation.add(

@@ -4,7 +4,7 @@
  * services' PostgreSQL and on PGlite (the zero-setup store).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { BinaryCopy, pgMicros } from "./copy.ts";
+import { BinaryCopy, pgMicros, unixMicros } from "./copy.ts";
 import { openStore, type RawClient, rawQuery, rawTransaction, type Store } from "./index.ts";
 import { createScratchDatabase } from "./testing.ts";
 
@@ -158,6 +158,21 @@ describe("BinaryCopy", () => {
     expect(pgMicros("2000-01-01T03:00:00.000002+03:00")).toBe(2);
     expect(pgMicros("1999-12-31T23:59:59.999999Z")).toBe(-1);
     expect(() => pgMicros("yesterday")).toThrow("not an ISO 8601 time");
+  });
+
+  test("unixMicros: microseconds since 1970, undefined for what is no time", () => {
+    expect(unixMicros("1970-01-01T00:00:00.000001Z")).toBe(1);
+    expect(unixMicros("2026-03-12T17:32:05.123456+03:00")).toBe(
+      Date.UTC(2026, 2, 12, 14, 32, 5) * 1000 + 123_456,
+    );
+    for (const bad of [
+      "yesterday",
+      "2026-02-30T00:00:00Z",
+      "2026-13-01T00:00:00Z",
+      "",
+      "2026-03-12T25:00:00Z",
+    ])
+      expect(unixMicros(bad)).toBeUndefined();
   });
 
   test("the digit-by-digit UTC path agrees with Date on every day from 1970 to 2100", () => {

@@ -13,8 +13,8 @@
 import { writeIpBytes } from "../../../shared/src/net/ip-bytes.ts";
 
 const SIGNATURE = Buffer.from("PGCOPY\n\xff\r\n\0", "latin1");
-/** 2000-01-01T00:00:00Z, PostgreSQL's epoch, in Unix milliseconds. */
-const PG_EPOCH_MS = 946_684_800_000;
+/** 2000-01-01T00:00:00Z, PostgreSQL's epoch, in Unix microseconds. */
+const PG_EPOCH_US = 946_684_800_000_000;
 const TEXT_OID = 25;
 /** `PGSQL_AF_INET` and `PGSQL_AF_INET6` (utils/inet.h). */
 const AF_INET = 2;
@@ -113,6 +113,11 @@ export class BinaryCopy {
   timestamptz(iso: string | null): void {
     // On the wire a timestamptz is an int64 of microseconds since 2000.
     this.int64(iso === null ? null : pgMicros(iso));
+  }
+
+  /** `timestamptz` of microseconds since 1970 (read before with {@link unixMicros}). */
+  timestamptzMicros(unixUs: number | null): void {
+    this.int64(unixUs === null ? null : unixUs - PG_EPOCH_US);
   }
 
   /** `inet` of a host address (IPv4 dotted or IPv6 text, no zone, no prefix). */
@@ -253,19 +258,35 @@ const HEX = Array.from({ length: 128 }, (_, code) => {
   return Number.isNaN(value) ? 16 : value;
 });
 
-/** Microseconds since PostgreSQL's epoch of an ISO 8601 time. */
+/** Microseconds since PostgreSQL's epoch of an ISO 8601 time; throws on text that is none. */
 export function pgMicros(iso: string): number {
-  return utcMicros(iso) ?? anyIsoMicros(iso);
+  const us = unixMicros(iso);
+  if (us === undefined) throw new Error(`not an ISO 8601 time: ${iso}`);
+  return us - PG_EPOCH_US;
 }
 
 /**
- * The fast path of {@link pgMicros}: `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` read
- * digit by digit (no regular expression, no Date); undefined for any other form.
+ * Microseconds since 1970 of an ISO 8601 time with `Z` or an offset, as
+ * PostgreSQL reads it (digits past the microsecond rounded as its text input
+ * does; no Feb 30); undefined for text that is no such time. The custody
+ * format's `…Z` times are read digit by digit, without Date.
+ *
+ * @example
+ * unixMicros("2026-03-12T14:32:05.123456Z"); // 1773325925123456
+ */
+export function unixMicros(iso: string): number | undefined {
+  const utc = utcMicros(iso);
+  return utc === undefined ? anyIsoMicros(iso) : utc + PG_EPOCH_US;
+}
+
+/**
+ * The fast path of {@link unixMicros}, in microseconds since 2000:
+ * `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` read digit by digit (no regular
+ * expression, no Date); undefined for any other form.
  */
 function utcMicros(iso: string): number | undefined {
   const end = iso.length - 1;
-  if (end < 19 || iso.charCodeAt(end) !== 90 /* Z */ || !UTC_SHAPE.test(iso.slice(0, 19)))
-    return undefined;
+  if (end < 19 || iso.charCodeAt(end) !== 90 /* Z */ || !hasUtcShape(iso)) return undefined;
   const digit = (at: number) => iso.charCodeAt(at) - 48;
   const two = (at: number) => digit(at) * 10 + digit(at + 1);
   const year = two(0) * 100 + two(2);
@@ -288,7 +309,18 @@ function utcMicros(iso: string): number | undefined {
   return (daysSince2000(year, month, day) * 86_400 + seconds) * 1_000_000 + micros;
 }
 
-const UTC_SHAPE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d$/;
+/** `YYYY-MM-DDTHH:MM:SS` at the start: a digit wherever {@link UTC_SEPARATORS} has none. */
+function hasUtcShape(iso: string): boolean {
+  for (let at = 0; at < 19; at++) {
+    const code = iso.charCodeAt(at);
+    const separator = UTC_SEPARATORS.charCodeAt(at);
+    if (separator === 32 /* a digit here */ ? code < 48 || code > 57 : code !== separator)
+      return false;
+  }
+  return true;
+}
+
+const UTC_SEPARATORS = "    -  -  T  :  :  ";
 
 const daysIn = (year: number, month: number): number =>
   month === 2
@@ -317,8 +349,8 @@ function fractionMicros(digits: string): number {
   return micros - exact === 0.5 && micros % 2 === 1 ? micros - 1 : micros;
 }
 
-/** {@link pgMicros} of a time with an offset, or a form the fast path does not take. */
-function anyIsoMicros(iso: string): number {
+/** {@link unixMicros} of a time with an offset, or a form the fast path does not take. */
+function anyIsoMicros(iso: string): number | undefined {
   const dot = iso.indexOf(".", 19);
   let ms: number;
   let micros = 0;
@@ -333,6 +365,6 @@ function anyIsoMicros(iso: string): number {
   // Date.parse rolls 2026-02-30 over into March; PostgreSQL refuses it.
   const date = /^(\d{4})-(\d\d)-(\d\d)/.exec(iso);
   if (!Number.isFinite(ms) || !date || Number(date[3]) > daysIn(Number(date[1]), Number(date[2])))
-    throw new Error(`not an ISO 8601 time: ${iso}`);
-  return (ms - PG_EPOCH_MS) * 1000 + micros;
+    return undefined;
+  return ms * 1000 + micros;
 }
