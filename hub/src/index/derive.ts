@@ -7,7 +7,7 @@
  * can in memory (a lease assigned and released in the same step) and writes
  * the rest in a few set-based statements, in the step's transaction.
  */
-import type { RawTx, Statement } from "../store/index.ts";
+import type { Statement } from "../store/index.ts";
 import type { IndexedGapRecord } from "./records.ts";
 import type { EventRow } from "./rows.ts";
 
@@ -65,7 +65,7 @@ export function minuteOf(time: string): string {
  * @example
  * const derivation = new Derivation(hotelId, agentId);
  * for (const row of rows) derivation.add(row, parsed.get(row));
- * await derivation.write(tx);
+ * await tx.batch(derivation.statements());
  */
 export class Derivation {
   readonly #leases = new Map<string, LeaseStart>();
@@ -219,11 +219,6 @@ export class Derivation {
         reason,
       });
     }
-  }
-
-  /** Write everything in the caller's transaction (the statements of {@link statements}, sent together). */
-  async write(tx: RawTx): Promise<void> {
-    await tx.batch(this.statements());
   }
 
   /**

@@ -17,6 +17,7 @@ import {
   indexAgentStep,
   indexAgentSteps,
   indexRecordBytes,
+  missingDays,
 } from "./step.ts";
 import { simulatedHours, storeHour } from "./testing.ts";
 
@@ -143,4 +144,21 @@ test("a record whose time is no time is counted and left out, not a stalled step
     "ts is not a time: seq 2 ts yesterday",
     "ts is not a time: seq 3 ts 2026-02-30T09:30:00.000001Z",
   ]);
+});
+
+test("the partition check finds every day a step's rows fall on, once each", () => {
+  const known = new Set(["2026-03-12"]);
+  const check = {
+    ...context(),
+    partitions: { has: (day: string) => known.has(day) } as EventPartitions,
+  };
+  const at = (receivedAt: string) => ({ receivedUs: Date.parse(receivedAt) * 1000 }) as EventRow;
+  const rows = [
+    at("2026-03-11T23:59:59.999Z"),
+    at("2026-03-12T00:00:00.000Z"),
+    at("2026-03-12T23:59:59.999Z"),
+    at("2026-03-13T00:00:00.001Z"),
+    at("2026-03-13T05:00:00.000Z"),
+  ];
+  expect(missingDays(check, rows)).toEqual(["2026-03-11", "2026-03-13"]);
 });

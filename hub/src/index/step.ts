@@ -273,16 +273,20 @@ async function planStep(
 export function missingDays(context: IndexStepContext, rows: readonly EventRow[]): string[] {
   if (context.sink.kind !== "postgres") return [];
   const missing = new Set<string>();
-  let day = "";
+  let lastDay = Number.NaN;
   for (const row of rows) {
-    // Rows come in time order: most share the day of the row before (a UTC time's first ten characters).
-    const time = row.receivedAt;
-    if (day !== "" && time.startsWith(day) && time[10] === "T" && time.endsWith("Z")) continue;
-    day = utcDay(time);
+    // Rows come in time order: most fall on the day of the row before.
+    const dayNumber = Math.floor(row.receivedUs / DAY_US);
+    if (dayNumber === lastDay) continue;
+    lastDay = dayNumber;
+    const day = utcDay(dayNumber * DAY_MS);
     if (!context.partitions.has(day)) missing.add(day);
   }
   return [...missing];
 }
+
+const DAY_MS = 86_400_000;
+const DAY_US = DAY_MS * 1000;
 
 /** Report a written step's invalid lines (the event table counts them). */
 function reportInvalid(context: IndexStepContext, agentId: string, planned: PlannedStep): void {
