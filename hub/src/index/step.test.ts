@@ -96,21 +96,30 @@ test("a plan overtaken by another hub is made again: every seq once, nothing wai
   expect(seen.join("\n")).not.toContain("IndexRecordInvalid");
 });
 
-test("a zoned sender is indexed without its zone; a sender that is no address is counted and left out", async () => {
-  const record = (seq: number, src: string) =>
-    `{"seq":${seq},"ts":"2026-03-12T09:30:00.000001Z","src":"${src}","port":514,"transport":"udp","msg":"<30>gw dhcp,info lease"}\n`;
-  const bytes = new TextEncoder().encode(
-    record(1, "fe80::1%eth0") + record(2, "no-address") + record(3, "10.5.0.1"),
-  );
+/** One data record line; `src` and `ts` as given (what a rogue agent may send). */
+const recordLine = (seq: number, src: string, ts = "2026-03-12T09:30:00.000001Z") =>
+  `{"seq":${seq},"ts":"${ts}","src":"${src}","port":514,"transport":"udp","msg":"<30>gw dhcp,info lease"}\n`;
+
+/** The index's transform of some record lines: the rows, and each invalid line as "reason: line". */
+async function indexLines(lines: string[]): Promise<{ rows: EventRow[]; invalid: string[] }> {
   const rows: EventRow[] = [];
   const invalid: string[] = [];
   await indexRecordBytes(
-    bytes,
+    new TextEncoder().encode(lines.join("")),
     { hotelId: "h1", agentId: AGENT, chunkId: 1, chunk: "2026-03-12T09" },
     new Derivation("h1", AGENT),
     rows,
     (line, reason) => invalid.push(`${reason}: ${line}`),
   );
+  return { rows, invalid };
+}
+
+test("a zoned sender is indexed without its zone; a sender that is no address is counted and left out", async () => {
+  const { rows, invalid } = await indexLines([
+    recordLine(1, "fe80::1%eth0"),
+    recordLine(2, "no-address"),
+    recordLine(3, "10.5.0.1"),
+  ]);
   expect(rows.map((row) => [row.seq, row.deviceIp])).toEqual([
     [1, "fe80::1"],
     [3, "10.5.0.1"],
@@ -119,23 +128,12 @@ test("a zoned sender is indexed without its zone; a sender that is no address is
 });
 
 test("a record whose time is no time is counted and left out, not a stalled step", async () => {
-  const record = (seq: number, ts: string) =>
-    `{"seq":${seq},"ts":"${ts}","src":"10.5.0.1","port":514,"transport":"udp","msg":"<30>gw dhcp,info lease"}\n`;
-  const bytes = new TextEncoder().encode(
-    record(1, "2026-03-12T09:30:00.000001Z") +
-      record(2, "yesterday") +
-      record(3, "2026-02-30T09:30:00.000001Z") +
-      record(4, "2026-03-12T12:30:00.5+03:00"),
-  );
-  const rows: EventRow[] = [];
-  const invalid: string[] = [];
-  await indexRecordBytes(
-    bytes,
-    { hotelId: "h1", agentId: AGENT, chunkId: 1, chunk: "2026-03-12T09" },
-    new Derivation("h1", AGENT),
-    rows,
-    (line, reason) => invalid.push(`${reason}: ${line}`),
-  );
+  const { rows, invalid } = await indexLines([
+    recordLine(1, "10.5.0.1"),
+    recordLine(2, "10.5.0.1", "yesterday"),
+    recordLine(3, "10.5.0.1", "2026-02-30T09:30:00.000001Z"),
+    recordLine(4, "10.5.0.1", "2026-03-12T12:30:00.5+03:00"),
+  ]);
   expect(rows.map((row) => [row.seq, row.receivedUs])).toEqual([
     [1, Date.UTC(2026, 2, 12, 9, 30) * 1000 + 1],
     [4, Date.UTC(2026, 2, 12, 9, 30) * 1000 + 500_000],
