@@ -4,7 +4,8 @@
  * allowed). No zone: a caller that may hold one (`fe80::1%eth0`) cuts it
  * first. Text that is no address throws ("not an IPv4 address: …").
  * Used where bytes go out as they are: the hub's binary COPY of `inet`
- * values, the agent's match of its socket against /proc/net/udp6.
+ * values, the agent's match of its socket against /proc/net/udp6; and the
+ * index's check of the parser's addresses ({@link isIpv4Text}).
  */
 
 /**
@@ -32,6 +33,37 @@ export function ipBytes(text: string): number[] {
   const out: number[] = [];
   writeIpBytes(text, out);
   return out;
+}
+
+/**
+ * Whether text is an IPv4 address as node's `isIP` takes it (four decimal
+ * parts up to 255, no leading zero), read digit by digit: the hub's index
+ * checks every address of every line, and the regular expression behind
+ * `isIP` was a tenth of its parse time. Stricter than {@link writeIpBytes},
+ * which also reads a part with a leading zero.
+ *
+ * @example
+ * isIpv4Text("10.5.1.23"); // true
+ * isIpv4Text("10.05.1.23"); // false
+ */
+export function isIpv4Text(text: string): boolean {
+  let parts = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i === text.length ? 46 : text.charCodeAt(i);
+    if (code === 46 /* . */) {
+      if (digits === 0 || value > 255 || ++parts > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (code >= 48 && code <= 57 && !(digits === 1 && value === 0)) {
+      value = value * 10 + code - 48;
+      digits++;
+    } else {
+      return false;
+    }
+  }
+  return parts === 4;
 }
 
 /** A dotted quad read digit by digit into `target`. */
