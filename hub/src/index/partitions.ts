@@ -6,7 +6,8 @@
  */
 import { type RawClient, rawQuery } from "../store/index.ts";
 
-const DAY_MS = 86_400_000;
+/** A day in milliseconds (a UTC day: partitions are by UTC day). */
+export const DAY_MS = 86_400_000;
 
 /** The UTC day of a time, `YYYY-MM-DD`. */
 export function utcDay(time: string | number | Date): string {

@@ -23,7 +23,7 @@ import {
   unixMicros,
 } from "../store/index.ts";
 import { Derivation } from "./derive.ts";
-import { type EventPartitions, utcDay } from "./partitions.ts";
+import { DAY_MS, type EventPartitions, utcDay } from "./partitions.ts";
 import { readRecords, wholeLinesLength } from "./records.ts";
 import { deviceAddress, type EventRow, eventRow } from "./rows.ts";
 import type { EventSink } from "./sink.ts";
@@ -285,7 +285,6 @@ export function missingDays(context: IndexStepContext, rows: readonly EventRow[]
   return [...missing];
 }
 
-const DAY_MS = 86_400_000;
 const DAY_US = DAY_MS * 1000;
 
 /** Report a written step's invalid lines (the event table counts them). */
