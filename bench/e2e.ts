@@ -20,6 +20,7 @@
  *   bun bench/e2e.ts --index [--rate 20000] [--seconds 30] [--hotels 1] [--seed 5651]
  */
 import { parseArgs } from "node:util";
+import { allocatorStatus } from "../hub/src/config/allocator.ts";
 import { rawQuery } from "../hub/src/store/index.ts";
 import {
   agentCli,
@@ -31,6 +32,7 @@ import {
   type TestHub,
   tempDir,
 } from "../tests/support/pipeline.ts";
+import { runAsHubProcess } from "./lib/hub-process.ts";
 import { postgresBackendCpu, postgresCpuSpent, useTestServices } from "./lib/services.ts";
 import {
   buildUdpFlooder,
@@ -57,6 +59,8 @@ const n = (value: number) => Math.round(value).toLocaleString("en");
 const INDEX_WAIT_LIMIT_MS = 10 * 60_000;
 const INDEX_LAG_TARGET_S = 10;
 
+// The hub's allocator settings, as its systemd unit starts it (bench/lib/hub-process.ts).
+await runAsHubProcess();
 const services = useTestServices();
 
 /** The C flooder's lines at the rate, then the seal and the hub's verification. */
@@ -234,7 +238,7 @@ async function indexUnderLoad(testHub: TestHub, agentDir: string): Promise<void>
       .join(", ")}`,
   );
   console.log(
-    `e2e --index: CPU over ${spanS.toFixed(1)} s: hub (ingest + index, this process) ${hubCpuS.toFixed(1)} s (${((hubCpuS / spanS) * 100).toFixed(0)}% of a core), PostgreSQL backends ${postgresCpuS.toFixed(1)} s (${((postgresCpuS / spanS) * 100).toFixed(0)}%), agent ${agentCpuS.toFixed(1)} s (${((agentCpuS / spanS) * 100).toFixed(0)}%), sender ${senderCpuS.toFixed(1)} s; ${navigator.hardwareConcurrency} cores, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
+    `e2e --index: CPU over ${spanS.toFixed(1)} s: hub (ingest + index, this process) ${hubCpuS.toFixed(1)} s (${((hubCpuS / spanS) * 100).toFixed(0)}% of a core), PostgreSQL backends ${postgresCpuS.toFixed(1)} s (${((postgresCpuS / spanS) * 100).toFixed(0)}%), agent ${agentCpuS.toFixed(1)} s (${((agentCpuS / spanS) * 100).toFixed(0)}%), sender ${senderCpuS.toFixed(1)} s; ${navigator.hardwareConcurrency} cores, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after; hub RSS ${mib(process.memoryUsage().rss)}, ${allocatorStatus()}`,
   );
 }
 

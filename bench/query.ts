@@ -21,6 +21,7 @@
  *     [--seed 5651] [--kind-budget-s 120] [--skip-vacuum] [--keep]
  */
 import { parseArgs } from "node:util";
+import { allocatorStatus } from "../hub/src/config/allocator.ts";
 import {
   histogramRequestSchema,
   Lookups,
@@ -36,6 +37,7 @@ import {
 import { openStore, type RawClient, rawQuery } from "../hub/src/store/index.ts";
 import { createScratchDatabase } from "../hub/src/store/testing.ts";
 import { explainStatements, recordingClient } from "./lib/explain.ts";
+import { runAsHubProcess } from "./lib/hub-process.ts";
 import {
   benchHotelId,
   type IndexPath,
@@ -308,6 +310,8 @@ function loadLine(figures: LoadFigures): string {
   return `query: loaded ${n(figures.events)} / ${n(eventCount)} events (${(done * 100).toFixed(0)}%), indexing ${n(rate)}/s, ETA ${Number.isFinite(etaS) ? `${Math.round(etaS)} s` : "?"}`;
 }
 
+// The hub's allocator settings, as its systemd unit starts it (bench/lib/hub-process.ts).
+await runAsHubProcess();
 const services = useTestServices();
 const scratch = await createScratchDatabase();
 const store = await openStore({ kind: "postgres", url: scratch.url });
@@ -327,7 +331,7 @@ try {
     "select current_setting('server_version') as version, current_setting('shared_buffers') as shared_buffers, current_setting('work_mem') as work_mem",
   );
   progress(
-    `query: loading ${n(eventCount)} simulated events (${hotelCount} hotels, ${days} days, ${(eventCount / (days * 86_400)).toFixed(2)} lines/s) into ${scratch.url.replace(/\/\/[^@]*@/, "//")} (PostgreSQL ${settings?.version}, shared_buffers ${settings?.shared_buffers}), path ${indexPath}`,
+    `query: loading ${n(eventCount)} simulated events (${hotelCount} hotels, ${days} days, ${(eventCount / (days * 86_400)).toFixed(2)} lines/s) into ${scratch.url.replace(/\/\/[^@]*@/, "//")} (PostgreSQL ${settings?.version}, shared_buffers ${settings?.shared_buffers}), path ${indexPath}; hub memory: ${allocatorStatus()}`,
   );
   const random = seededRandom(seed + 1);
   const perKind = warmupCount + sampleCount;
@@ -520,6 +524,7 @@ try {
           path: indexPath,
           step_bytes: stepBytes,
           concurrency,
+          mimalloc_purge_delay: process.env.MIMALLOC_PURGE_DELAY ?? null,
           load_average_1m: [loadAverageBefore, loadAverageAfter],
           chunks: figures.chunks,
           transactions: figures.steps,

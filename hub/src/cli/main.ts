@@ -12,6 +12,7 @@ import { type CliCommand, runCli } from "../../../shared/src/cli/dispatch.ts";
 import { usePrivateUmask } from "../../../shared/src/data-dir/index.ts";
 import { auditCsv } from "../admin/audit.ts";
 import { passwordResetSchema, type UserView, userRequestSchema } from "../admin/index.ts";
+import { allocatorStatus } from "../config/allocator.ts";
 import { prepareHubDataDir } from "../data-dir/index.ts";
 import { HubEvents } from "../events/index.ts";
 import { HUB_STATE_FILE, openHubStore, startHub } from "../hub.ts";
@@ -128,6 +129,7 @@ async function serve(args: string[]): Promise<number> {
   console.log(`  ingest    ${hub.ingestUrl}  (agents: mTLS HTTP/2; tokens name ${hub.publicUrl})`);
   console.log(`  http      ${hub.httpUrl}  (/healthz, /metrics, /api/chunks)`);
   console.log(`  chain CA  ${config.caDir}/ca.pem  sha256 ${hub.caSha256}`);
+  console.log(`  memory    ${allocatorStatus()}`);
   await new Promise<void>((resolve) => {
     process.once("SIGINT", resolve);
     process.once("SIGTERM", resolve);
