@@ -373,6 +373,9 @@ export const leases = pgTable(
     unique("leases_agent_start_seq_unique").on(table.agentId, table.startSeq),
     index("leases_hotel_ip_idx").on(table.hotelId, table.ip, table.startsAt),
     index("leases_hotel_mac_idx").on(table.hotelId, table.mac, table.startsAt),
+    // The index step closes a lease by address among the open ones; without
+    // this it read every lease the address ever had, more each day kept.
+    index("leases_open_idx").on(table.hotelId, table.ip).where(sql`${table.endsAt} is null`),
   ],
 );
 
@@ -400,6 +403,10 @@ export const hotspotSessions = pgTable(
     index("hotspot_sessions_hotel_ip_idx").on(table.hotelId, table.ip, table.loginAt),
     index("hotspot_sessions_hotel_mac_idx").on(table.hotelId, table.mac, table.loginAt),
     index("hotspot_sessions_hotel_user_idx").on(table.hotelId, table.userName, table.loginAt),
+    // As leases_open_idx: a logout closes the open session of its user and address.
+    index("hotspot_sessions_open_idx")
+      .on(table.hotelId, table.ip, table.userName)
+      .where(sql`${table.logoutAt} is null`),
   ],
 );
 

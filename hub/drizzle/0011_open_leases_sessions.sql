@@ -1,0 +1,2 @@
+CREATE INDEX "hotspot_sessions_open_idx" ON "hotspot_sessions" USING btree ("hotel_id","ip","user_name") WHERE "hotspot_sessions"."logout_at" is null;--> statement-breakpoint
+CREATE INDEX "leases_open_idx" ON "leases" USING btree ("hotel_id","ip") WHERE "leases"."ends_at" is null;
