@@ -5,9 +5,13 @@
  * streams in, so verification must run well above the ingest rate; the bench
  * prints both. Target (issue 3): 50,000 EPS sustained.
  *
- * `--index`: the simulator's hotel traffic (`logmaster simulate`, its own
- * process) instead of the C flooder's identical lines, so the hub's index
- * (always on) parses, derives and stores realistic lines; then the wait
+ * `--index`: the simulator's hotel traffic instead of the C flooder's
+ * identical lines, so the hub's index (always on) parses, derives and stores
+ * realistic lines. By default (`--sender replay`) the lines are simulated
+ * first (`logmaster simulate --stdout`) and the C flooder replays them, so
+ * the sender costs next to nothing, as a hotel's router costs the hub box
+ * nothing; `--sender simulate` runs `logmaster simulate --to` live beside
+ * the hub instead (about 30 µs of CPU per line, on the same cores). Then the wait
  * until the index has taken every record: the index lag, from the last
  * datagram sent until the agent has nothing unsent and the hub's index
  * backlog is zero. Target (issue 9): 20,000 EPS with the index caught up
@@ -17,8 +21,9 @@
  * scripts/test-services.sh.
  *
  *   bun bench/e2e.ts [--rate 50000] [--seconds 30]
- *   bun bench/e2e.ts --index [--rate 20000] [--seconds 30] [--hotels 1] [--seed 5651]
+ *   bun bench/e2e.ts --index [--rate 20000] [--seconds 30] [--hotels 1] [--seed 5651] [--sender replay|simulate]
  */
+import { rmSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { allocatorStatus } from "../hub/src/config/allocator.ts";
 import { rawQuery } from "../hub/src/store/index.ts";
@@ -50,8 +55,12 @@ const { values } = parseArgs({
     index: { type: "boolean", default: false },
     hotels: { type: "string", default: "1" },
     seed: { type: "string", default: "5651" },
+    sender: { type: "string", default: "replay" },
   },
 });
+if (values.sender !== "replay" && values.sender !== "simulate") {
+  throw new Error(`--sender must be replay or simulate, not ${values.sender}`);
+}
 const ratePerS = Number(values.rate ?? (values.index ? 20_000 : 50_000));
 const seconds = Number(values.seconds);
 const n = (value: number) => Math.round(value).toLocaleString("en");
@@ -117,6 +126,82 @@ interface Backlog {
   received: number;
 }
 
+/** What the sender sent, in how long, at what CPU cost, and how. */
+interface Sent {
+  lines: number;
+  seconds: number;
+  cpuS: number;
+  how: string;
+}
+
+const simulateArgs = () => [
+  "bun",
+  `${repoRoot}shared/src/cli/logmaster.ts`,
+  "simulate",
+  "--eps",
+  String(ratePerS),
+  "--hotels",
+  String(values.hotels),
+  "--duration",
+  String(seconds),
+  "--seed",
+  String(values.seed),
+];
+
+/** The simulation's lines written to a file beside the agent's data dir, before anything is timed. */
+async function simulateToFile(agentDir: string): Promise<string> {
+  const file = `${agentDir}.simulated.log`;
+  const started = performance.now();
+  const child = Bun.spawn([...simulateArgs(), "--stdout"], {
+    stdout: Bun.file(file),
+    stderr: "pipe",
+  });
+  if ((await child.exited) !== 0) {
+    throw new Error(`logmaster simulate failed: ${await new Response(child.stderr).text()}`);
+  }
+  console.log(
+    `e2e --index: simulated ${mib(Bun.file(file).size)} of lines in ${((performance.now() - started) / 1000).toFixed(1)} s (not timed); the C flooder replays them`,
+  );
+  return file;
+}
+
+/** The C flooder replays the simulated lines at the rate. */
+async function replayLines(file: string, port: number): Promise<Sent> {
+  try {
+    const flood = await offerUdpFlood(
+      buildUdpFlooder(),
+      "127.0.0.1",
+      port,
+      ratePerS,
+      seconds,
+      file,
+    );
+    return {
+      lines: flood.sent,
+      seconds: flood.seconds,
+      cpuS: flood.cpuS,
+      how: "logmaster simulate's lines replayed by the C flooder",
+    };
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** `logmaster simulate --to`, live: its own process, so the hub's busy event loop cannot slow its pacing. */
+async function simulateLive(port: number): Promise<Sent> {
+  const sender = Bun.spawn([...simulateArgs(), "--to", `127.0.0.1:${port}`, "--json"], {
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const output = await new Response(sender.stdout).text();
+  if ((await sender.exited) !== 0) {
+    throw new Error(`logmaster simulate failed: ${await new Response(sender.stderr).text()}`);
+  }
+  const summary = JSON.parse(output) as { lines: number; seconds: number };
+  const cpuS = Number(sender.resourceUsage()?.cpuTime.total ?? 0n) / 1e6;
+  return { lines: summary.lines, seconds: summary.seconds, cpuS, how: "logmaster simulate, live" };
+}
+
 /**
  * The simulator's traffic at the rate, then the wait until the index holds
  * every record: sustained EPS to the hub, the index lag after the last
@@ -134,6 +219,7 @@ async function indexUnderLoad(testHub: TestHub, agentDir: string): Promise<void>
       received: status.receive.received,
     };
   };
+  const replayFile = values.sender === "replay" ? await simulateToFile(agentDir) : undefined;
   const loadBefore = loadAverage1m();
   const agentCpuBefore = cpuSeconds(agent.process.pid);
   const postgresBefore = await postgresBackendCpu(hub.raw);
@@ -147,34 +233,16 @@ async function indexUnderLoad(testHub: TestHub, agentDir: string): Promise<void>
       () => {},
     );
   }, 1000);
-  // The sender is its own process, so the hub's busy event loop cannot slow its pacing.
-  const sender = Bun.spawn(
-    [
-      "bun",
-      `${repoRoot}shared/src/cli/logmaster.ts`,
-      "simulate",
-      "--to",
-      `127.0.0.1:${agent.udpPort}`,
-      "--eps",
-      String(ratePerS),
-      "--hotels",
-      String(values.hotels),
-      "--duration",
-      String(seconds),
-      "--seed",
-      String(values.seed),
-      "--json",
-    ],
-    { stdout: "pipe", stderr: "pipe" },
-  );
-  const output = await new Response(sender.stdout).text();
-  if ((await sender.exited) !== 0) {
+  let sent: Sent;
+  try {
+    sent = replayFile
+      ? await replayLines(replayFile, agent.udpPort)
+      : await simulateLive(agent.udpPort);
+  } catch (error) {
     clearInterval(sampler);
-    throw new Error(`logmaster simulate failed: ${await new Response(sender.stderr).text()}`);
+    throw error;
   }
   const lastSentAt = performance.now();
-  const summary = JSON.parse(output) as { lines: number; seconds: number; eps: number };
-  const senderCpuS = Number(sender.resourceUsage()?.cpuTime.total ?? 0n) / 1e6;
 
   // Caught up: the agent's count has settled, it has nothing unsent, and the index has every byte.
   let heldAt: number | undefined;
@@ -208,7 +276,7 @@ async function indexUnderLoad(testHub: TestHub, agentDir: string): Promise<void>
   const received = last.received;
   const spanS = ((caughtUpAt ?? performance.now()) - started) / 1000;
   console.log(
-    `e2e --index: offered ${n(ratePerS)}/s for ${summary.seconds.toFixed(1)} s (logmaster simulate, ${values.hotels} hotel(s), seed ${values.seed}): sent ${n(summary.lines)} (${n(summary.eps)}/s), agent received ${n(received)} (lost ${n(summary.lines - received)})`,
+    `e2e --index: offered ${n(ratePerS)}/s for ${sent.seconds.toFixed(1)} s (${sent.how}, ${values.hotels} hotel(s), seed ${values.seed}): sent ${n(sent.lines)} (${n(sent.lines / sent.seconds)}/s), agent received ${n(received)} (lost ${n(sent.lines - received)})`,
   );
   if (heldAt !== undefined) {
     const heldS = (heldAt - started) / 1000;
@@ -238,7 +306,7 @@ async function indexUnderLoad(testHub: TestHub, agentDir: string): Promise<void>
       .join(", ")}`,
   );
   console.log(
-    `e2e --index: CPU over ${spanS.toFixed(1)} s: hub (ingest + index, this process) ${hubCpuS.toFixed(1)} s (${((hubCpuS / spanS) * 100).toFixed(0)}% of a core), PostgreSQL backends ${postgresCpuS.toFixed(1)} s (${((postgresCpuS / spanS) * 100).toFixed(0)}%), agent ${agentCpuS.toFixed(1)} s (${((agentCpuS / spanS) * 100).toFixed(0)}%), sender ${senderCpuS.toFixed(1)} s; ${navigator.hardwareConcurrency} cores, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after; hub RSS ${mib(process.memoryUsage().rss)}, ${allocatorStatus()}`,
+    `e2e --index: CPU over ${spanS.toFixed(1)} s: hub (ingest + index, this process) ${hubCpuS.toFixed(1)} s (${((hubCpuS / spanS) * 100).toFixed(0)}% of a core), PostgreSQL backends ${postgresCpuS.toFixed(1)} s (${((postgresCpuS / spanS) * 100).toFixed(0)}%), agent ${agentCpuS.toFixed(1)} s (${((agentCpuS / spanS) * 100).toFixed(0)}%), sender ${sent.cpuS.toFixed(1)} s; ${navigator.hardwareConcurrency} cores, load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after; hub RSS ${mib(process.memoryUsage().rss)}, ${allocatorStatus()}`,
   );
 }
 

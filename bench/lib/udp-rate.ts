@@ -17,22 +17,38 @@ export function buildUdpFlooder(): string {
   return out;
 }
 
-/** Offer `ratePerS` datagrams per second for `seconds` to host:port; resolves with the count sent. */
+/**
+ * Offer `ratePerS` datagrams per second for `seconds` to host:port; resolves
+ * with the count sent, the seconds it took and the flooder's CPU. With
+ * `replayFile`, the datagrams are that file's lines in order (at most its lines).
+ */
 export async function offerUdpFlood(
   flooder: string,
   host: string,
   port: number,
   ratePerS: number,
   seconds: number,
-): Promise<{ sent: number; output: string }> {
+  replayFile?: string,
+): Promise<{ sent: number; seconds: number; cpuS: number; output: string }> {
   const count = Math.round(ratePerS * seconds);
-  const child = Bun.spawn([flooder, host, String(port), String(count), String(ratePerS)], {
-    stdout: "pipe",
-  });
+  const child = Bun.spawn(
+    [
+      flooder,
+      host,
+      String(port),
+      String(count),
+      String(ratePerS),
+      ...(replayFile ? [replayFile] : []),
+    ],
+    { stdout: "pipe", stderr: "pipe" },
+  );
   const output = await new Response(child.stdout).text();
-  await child.exited;
-  const sent = Number(/sent (\d+)/.exec(output)?.[1] ?? 0);
-  return { sent, output: output.trim() };
+  if ((await child.exited) !== 0) {
+    throw new Error(`the UDP flooder failed: ${await new Response(child.stderr).text()}`);
+  }
+  const [, sent, took] = /sent (\d+) in ([\d.]+) s/.exec(output) ?? [];
+  const cpuS = Number(child.resourceUsage()?.cpuTime.total ?? 0n) / 1e6;
+  return { sent: Number(sent ?? 0), seconds: Number(took ?? 0), cpuS, output: output.trim() };
 }
 
 /** Resident set size of a process in bytes (Linux /proc), or 0 when it is gone. */

@@ -3,11 +3,14 @@
  * that the sender is never the bottleneck of a receiver benchmark.
  *
  *   cc -O2 -o udp-flood udp-flood.c
- *   ./udp-flood HOST PORT COUNT RATE_PER_S
+ *   ./udp-flood HOST PORT COUNT RATE_PER_S [FILE]
  *
  * Every datagram is a RouterOS firewall line carrying its own number
  * ("len N" at the end is the sequence), so a receiver can count exactly what
- * arrived. Pacing: the sender sleeps whenever it is ahead of COUNT/RATE; it
+ * arrived. With FILE, the datagrams are its lines instead, in order (e.g.
+ * `logmaster simulate --stdout`, made beforehand so that simulating costs
+ * nothing while the receiver is measured); COUNT is capped at its lines.
+ * Pacing: the sender sleeps whenever it is ahead of COUNT/RATE; it
  * sends in bursts of up to 64 with sendmmsg to keep up at high rates.
  */
 #define _GNU_SOURCE
@@ -23,6 +26,39 @@
 #define BURST 64
 #define LINE_MAX_BYTES 512
 
+/* FILE read whole; `starts[i]`, `lengths[i]`: its line i without the newline. */
+static char *replay;
+static long *starts, *lengths, replay_lines;
+
+static int read_replay(const char *path) {
+  FILE *file = fopen(path, "rb");
+  if (!file) return -1;
+  fseek(file, 0, SEEK_END);
+  long size = ftell(file);
+  fseek(file, 0, SEEK_SET);
+  replay = malloc((size_t)size + 1);
+  if (!replay || fread(replay, 1, (size_t)size, file) != (size_t)size) return -1;
+  fclose(file);
+  long capacity = 1024;
+  starts = malloc(capacity * sizeof *starts);
+  lengths = malloc(capacity * sizeof *lengths);
+  for (long at = 0; at < size;) {
+    char *newline = memchr(replay + at, '\n', (size_t)(size - at));
+    long end = newline ? newline - replay : size;
+    if (end > at) {
+      if (replay_lines == capacity) {
+        capacity *= 2;
+        starts = realloc(starts, capacity * sizeof *starts);
+        lengths = realloc(lengths, capacity * sizeof *lengths);
+      }
+      starts[replay_lines] = at;
+      lengths[replay_lines++] = end - at;
+    }
+    at = end + 1;
+  }
+  return 0;
+}
+
 static double now_s(void) {
   struct timespec t;
   clock_gettime(CLOCK_MONOTONIC, &t);
@@ -30,8 +66,12 @@ static double now_s(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 5) {
-    fprintf(stderr, "usage: %s HOST PORT COUNT RATE_PER_S\n", argv[0]);
+  if (argc != 5 && argc != 6) {
+    fprintf(stderr, "usage: %s HOST PORT COUNT RATE_PER_S [FILE]\n", argv[0]);
+    return 2;
+  }
+  if (argc == 6 && read_replay(argv[5]) != 0) {
+    fprintf(stderr, "cannot read %s\n", argv[5]);
     return 2;
   }
   struct addrinfo hints = {0}, *target;
@@ -41,6 +81,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   long count = atol(argv[3]);
+  if (replay && count > replay_lines) count = replay_lines;
   double rate = atof(argv[4]);
   int sock = socket(target->ai_family, SOCK_DGRAM, 0);
   int sndbuf = 8 << 20;
@@ -59,13 +100,18 @@ int main(int argc, char **argv) {
     int burst = 0;
     for (; burst < BURST && sent + burst < count; burst++) {
       long n = sent + burst;
-      int length = snprintf(lines[burst], LINE_MAX_BYTES,
-          "<134>Nov 22 10:30:45 otel-gw firewall,info forward: in:vlan20-guest out:ether1-wan, "
-          "connection-state:new src-mac aa:bb:cc:dd:ee:ff, proto TCP (SYN), 10.20.%ld.%ld:52345->"
-          "8.8.8.8:443, NAT (10.20.%ld.%ld:52345->85.105.1.2:52345)->8.8.8.8:443, len %ld",
-          (n >> 8) & 255, n & 255, (n >> 8) & 255, n & 255, n);
-      vectors[burst].iov_base = lines[burst];
-      vectors[burst].iov_len = (size_t)length;
+      if (replay) {
+        vectors[burst].iov_base = replay + starts[n];
+        vectors[burst].iov_len = (size_t)lengths[n];
+      } else {
+        int length = snprintf(lines[burst], LINE_MAX_BYTES,
+            "<134>Nov 22 10:30:45 otel-gw firewall,info forward: in:vlan20-guest out:ether1-wan, "
+            "connection-state:new src-mac aa:bb:cc:dd:ee:ff, proto TCP (SYN), 10.20.%ld.%ld:52345->"
+            "8.8.8.8:443, NAT (10.20.%ld.%ld:52345->85.105.1.2:52345)->8.8.8.8:443, len %ld",
+            (n >> 8) & 255, n & 255, (n >> 8) & 255, n & 255, n);
+        vectors[burst].iov_base = lines[burst];
+        vectors[burst].iov_len = (size_t)length;
+      }
       messages[burst].msg_hdr.msg_iov = &vectors[burst];
       messages[burst].msg_hdr.msg_iovlen = 1;
       messages[burst].msg_hdr.msg_name = target->ai_addr;
