@@ -222,9 +222,72 @@ export function minuteSpan(
   intervalMs: number,
 ): { fromMs: number; toMs: number } | undefined {
   if (intervalMs % MINUTE_MS !== 0 || !countsByMinute(request)) return undefined;
-  const fromMs = Math.ceil(request.from.getTime() / MINUTE_MS) * MINUTE_MS;
-  const toMs = Math.floor(request.to.getTime() / MINUTE_MS) * MINUTE_MS;
+  return wholeMinutes(request.from, request.to);
+}
+
+/** The whole minutes inside `[from, to)`, or undefined when there is none. */
+function wholeMinutes(from: Date, to: Date): { fromMs: number; toMs: number } | undefined {
+  const fromMs = Math.ceil(from.getTime() / MINUTE_MS) * MINUTE_MS;
+  const toMs = Math.floor(to.getTime() / MINUTE_MS) * MINUTE_MS;
   return fromMs < toMs ? { fromMs, toMs } : undefined;
+}
+
+/** Ties in a top list in the database's order for hotel and agent ids (ASCII: byte order). */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The top fields `event_minutes` can count (its own columns), as its column names. */
+const MINUTE_TOP_COLUMN: Partial<Record<TopField, string>> = {
+  hotel: "hotel_id",
+  agent: "agent_id",
+};
+
+type ValueCount = { value: string | null; count: string | number };
+
+/** Events per value of `column`, the `limit` most frequent (ties by value), or all without a limit. */
+function countValues(
+  tx: RawTx,
+  filter: EventFilter,
+  hotels: readonly string[],
+  column: string,
+  limit?: number,
+): Promise<ValueCount[]> {
+  const sql = new Sql();
+  filterConditions(sql, filter, hotels);
+  return tx.query<ValueCount>(
+    `select ${column} as value, count(*) as count from events e where ${sql.conditions}
+      group by 1 order by 2 desc, 1${limit === undefined ? "" : ` limit ${sql.p(limit)}`}`,
+    sql.params,
+  );
+}
+
+/** Events per value of an `event_minutes` column over whole minutes `[fromMs, toMs)`. */
+function countMinuteValues(
+  tx: RawTx,
+  filter: EventFilter,
+  hotels: readonly string[],
+  minutes: { fromMs: number; toMs: number },
+  column: string,
+): Promise<ValueCount[]> {
+  const sql = minuteConditions(filter, hotels, minutes);
+  return tx.query<ValueCount>(
+    `select m.${column} as value, sum(m.count) as count from event_minutes m
+      where ${sql.conditions} group by 1`,
+    sql.params,
+  );
+}
+
+/** The `event_minutes` rows (`m`) of the hotels and agents in whole minutes `[fromMs, toMs)`. */
+function minuteConditions(
+  filter: EventFilter,
+  hotels: readonly string[],
+  minutes: { fromMs: number; toMs: number },
+): Sql {
+  const sql = new Sql();
+  sql.and(hotelIn("m.hotel_id", sql.p(hotels)));
+  sql.and(`m.minute >= ${sql.p(new Date(minutes.fromMs).toISOString())}::timestamptz`);
+  sql.and(`m.minute < ${sql.p(new Date(minutes.toMs).toISOString())}::timestamptz`);
+  if (filter.agents?.length) sql.and(`m.agent_id = any(${sql.p(filter.agents)}::text[])`);
+  return sql;
 }
 
 type BucketCount = { bucket: string; count: string | number };
@@ -256,11 +319,7 @@ async function countMinutes(
   intervalMs: number,
   origin: string,
 ): Promise<BucketCount[]> {
-  const sql = new Sql();
-  sql.and(hotelIn("m.hotel_id", sql.p(hotels)));
-  sql.and(`m.minute >= ${sql.p(new Date(minutes.fromMs).toISOString())}::timestamptz`);
-  sql.and(`m.minute < ${sql.p(new Date(minutes.toMs).toISOString())}::timestamptz`);
-  if (filter.agents?.length) sql.and(`m.agent_id = any(${sql.p(filter.agents)}::text[])`);
+  const sql = minuteConditions(filter, hotels, minutes);
   return tx.query<BucketCount>(
     `select ${utcText(`date_bin(${sql.p(`${intervalMs} milliseconds`)}::interval, m.minute, ${sql.p(origin)}::text::timestamptz)`)} as bucket,
             sum(m.count) as count
@@ -377,21 +436,33 @@ export class PostgresQueryEngine implements QueryEngine {
   async top(scope: ReadScope, request: TopRequest): Promise<TopResponse> {
     const started = performance.now();
     const hotels = narrowScope(scope, request.hotels);
-    const sql = new Sql();
-    filterConditions(sql, request, hotels);
     const column = TOP_COLUMN[request.field];
-    const rows = await inReadScope(this.raw, scope, (tx) =>
-      tx.query<{ value: string | null; count: string | number }>(
-        `select ${column} as value, count(*) as count from events e where ${sql.conditions}
-          group by 1 order by 2 desc, 1 limit ${sql.p(request.limit)}`,
-        sql.params,
-      ),
-    );
-    return {
-      field: request.field,
-      values: rows.map((row) => ({ value: row.value, count: Number(row.count) })),
-      took_ms: Math.round(performance.now() - started),
-    };
+    // Hotels and agents with no other filter are counted as the histogram is: whole
+    // minutes from `event_minutes`, the part-minutes at either end from the events.
+    const minuteColumn = MINUTE_TOP_COLUMN[request.field];
+    const minutes =
+      minuteColumn && countsByMinute(request) ? wholeMinutes(request.from, request.to) : undefined;
+    const values = await inReadScope(this.raw, scope, async (tx) => {
+      if (!minuteColumn || !minutes) {
+        const rows = await countValues(tx, request, hotels, column, request.limit);
+        return rows.map((row) => ({ value: row.value, count: Number(row.count) }));
+      }
+      const counts = new Map<string | null, number>();
+      const add = (rows: ValueCount[]) => {
+        for (const row of rows)
+          counts.set(row.value, (counts.get(row.value) ?? 0) + Number(row.count));
+      };
+      add(await countMinuteValues(tx, request, hotels, minutes, minuteColumn));
+      if (request.from.getTime() < minutes.fromMs)
+        add(await countValues(tx, { ...request, to: new Date(minutes.fromMs) }, hotels, column));
+      if (minutes.toMs < request.to.getTime())
+        add(await countValues(tx, { ...request, from: new Date(minutes.toMs) }, hotels, column));
+      return [...counts]
+        .map(([value, count]) => ({ value, count }))
+        .sort((a, b) => b.count - a.count || byCodePoint(String(a.value), String(b.value)))
+        .slice(0, request.limit);
+    });
+    return { field: request.field, values, took_ms: Math.round(performance.now() - started) };
   }
 
   /** The lines before and after a hit from the same agent, by seq (a day either side at most). */

@@ -291,6 +291,43 @@ describe("search", () => {
     expect(foreign.total).toBe(0);
   });
 
+  test("top hotels and agents from the per-minute counts equal counting the events, at any edges, in scope", async () => {
+    const both = readScope(["h1", "h2"]);
+    for (const [from, to] of [
+      [FROM, TO],
+      ["2026-03-12T11:31:17.250Z", "2026-03-12T11:52:41.900Z"],
+      ["2026-03-12T11:40:00.000Z", "2026-03-12T11:40:50.000Z"],
+      ["2026-03-12T11:00:10.500Z", "2026-03-12T13:59:59.999Z"],
+    ] as const) {
+      for (const field of ["hotel", "agent"] as const) {
+        const column = field === "hotel" ? "hotel_id" : "agent_id";
+        const want = await rawQuery<{ value: string; count: string }>(
+          store.raw,
+          `select ${column} as value, count(*)::text as count from events
+            where received_at >= $1::timestamptz and received_at < $2::timestamptz
+            group by 1 order by 2 desc, 1`,
+          [from, to],
+        );
+        const answer = await engine.top(both, topRequestSchema.parse({ from, to, field }));
+        expect(answer.values).toEqual(
+          want.map((row) => ({ value: row.value, count: Number(row.count) })),
+        );
+        // Hotel 1's scope counts hotel 1 alone, with or without hotel 2's agent asked for.
+        const one = await engine.top(scopeOne, topRequestSchema.parse({ from, to, field }));
+        expect(one.values).toEqual(
+          want
+            .filter((row) => row.value === (field === "hotel" ? "h1" : agentOf(1)))
+            .map((row) => ({ value: row.value, count: Number(row.count) })),
+        );
+        const foreign = await engine.top(
+          scopeOne,
+          topRequestSchema.parse({ from, to, field, agents: agentOf(2) }),
+        );
+        expect(foreign.values).toEqual([]);
+      }
+    }
+  });
+
   test("histogram buckets add up to the count, top values are sorted, context is the agent's neighbours", async () => {
     const histogram = await engine.histogram(
       scopeOne,
