@@ -24,6 +24,7 @@
  * allocations do not slow the rounds (measured: they cost the index about a
  * fifth of its rate through collections inside the rounds).
  */
+import pLimit from "p-limit";
 import { HubEvents } from "../../hub/src/events/index.ts";
 import { Derivation } from "../../hub/src/index/derive.ts";
 import { EventPartitions } from "../../hub/src/index/partitions.ts";
@@ -169,9 +170,11 @@ export async function loadSimulatedEvents(
     events: new HubEvents(() => {}),
     maxBytesPerStep: options.stepBytes,
   };
-  /** Per hotel, the chunks of its next step; full groups wait in `ready` for a round. */
+  /** Per hotel, the chunks of its next step; full groups wait in `full` for the slice's indexing. */
   const pending = new Map<number, Group>();
-  const ready: Group[] = [];
+  const full: Group[] = [];
+  /** The worker's limiter of agents stepped at once (`startIndexer`). */
+  const stepping = pLimit(options.concurrency);
   const onInvalid = () => {
     figures.invalidLines++;
   };
@@ -189,7 +192,7 @@ export async function loadSimulatedEvents(
    * memory, yielding now and then as the worker does, so the step being
    * written can send its COPY meanwhile).
    */
-  async function prepareDirect(hotel: number, chunks: PendingChunk[]): Promise<Prepared> {
+  async function prepareDirect({ hotel, chunks }: Group): Promise<Prepared> {
     const hotelId = benchHotelId(hotel);
     const agentId = benchAgentId(hotel);
     const started = performance.now();
@@ -268,40 +271,43 @@ export async function loadSimulatedEvents(
     );
   }
 
-  /** Direct steps parsed in the last round, written in the next (as the worker pipelines). */
-  let waiting: Prepared[] = [];
-
   /**
-   * Index the ready groups, one per hotel, `concurrency` at a time, as the
-   * worker steps agents with a backlog side by side (`agentsAtOnce`). The
-   * direct path pipelines as the worker does: this round's groups are parsed
-   * while the last round's are written, and the round ends when both are
-   * done (nothing is in flight while the simulator makes the next hours).
-   * The rate's time is the wall time of these rounds.
+   * Index a slice's full groups as the worker steps agents with a backlog
+   * (`startIndexer`): `concurrency` hotels at a time through the same
+   * limiter, and each hotel's steps in order, the next one parsed while the
+   * last one is written (`indexAgentSteps`). Nothing waits between steps; the
+   * only wait is at the slice's end, where the simulator makes the next one.
+   * (Rounds of `concurrency` groups that all had to finish before the next
+   * began left a core idle at the end of every round: that wait was the
+   * bench's, not the worker's.) The rate's time is the wall time of these calls.
    */
-  async function runRound(): Promise<void> {
-    const round = ready.splice(0, ready.length);
-    if (round.length === 0 && waiting.length === 0) return;
+  async function indexSlice(groups: readonly Group[]): Promise<void> {
+    if (groups.length === 0) return;
+    const byHotel = new Map<number, Group[]>();
+    for (const group of groups)
+      byHotel.set(group.hotel, [...(byHotel.get(group.hotel) ?? []), group]);
     const started = performance.now();
     const cpuStarted = cpuMsNow();
     let profileMs = 0;
-    if (options.path === "direct") {
-      const writing = Promise.all(waiting.map(writeDirect));
-      waiting = await Promise.all(round.map((group) => prepareDirect(group.hotel, group.chunks)));
-      await writing;
-      profileMs = profileCopyData(waiting);
-    } else {
-      await Promise.all(round.map(indexWorker));
-    }
+    const stepHotel = async (steps: readonly Group[]): Promise<void> => {
+      if (options.path === "worker") {
+        for (const group of steps) await indexWorker(group);
+        return;
+      }
+      const [first] = steps;
+      let next: Promise<Prepared> | undefined = first && prepareDirect(first);
+      for (let at = 1; next; at++) {
+        const prepared = await next;
+        profileMs += profileCopyData([prepared]);
+        const writing = writeDirect(prepared);
+        const following = steps[at];
+        next = following ? prepareDirect(following) : undefined;
+        await writing;
+      }
+    };
+    await Promise.all([...byHotel.values()].map((steps) => stepping(() => stepHotel(steps))));
     figures.indexMs += performance.now() - started - profileMs;
     figures.indexCpuMs += cpuMsNow() - cpuStarted - profileMs;
-  }
-
-  /** A hotel's open group is full: queue it, indexing a round first when needed. */
-  async function groupReady(group: Group): Promise<void> {
-    if (ready.some((other) => other.hotel === group.hotel)) await runRound();
-    ready.push(group);
-    if (ready.length >= options.concurrency) await runRound();
   }
 
   /** What ingest does with an hour: a chunk row (direct), or its batches stored (worker). */
@@ -365,24 +371,22 @@ export async function loadSimulatedEvents(
     figures.simulateMs += performance.now() - simulating;
     if (slice.length === 0) break;
     for (const hour of slice) await takeHour(hour);
+    await indexSlice(full.splice(0));
   }
-  for (const group of pending.values()) await groupReady(group);
-  await runRound();
-  // The last parsed round is still waiting for its write.
-  await runRound();
+  await indexSlice([...pending.values()]);
   figures.wallMs = performance.now() - loadStarted;
   figures.postgresCpuMs = postgresCpuSpent(postgresBefore, await postgresBackendCpu(raw)) * 1000;
   return figures;
 
   /** An hour as ingest leaves it, joined to its hotel's next step (indexing a full one first). */
   async function takeHour(hour: SimulatedHour): Promise<void> {
-    const full = pending.get(hour.hotel);
+    const last = pending.get(hour.hotel);
     if (
-      full &&
-      (full.bytes + hour.bytes.byteLength > options.stepBytes || full.hours.length >= 16)
+      last &&
+      (last.bytes + hour.bytes.byteLength > options.stepBytes || last.hours.length >= 16)
     ) {
       pending.delete(hour.hotel);
-      await groupReady(full);
+      full.push(last);
     }
     const chunk = await ingest(hour);
     const open = pending.get(hour.hotel) ?? { hotel: hour.hotel, chunks: [], bytes: 0, hours: [] };
