@@ -446,6 +446,11 @@ try {
   say(
     `query: CPU while indexing: bench process ${(figures.indexCpuMs / 1000).toFixed(1)} s (${n(hubRatePerCore)} events per CPU-second); PostgreSQL backends ${(figures.postgresCpuMs / 1000).toFixed(1)} s over the whole load (${n(postgresRatePerCore)} events per CPU-second)`,
   );
+  const { busyS, idleS } = figures.machine;
+  const otherS = busyS - figures.indexCpuMs / 1000 - figures.postgresCpuMs / 1000;
+  say(
+    `query: the machine while indexing: ${((100 * busyS) / (busyS + idleS)).toFixed(0)}% of ${navigator.hardwareConcurrency} cores busy (${busyS.toFixed(1)} s busy, ${idleS.toFixed(1)} s idle); busy beyond the bench process and the backends above: about ${otherS.toFixed(1)} s (PostgreSQL's background processes, the kernel's writeback, other work; the backends' figure spans the whole load, so this is a lower bound)`,
+  );
   say(
     `query: one core each: the hub's indexing ${n(hubRatePerCore)} events/s (${hubRatePerCore >= INDEX_TARGET_PER_S ? "at or above" : "below"} ${n(INDEX_TARGET_PER_S)}), PostgreSQL ${n(postgresRatePerCore)} events/s (${postgresRatePerCore >= INDEX_TARGET_PER_S ? "at or above" : "below"}); ${hubRatePerCore < postgresRatePerCore ? "the hub" : "PostgreSQL"} bounds the rate, and here both share ${navigator.hardwareConcurrency} cores`,
   );
@@ -541,6 +546,8 @@ try {
           ingest_s: figures.ingestMs / 1000,
           bench_cpu_s: figures.indexCpuMs / 1000,
           postgres_cpu_s: figures.postgresCpuMs / 1000,
+          machine_busy_s: Number(figures.machine.busyS.toFixed(1)),
+          machine_idle_s: Number(figures.machine.idleS.toFixed(1)),
           hub_events_per_cpu_s: Math.round(hubRatePerCore),
           postgres_events_per_cpu_s: Math.round(postgresRatePerCore),
           cores: navigator.hardwareConcurrency,

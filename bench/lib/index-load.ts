@@ -40,7 +40,7 @@ import {
 import { type SimulatedHour, simulatedHours, storeHour } from "../../hub/src/index/testing.ts";
 import { addAgentRow, addHotelRow } from "../../hub/src/store/fixtures.ts";
 import { type Db, type RawClient, rawQuery, rawTransaction } from "../../hub/src/store/index.ts";
-import { postgresBackendCpu, postgresCpuSpent } from "./services.ts";
+import { machineCpu, postgresBackendCpu, postgresCpuSpent } from "./services.ts";
 
 export const benchHotelId = (hotel: number) => `otel-${hotel}`;
 export const benchAgentId = (hotel: number) => `otel-${hotel}-bench001`;
@@ -86,6 +86,13 @@ export interface LoadFigures {
   indexCpuMs: number;
   /** CPU of the PostgreSQL backends serving this database during the load (all of it, ingest included). */
   postgresCpuMs: number;
+  /**
+   * The whole machine during `indexMs` (/proc/stat, all cores): busy and idle
+   * seconds. Busy beyond the two figures above is PostgreSQL's background
+   * processes (autovacuum, checkpointer, WAL writer), the kernel's writeback
+   * and anything else running.
+   */
+  machine: { busyS: number; idleS: number };
   /** Direct path only: where `indexMs` went. */
   parts: {
     parseMs: number;
@@ -152,6 +159,7 @@ export async function loadSimulatedEvents(
     indexMs: 0,
     indexCpuMs: 0,
     postgresCpuMs: 0,
+    machine: { busyS: 0, idleS: 0 },
     parts: {
       parseMs: 0,
       partitionsMs: 0,
@@ -288,6 +296,7 @@ export async function loadSimulatedEvents(
       byHotel.set(group.hotel, [...(byHotel.get(group.hotel) ?? []), group]);
     const started = performance.now();
     const cpuStarted = cpuMsNow();
+    const machineStarted = machineCpu();
     let profileMs = 0;
     const stepHotel = async (steps: readonly Group[]): Promise<void> => {
       if (options.path === "worker") {
@@ -308,6 +317,9 @@ export async function loadSimulatedEvents(
     await Promise.all([...byHotel.values()].map((steps) => stepping(() => stepHotel(steps))));
     figures.indexMs += performance.now() - started - profileMs;
     figures.indexCpuMs += cpuMsNow() - cpuStarted - profileMs;
+    const machineEnded = machineCpu();
+    figures.machine.busyS += machineEnded.busyS - machineStarted.busyS;
+    figures.machine.idleS += machineEnded.idleS - machineStarted.idleS;
   }
 
   /** What ingest does with an hour: a chunk row (direct), or its batches stored (worker). */

@@ -5,8 +5,9 @@
  * already running, a test shell's, are left running); and the CPU the
  * server spends on one database.
  */
+import { readFileSync } from "node:fs";
 import { type RawClient, rawQuery } from "../../hub/src/store/index.ts";
-import { cpuSeconds } from "./udp-rate.ts";
+import { clockTicksPerS, cpuSeconds } from "./udp-rate.ts";
 
 const repoRoot = new URL("../..", import.meta.url).pathname;
 
@@ -56,4 +57,17 @@ export function postgresCpuSpent(before: Map<number, number>, after: Map<number,
     if (Number.isFinite(now)) seconds += now - (before.get(pid) ?? 0);
   }
   return seconds;
+}
+
+/** The machine's CPU time so far from /proc/stat, all cores: busy and idle (with I/O wait) seconds. */
+export function machineCpu(): { busyS: number; idleS: number } {
+  const [line] = readFileSync("/proc/stat", "utf8").split("\n", 1);
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice (clock ticks)
+  const ticks = (line ?? "").trim().split(/\s+/).slice(1).map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    ticks;
+  return {
+    busyS: (user + nice + system + irq + softirq + steal) / clockTicksPerS,
+    idleS: (idle + iowait) / clockTicksPerS,
+  };
 }

@@ -78,7 +78,7 @@ export function trackPeakRss(pid: number): { stop(): number } {
 export const mib = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MiB`;
 
 /** Kernel clock ticks per second, the unit of /proc/<pid>/stat times. */
-const clockTicksPerS = (() => {
+export const clockTicksPerS = (() => {
   const out = Bun.spawnSync(["getconf", "CLK_TCK"]).stdout.toString().trim();
   return Number(out) || 100;
 })();
