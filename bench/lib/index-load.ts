@@ -10,19 +10,20 @@
  * - `direct` (default): the step's parts called one by one, each timed; the
  *   records' bytes are handed over in memory (no `chunk_batches` rows, so a
  *   20M-event load does not also store 5 GB of batches). Pipelined as the
- *   worker is on PostgreSQL: a round's steps are parsed while the last
- *   round's are written;
+ *   worker is on PostgreSQL: a hotel's next step is parsed while its last
+ *   one is written;
  * - `worker`: the hours stored through the ingest path (`storeHour`), then
  *   `indexAgentSteps` itself until the agent has nothing left: exactly the
  *   worker's code, reading the batches back, timed only as a whole.
- * Full groups are indexed in rounds of up to `concurrency` hotels side by
- * side, as the worker steps agents with a backlog (two at once by default). Simulating
- * the traffic and storing what ingest stores happen between rounds and are
- * timed apart: the indexing rate is events over the rounds' wall time, what
- * the index worker itself would take. The simulator runs half a million
- * lines ahead and its garbage is collected before they are indexed, so its
- * allocations do not slow the rounds (measured: they cost the index about a
- * fifth of its rate through collections inside the rounds).
+ * The simulation is made in slices of half a million lines; each slice's
+ * full groups are then indexed `concurrency` hotels side by side, as the
+ * worker steps agents with a backlog (two at once by default). Simulating
+ * the traffic and storing what ingest stores happen between slices and are
+ * timed apart: the indexing rate is events over the slices' indexing wall
+ * time, what the index worker itself would take. The simulator's garbage is
+ * collected before a slice is indexed, so its allocations do not slow the
+ * indexing (measured: they cost the index about a fifth of its rate through
+ * collections inside the timed part).
  */
 import pLimit from "p-limit";
 import { HubEvents } from "../../hub/src/events/index.ts";
@@ -267,10 +268,10 @@ export async function loadSimulatedEvents(
   }
 
   /** The worker path: the worker's own loop until the hotel's agent has nothing left. */
-  async function indexWorker(group: Group): Promise<void> {
+  async function indexWorker(hotel: number): Promise<void> {
     await indexAgentSteps(
       workerContext,
-      benchAgentId(group.hotel),
+      benchAgentId(hotel),
       async (step) => {
         figures.events += step.rows.length;
         figures.steps++;
@@ -292,17 +293,18 @@ export async function loadSimulatedEvents(
   async function indexSlice(groups: readonly Group[]): Promise<void> {
     if (groups.length === 0) return;
     const byHotel = new Map<number, Group[]>();
-    for (const group of groups)
-      byHotel.set(group.hotel, [...(byHotel.get(group.hotel) ?? []), group]);
+    for (const group of groups) {
+      const steps = byHotel.get(group.hotel);
+      if (steps) steps.push(group);
+      else byHotel.set(group.hotel, [group]);
+    }
     const started = performance.now();
     const cpuStarted = cpuMsNow();
     const machineStarted = machineCpu();
     let profileMs = 0;
-    const stepHotel = async (steps: readonly Group[]): Promise<void> => {
-      if (options.path === "worker") {
-        for (const group of steps) await indexWorker(group);
-        return;
-      }
+    const stepHotel = async (hotel: number, steps: readonly Group[]): Promise<void> => {
+      // The worker's loop takes everything stored for the agent at once.
+      if (options.path === "worker") return indexWorker(hotel);
       const [first] = steps;
       let next: Promise<Prepared> | undefined = first && prepareDirect(first);
       for (let at = 1; next; at++) {
@@ -314,7 +316,9 @@ export async function loadSimulatedEvents(
         await writing;
       }
     };
-    await Promise.all([...byHotel.values()].map((steps) => stepping(() => stepHotel(steps))));
+    await Promise.all(
+      [...byHotel].map(([hotel, steps]) => stepping(() => stepHotel(hotel, steps))),
+    );
     figures.indexMs += performance.now() - started - profileMs;
     figures.indexCpuMs += cpuMsNow() - cpuStarted - profileMs;
     const machineEnded = machineCpu();
@@ -390,7 +394,7 @@ export async function loadSimulatedEvents(
   figures.postgresCpuMs = postgresCpuSpent(postgresBefore, await postgresBackendCpu(raw)) * 1000;
   return figures;
 
-  /** An hour as ingest leaves it, joined to its hotel's next step (indexing a full one first). */
+  /** An hour as ingest leaves it, joined to its hotel's next step (queueing a full one first). */
   async function takeHour(hour: SimulatedHour): Promise<void> {
     const last = pending.get(hour.hotel);
     if (

@@ -53,7 +53,7 @@ const ROWS: Row[] = [
     addr: "2001:db8::1",
     mac: "00:00:00:00:00:00",
     list: [],
-    // A lexeme with a NUL takes the per-lexeme way, and loses the NUL as text does.
+    // A lexeme with a NUL loses it, as text does (a lexeme is sent as a C string).
     words: ["solo", "nul\0inside", "Ünlü"],
   },
   {
