@@ -140,8 +140,9 @@ export async function loadSimulatedEvents(
   options: LoadOptions,
 ): Promise<LoadFigures> {
   if (raw.kind !== "postgres") throw new Error("the index load bench needs PostgreSQL");
+  const hotelKeys = new Map<number, number>();
   for (let hotel = 1; hotel <= options.hotels; hotel++) {
-    await addHotelRow(db, benchHotelId(hotel));
+    hotelKeys.set(hotel, await addHotelRow(db, benchHotelId(hotel)));
     await addAgentRow(db, {
       id: benchAgentId(hotel),
       hotelId: benchHotelId(hotel),
@@ -210,7 +211,13 @@ export async function loadSimulatedEvents(
     for (const chunk of chunks) {
       await indexRecordBytes(
         chunk.bytes,
-        { hotelId, agentId, chunkId: chunk.id, chunk: chunk.name },
+        {
+          hotelId,
+          hotelKey: hotelKeys.get(hotel) ?? 0,
+          agentId,
+          chunkId: chunk.id,
+          chunk: chunk.name,
+        },
         derivation,
         rows,
         onInvalid,

@@ -68,7 +68,7 @@ export async function reindexHotel(
     for (const agent of agents) {
       await tx.query("select pg_advisory_xact_lock(hashtextextended($1, 5651))", [agent]);
     }
-    await tx.query("delete from events where hotel_id = $1 and chunk_id = any($2::bigint[])", [
+    await tx.query(`delete from events where ${EVENTS_OF_HOTEL} and chunk_id = any($2::bigint[])`, [
       request.hotelId,
       ids,
     ]);
@@ -113,7 +113,7 @@ export async function reindexHotel(
   if (context.sink.kind === "postgres") {
     const [counted] = await rawQuery<{ n: string | number }>(
       context.raw,
-      "select count(*) as n from events where hotel_id = $1 and chunk_id = any($2::bigint[])",
+      `select count(*) as n from events where ${EVENTS_OF_HOTEL} and chunk_id = any($2::bigint[])`,
       [request.hotelId, ids],
     );
     progress.events = Number(counted?.n ?? progress.events);
@@ -139,3 +139,6 @@ export async function reindexHotel(
   });
   return progress;
 }
+
+/** The events of the hotel in `$1`, through the key the events indexes lead with. */
+const EVENTS_OF_HOTEL = "hotel_key = (select key from hotels where id = $1) and hotel_id = $1";

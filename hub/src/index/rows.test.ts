@@ -5,6 +5,7 @@ import { eventRow } from "./rows.ts";
 
 const place = {
   hotelId: "h1",
+  hotelKey: 1,
   agentId: "h1-agent",
   chunkId: 1,
   chunk: "2026-03-12T09",

@@ -15,6 +15,8 @@ export interface EventRow {
   /** `receivedAt` in microseconds since 1970, for the COPY encoder (read once, with the record). */
   receivedUs: number;
   hotelId: string;
+  /** `hotels.key` of `hotelId`: what the events btrees lead with. */
+  hotelKey: number;
   agentId: string;
   chunkId: number;
   /** The custody chunk id (`YYYY-MM-DDTHH` or `.N`) of `chunkId`: not a column, for the live tail. */
@@ -47,6 +49,7 @@ export interface EventRow {
 export const EVENT_COLUMNS = [
   "received_at",
   "hotel_id",
+  "hotel_key",
   "agent_id",
   "chunk_id",
   "seq",
@@ -106,6 +109,7 @@ const FOUR_DIGIT_YEAR = /^\d{4}-/;
 
 export interface EventPlace {
   hotelId: string;
+  hotelKey: number;
   agentId: string;
   chunkId: number;
   chunk: string;
@@ -132,6 +136,7 @@ export function eventRow(event: SyslogEvent, place: EventPlace): EventRow {
     receivedAt: place.receivedAt,
     receivedUs,
     hotelId: place.hotelId,
+    hotelKey: place.hotelKey,
     agentId: place.agentId,
     chunkId: place.chunkId,
     chunk: place.chunk,
@@ -170,6 +175,7 @@ export function writeEventRow(row: EventRow, out: BinaryCopy): void {
   out.row(EVENT_COLUMNS.length);
   out.timestamptzMicros(row.receivedUs);
   out.text(row.hotelId);
+  out.int32(row.hotelKey);
   out.text(row.agentId);
   out.int64(row.chunkId);
   out.int64(row.seq);

@@ -106,7 +106,7 @@ async function indexLines(lines: string[]): Promise<{ rows: EventRow[]; invalid:
   const invalid: string[] = [];
   await indexRecordBytes(
     new TextEncoder().encode(lines.join("")),
-    { hotelId: "h1", agentId: AGENT, chunkId: 1, chunk: "2026-03-12T09" },
+    { hotelId: "h1", hotelKey: 1, agentId: AGENT, chunkId: 1, chunk: "2026-03-12T09" },
     new Derivation("h1", AGENT),
     rows,
     (line, reason) => invalid.push(`${reason}: ${line}`),

@@ -54,6 +54,7 @@ export interface IndexStepResult {
 interface PendingChunk {
   id: number;
   hotel_id: string;
+  hotel_key: number;
   hour_start: Date | string;
   part: number;
   length: number;
@@ -70,11 +71,11 @@ interface PendingChunk {
  *
  * @example
  * const rows: EventRow[] = [];
- * await indexRecordBytes(bytes, { hotelId, agentId, chunkId }, new Derivation(hotelId, agentId), rows, warn);
+ * await indexRecordBytes(bytes, { hotelId, hotelKey, agentId, chunkId, chunk }, new Derivation(hotelId, agentId), rows, warn);
  */
 export async function indexRecordBytes(
   bytes: Uint8Array,
-  chunk: { hotelId: string; agentId: string; chunkId: number; chunk: string },
+  chunk: { hotelId: string; hotelKey: number; agentId: string; chunkId: number; chunk: string },
   derivation: Derivation,
   rows: EventRow[],
   onInvalid: (line: string, reason: string) => void,
@@ -108,6 +109,7 @@ export async function indexRecordBytes(
     });
     const row = eventRow(parsed, {
       hotelId: chunk.hotelId,
+      hotelKey: chunk.hotelKey,
       agentId: chunk.agentId,
       chunkId: chunk.chunkId,
       chunk: chunk.chunk,
@@ -211,9 +213,11 @@ async function planStep(
   };
   // A step holds at most 16 chunks; past the ones a step in flight finishes, 16 more.
   const pending = await q.query<PendingChunk & Record<string, unknown>>(
-    `select id, hotel_id, hour_start, part, length, indexed_length, devices_counted_length, archive_path, status
-       from chunks where agent_id = $1 and indexed_length < length
-      order by hour_start, part limit $2`,
+    `select c.id, c.hotel_id, h.key as hotel_key, c.hour_start, c.part, c.length, c.indexed_length,
+            c.devices_counted_length, c.archive_path, c.status
+       from chunks c join hotels h on h.id = c.hotel_id
+      where c.agent_id = $1 and c.indexed_length < c.length
+      order by c.hour_start, c.part limit $2`,
     [agentId, 16 + (after?.size ?? 0)],
   );
   let budget = context.maxBytesPerStep;
@@ -252,7 +256,7 @@ async function planStep(
     const chunkName = chunkIdOfRow(chunk);
     await indexRecordBytes(
       bytes.subarray(0, whole),
-      { hotelId, agentId, chunkId: id, chunk: chunkName },
+      { hotelId, hotelKey: Number(chunk.hotel_key), agentId, chunkId: id, chunk: chunkName },
       planned.derivation,
       planned.rows,
       (line, reason) =>

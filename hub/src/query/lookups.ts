@@ -12,7 +12,14 @@ import type { EventReader, EvidenceRef, NatQuestion } from "./engine.ts";
 import { HIT_COLUMNS, hitOf } from "./postgres.ts";
 import type { LookupIpRequest, LookupMacRequest, LookupNatRequest } from "./request.ts";
 import { type EventHit, eventHitSchema, evidenceLineSchema, timesSchema } from "./response.ts";
-import { hotelIn, inReadScope, narrowScope, type ReadScope } from "./scope.ts";
+import {
+  eventHotelIn,
+  hotelIn,
+  hotelKeys,
+  inReadScope,
+  narrowScope,
+  type ReadScope,
+} from "./scope.ts";
 import { bothTimes, utcText } from "./time.ts";
 
 /** Why a lookup found nothing, most telling first. */
@@ -107,11 +114,11 @@ async function evidenceLines(
     `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
       join unnest($2::text[], $3::bigint[], $4::text[]::timestamptz[]) as r(agent_id, seq, at)
         on e.agent_id = r.agent_id and e.seq = r.seq and e.received_at = r.at
-     where ${hotelIn("e.hotel_id", "$1")} and e.received_at = any($4::text[]::timestamptz[])
+     where ${eventHotelIn("e", "$1")} and e.received_at = any($4::text[]::timestamptz[])
        and e.received_at between $5::timestamptz and $6::timestamptz`,
     // The typed bounds let the planner prune partitions (the µs times are text, cast at run time).
     [
-      hotels,
+      await hotelKeys(tx, hotels),
       refs.map((r) => r.agent),
       refs.map((r) => r.seq),
       refs.map((r) => r.at),
@@ -430,27 +437,28 @@ async function natConnectionsInPostgres(
   hotels: readonly string[],
   { ip, port, at }: NatQuestion,
 ): Promise<{ candidates: EventHit[]; nearby: EventHit[] }> {
+  const keys = await hotelKeys(tx, hotels);
   // The connection that took the port last before T (a day back at most), or, for a
   // clock a little ahead of the router's, the first within a minute after T.
   const candidates = await tx.query(
     `(select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-         where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
+         where ${eventHotelIn("e", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
            and e.received_at <= $4::timestamptz and e.received_at > $5::timestamptz
          order by e.received_at desc limit 1)
        union all
        (select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-         where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
+         where ${eventHotelIn("e", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
            and e.received_at > $4::timestamptz and e.received_at <= $6::timestamptz
          order by e.received_at limit 1)`,
     // Bounds computed here, typed: the planner prunes partitions with them (a day back, a minute on).
-    [hotels, ip, port, at.toISOString(), shift(at, -86_400_000), shift(at, 60_000)],
+    [keys, ip, port, at.toISOString(), shift(at, -86_400_000), shift(at, 60_000)],
   );
   const nearby = await tx.query(
     `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
-      where ${hotelIn("e.hotel_id", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
+      where ${eventHotelIn("e", "$1")} and e.nat_ip = $2::inet and e.nat_port = $3
         and e.received_at between $4::timestamptz and $5::timestamptz
       order by e.received_at limit 20`,
-    [hotels, ip, port, shift(at, -300_000), shift(at, 300_000)],
+    [keys, ip, port, shift(at, -300_000), shift(at, 300_000)],
   );
   return { candidates: candidates.map(hitOf), nearby: nearby.map(hitOf) };
 }

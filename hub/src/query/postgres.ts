@@ -4,7 +4,7 @@
  * the typed columns that the indexes of `events` serve (docs/decisions.md
  * "Event indexes"); free text goes to the GIN index over `words`.
  */
-import { type RawClient, type RawTx, rawQuery } from "../store/index.ts";
+import { type RawClient, type RawTx, rawQuery, type Statement } from "../store/index.ts";
 import { decodeCursor, exportPages, histogramBuckets, pageOf, type QueryEngine } from "./engine.ts";
 
 export { type Cursor, CursorError, decodeCursor, encodeCursor } from "./engine.ts";
@@ -24,7 +24,15 @@ import type {
   SearchResponse,
   TopResponse,
 } from "./response.ts";
-import { codeScopeFilter, hotelIn, inReadScope, narrowScope, type ReadScope } from "./scope.ts";
+import {
+  codeScopeFilter,
+  eventHotelIn,
+  hotelIn,
+  hotelKeys,
+  inReadScope,
+  narrowScope,
+  type ReadScope,
+} from "./scope.ts";
 import { parseTextQuery } from "./text.ts";
 import { istanbulTime, utcText } from "./time.ts";
 
@@ -82,9 +90,9 @@ export async function freeTextIndexUsable(raw: RawClient): Promise<boolean> {
   return row?.leakproof === true;
 }
 
-/** The conditions of a filter, on `events e`, for the hotels of the scope. */
-export function filterConditions(sql: Sql, filter: EventFilter, hotels: readonly string[]): void {
-  sql.and(hotelIn("e.hotel_id", sql.p(hotels)));
+/** The conditions of a filter, on `events e`, for the hotels of the scope (their keys, {@link hotelKeys}). */
+export function filterConditions(sql: Sql, filter: EventFilter, keys: readonly number[]): void {
+  sql.and(eventHotelIn("e", sql.p(keys)));
   // Typed, not cast from text: the planner prunes the day partitions with them (a cast is
   // evaluated at run time, after planning touched every partition). Millisecond values, so
   // postgres.js's Date serialisation loses nothing here.
@@ -247,12 +255,12 @@ type ValueCount = { value: string | null; count: string | number };
 function countValues(
   tx: RawTx,
   filter: EventFilter,
-  hotels: readonly string[],
+  keys: readonly number[],
   column: string,
   limit?: number,
 ): Promise<ValueCount[]> {
   const sql = new Sql();
-  filterConditions(sql, filter, hotels);
+  filterConditions(sql, filter, keys);
   return tx.query<ValueCount>(
     `select ${column} as value, count(*) as count from events e where ${sql.conditions}
       group by 1 order by 2 desc, 1${limit === undefined ? "" : ` limit ${sql.p(limit)}`}`,
@@ -296,12 +304,12 @@ type BucketCount = { bucket: string; count: string | number };
 async function countEvents(
   tx: RawTx,
   filter: EventFilter,
-  hotels: readonly string[],
+  keys: readonly number[],
   intervalMs: number,
   origin: string,
 ): Promise<BucketCount[]> {
   const sql = new Sql();
-  filterConditions(sql, filter, hotels);
+  filterConditions(sql, filter, keys);
   return tx.query<BucketCount>(
     `select ${utcText(`date_bin(${sql.p(`${intervalMs} milliseconds`)}::interval, e.received_at, ${sql.p(origin)}::text::timestamptz)`)} as bucket,
             count(*) as count
@@ -328,6 +336,45 @@ async function countMinutes(
   );
 }
 
+/** One page of a search: the statement for the hotels' keys ({@link hotelKeys}). */
+function searchPage(request: SearchRequest, keys: readonly number[]): Statement {
+  const sql = new Sql();
+  filterConditions(sql, request, keys);
+  const dir = request.sort === "asc" ? "asc" : "desc";
+  if (request.cursor) {
+    const cursor = decodeCursor(request.cursor);
+    const op = dir === "asc" ? ">" : "<";
+    const at = sql.p(cursor.t);
+    sql.and(
+      `(e.received_at, e.agent_id, e.seq) ${op} (${at}::text::timestamptz, ${sql.p(cursor.a)}, ${sql.p(cursor.s)}::bigint)`,
+    );
+    // Implied by the row comparison, and what lets the time index start at the cursor
+    // (an export's thousandth page does not read the 999 before it again).
+    sql.and(`e.received_at ${op}= ${at}::text::timestamptz`);
+  }
+  const limit = sql.p(request.limit + 1);
+  const order = `e.received_at ${dir}, e.agent_id ${dir}, e.seq ${dir}`;
+  // Per hotel, the newest rows walk (hotel_key, received_at) backwards and stop at the limit;
+  // `hotel_key = any(list)` cannot give that order, so it sorted every row of the range
+  // (220 ms for 110,000 lines on PGlite). The test switch that drops the code's hotel
+  // condition keeps the plain form: then only row-level security holds the scope.
+  const perHotel = codeScopeFilter.on;
+  const keysParam = perHotel ? sql.p(keys) : "";
+  if (perHotel) sql.and("e.hotel_key = s.key");
+  const newest = `select e.* from events e where ${sql.conditions} order by ${order} limit ${limit}`;
+  const page = perHotel
+    ? `select e.* from unnest(${keysParam}::int[]) as s(key)
+         cross join lateral (${newest}) e order by ${order} limit ${limit}`
+    : newest;
+  return {
+    // The page of events first, then its chunks by primary key: joined inside, the
+    // chunks' row-level security made the planner loop over every chunk (bench/query.ts --explain).
+    text: `with page as materialized (${page})
+       select ${HIT_COLUMNS} from page e join chunks c on c.id = e.chunk_id order by ${order}`,
+    params: sql.params,
+  };
+}
+
 /**
  * The PostgreSQL query engine.
  *
@@ -341,43 +388,10 @@ export class PostgresQueryEngine implements QueryEngine {
   async search(scope: ReadScope, request: SearchRequest): Promise<SearchResponse> {
     const started = performance.now();
     const hotels = narrowScope(scope, request.hotels);
-    const sql = new Sql();
-    filterConditions(sql, request, hotels);
-    const dir = request.sort === "asc" ? "asc" : "desc";
-    if (request.cursor) {
-      const cursor = decodeCursor(request.cursor);
-      const op = dir === "asc" ? ">" : "<";
-      const at = sql.p(cursor.t);
-      sql.and(
-        `(e.received_at, e.agent_id, e.seq) ${op} (${at}::text::timestamptz, ${sql.p(cursor.a)}, ${sql.p(cursor.s)}::bigint)`,
-      );
-      // Implied by the row comparison, and what lets the time index start at the cursor
-      // (an export's thousandth page does not read the 999 before it again).
-      sql.and(`e.received_at ${op}= ${at}::text::timestamptz`);
-    }
-    const limit = sql.p(request.limit + 1);
-    const order = `e.received_at ${dir}, e.agent_id ${dir}, e.seq ${dir}`;
-    // Per hotel, the newest rows walk (hotel_id, received_at) backwards and stop at the limit;
-    // `hotel_id = any(list)` cannot give that order, so it sorted every row of the range
-    // (220 ms for 110,000 lines on PGlite). The test switch that drops the code's hotel
-    // condition keeps the plain form: then only row-level security holds the scope.
-    const perHotel = codeScopeFilter.on;
-    const hotelParam = perHotel ? sql.p(hotels) : "";
-    if (perHotel) sql.and("e.hotel_id = s.hotel_id");
-    const newest = `select e.* from events e where ${sql.conditions} order by ${order} limit ${limit}`;
-    const page = perHotel
-      ? `select e.* from unnest(${hotelParam}::text[]) as s(hotel_id)
-           cross join lateral (${newest}) e order by ${order} limit ${limit}`
-      : newest;
-    const rows = await inReadScope(this.raw, scope, (tx) =>
-      tx.query(
-        // The page of events first, then its chunks by primary key: joined inside, the
-        // chunks' row-level security made the planner loop over every chunk (bench/query.ts --explain).
-        `with page as materialized (${page})
-         select ${HIT_COLUMNS} from page e join chunks c on c.id = e.chunk_id order by ${order}`,
-        sql.params,
-      ),
-    );
+    const rows = await inReadScope(this.raw, scope, async (tx) => {
+      const page = searchPage(request, await hotelKeys(tx, hotels));
+      return tx.query(page.text, page.params);
+    });
     return pageOf(rows.map(hitOf), request.limit, started);
   }
 
@@ -409,19 +423,20 @@ export class PostgresQueryEngine implements QueryEngine {
     };
     const minutes = minuteSpan(request, intervalMs);
     await inReadScope(this.raw, scope, async (tx) => {
+      const keys = await hotelKeys(tx, hotels);
       if (!minutes) {
-        add(await countEvents(tx, request, hotels, intervalMs, origin));
+        add(await countEvents(tx, request, keys, intervalMs, origin));
         return;
       }
       // Whole minutes from the per-minute counts; the part-minutes at either end from the events.
       add(await countMinutes(tx, request, hotels, minutes, intervalMs, origin));
       if (fromMs < minutes.fromMs) {
         const edge = { ...request, to: new Date(minutes.fromMs) };
-        add(await countEvents(tx, edge, hotels, intervalMs, origin));
+        add(await countEvents(tx, edge, keys, intervalMs, origin));
       }
       if (minutes.toMs < toMs) {
         const edge = { ...request, from: new Date(minutes.toMs) };
-        add(await countEvents(tx, edge, hotels, intervalMs, origin));
+        add(await countEvents(tx, edge, keys, intervalMs, origin));
       }
     });
     const buckets = histogramBuckets(fromMs, toMs, intervalMs, counts);
@@ -443,8 +458,9 @@ export class PostgresQueryEngine implements QueryEngine {
     const minutes =
       minuteColumn && countsByMinute(request) ? wholeMinutes(request.from, request.to) : undefined;
     const values = await inReadScope(this.raw, scope, async (tx) => {
+      const keys = await hotelKeys(tx, hotels);
       if (!minuteColumn || !minutes) {
-        const rows = await countValues(tx, request, hotels, column, request.limit);
+        const rows = await countValues(tx, request, keys, column, request.limit);
         return rows.map((row) => ({ value: row.value, count: Number(row.count) }));
       }
       const counts = new Map<string | null, number>();
@@ -454,9 +470,9 @@ export class PostgresQueryEngine implements QueryEngine {
       };
       add(await countMinuteValues(tx, request, hotels, minutes, minuteColumn));
       if (request.from.getTime() < minutes.fromMs)
-        add(await countValues(tx, { ...request, to: new Date(minutes.fromMs) }, hotels, column));
+        add(await countValues(tx, { ...request, to: new Date(minutes.fromMs) }, keys, column));
       if (minutes.toMs < request.to.getTime())
-        add(await countValues(tx, { ...request, from: new Date(minutes.toMs) }, hotels, column));
+        add(await countValues(tx, { ...request, from: new Date(minutes.toMs) }, keys, column));
       return [...counts]
         .map(([value, count]) => ({ value, count }))
         .sort((a, b) => b.count - a.count || byCodePoint(String(a.value), String(b.value)))
@@ -468,16 +484,22 @@ export class PostgresQueryEngine implements QueryEngine {
   /** The lines before and after a hit from the same agent, by seq (a day either side at most). */
   async context(scope: ReadScope, request: ContextRequest): Promise<ContextResponse> {
     const at = request.at.getTime();
-    const window = (sql: Sql) => {
-      sql.and(hotelIn("e.hotel_id", sql.p(scope.hotels)));
+    const window = (sql: Sql, keys: readonly number[]) => {
+      sql.and(eventHotelIn("e", sql.p(keys)));
       sql.and(`e.agent_id = ${sql.p(request.agent)}`);
       sql.and(`e.received_at >= ${sql.p(new Date(at - 86_400_000).toISOString())}::timestamptz`);
       sql.and(`e.received_at <= ${sql.p(new Date(at + 86_400_000).toISOString())}::timestamptz`);
     };
-    const side = async (tx: RawTx, op: string, dir: string, count: number) => {
+    const side = async (
+      tx: RawTx,
+      keys: readonly number[],
+      op: string,
+      dir: string,
+      count: number,
+    ) => {
       if (count === 0 && op !== "=") return [];
       const sql = new Sql();
-      window(sql);
+      window(sql, keys);
       sql.and(`e.seq ${op} ${sql.p(request.seq)}::bigint`);
       const rows = await tx.query(
         `select ${HIT_COLUMNS} from events e join chunks c on c.id = e.chunk_id
@@ -487,9 +509,10 @@ export class PostgresQueryEngine implements QueryEngine {
       return rows.map(hitOf);
     };
     return inReadScope(this.raw, scope, async (tx) => {
-      const before = (await side(tx, "<", "desc", request.before)).reverse();
-      const [hit] = await side(tx, "=", "asc", 1);
-      const after = await side(tx, ">", "asc", request.after);
+      const keys = await hotelKeys(tx, scope.hotels);
+      const before = (await side(tx, keys, "<", "desc", request.before)).reverse();
+      const [hit] = await side(tx, keys, "=", "asc", 1);
+      const after = await side(tx, keys, ">", "asc", request.after);
       return { before, hit: hit ?? null, after };
     });
   }

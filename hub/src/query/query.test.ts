@@ -387,6 +387,39 @@ describe("search", () => {
     }
   });
 
+  test("a row whose hotel key names another hotel is not shown to that hotel: the read policy tests the slug", async () => {
+    // The code finds events by `hotel_key` (scope.ts, eventHotelIn); the read policy tests
+    // `hotel_id`. A row written with h1's slug and h2's key meets h2's code condition, and
+    // must still reach no scope of h2, through the engine or the read role alone.
+    const [forged] = await rawQuery<{ ip: string }>(
+      store.raw,
+      `insert into events (received_at, hotel_id, hotel_key, agent_id, chunk_id, seq, device_ip, src_ip, raw, words)
+       select received_at, hotel_id, (select key from hotels where id = 'h2'), agent_id, chunk_id,
+              seq + 1000000000, device_ip, src_ip, raw, words
+         from events where hotel_id = 'h1' and src_ip is not null order by received_at limit 1
+       returning host(src_ip) as ip`,
+    );
+    try {
+      const scopeTwo = readScope(["h2"]);
+      const page = await search({ ip: forged?.ip, limit: 1000 }, scopeTwo);
+      expect(page.hits.filter((hit) => hit.hotel !== "h2")).toEqual([]);
+      const seen = await inReadScope(store.raw, scopeTwo, (tx) =>
+        tx.query<{ n: number }>(
+          "select count(*)::int as n from events where hotel_key = (select key from hotels where id = 'h2') and hotel_id <> 'h2'",
+        ),
+      );
+      expect(seen[0]?.n).toBe(0);
+      // The row is there (so the checks above are not vacuous).
+      const own = await rawQuery<{ n: number }>(
+        store.raw,
+        "select count(*)::int as n from events where seq > 1000000000",
+      );
+      expect(own[0]?.n).toBe(1);
+    } finally {
+      await rawQuery(store.raw, "delete from events where seq > 1000000000");
+    }
+  });
+
   test("free text and address filters may use their indexes under the read role's policy", async () => {
     // Migrations run as a superuser here (PGlite, and the test services' PostgreSQL). Whether
     // the planner then takes the GIN index depends on sizes: bench/query.ts --explain shows it.

@@ -135,3 +135,37 @@ export function hotelIn(column: string, param: string): string {
     ? `${column} = any(${param}::text[])`
     : `(${param}::text[] is not null)`;
 }
+
+/**
+ * The code's hotel condition on `events` under the alias `alias`, for the
+ * hotels' `hotels.key`s in the `$n` parameter `param` (an int[], from
+ * {@link hotelKeys}): the events btrees lead with the key. The read policy
+ * still tests `hotel_id` on every row, so a row whose key and slug
+ * disagreed would pass this and not that.
+ */
+export function eventHotelIn(alias: string, param: string): string {
+  return codeScopeFilter.on
+    ? `${alias}.hotel_key = any(${param}::int[])`
+    : `(${param}::int[] is not null)`;
+}
+
+/**
+ * The `hotels.key` of each hotel in `ids`, read in the caller's transaction
+ * (under the read role, only its scope's hotels answer). Given to the events
+ * queries as a parameter: the planner then sizes each scan by the hotel's
+ * share, and the list is computed once, not on every row.
+ *
+ * @example
+ * const keys = await hotelKeys(tx, ["grand"]);
+ * await tx.query(`select count(*) from events e where ${eventHotelIn("e", "$1")}`, [keys]);
+ */
+export async function hotelKeys(
+  tx: Pick<RawTx, "query">,
+  ids: readonly string[],
+): Promise<number[]> {
+  const rows = await tx.query<{ key: number }>(
+    "select key from hotels where id = any($1::text[]) order by key",
+    [ids],
+  );
+  return rows.map((row) => Number(row.key));
+}

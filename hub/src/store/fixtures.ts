@@ -33,8 +33,13 @@ export async function addHotelRow(
   db: Db,
   id: string,
   options: { retentionDays?: number; legalHold?: boolean } = {},
-): Promise<void> {
-  await db.insert(hotels).values({ id, name: `Hotel ${id}`, ...options });
+): Promise<number> {
+  const [row] = await db
+    .insert(hotels)
+    .values({ id, name: `Hotel ${id}`, ...options })
+    .returning({ key: hotels.key });
+  if (!row) throw new Error(`hotel ${id} was not added`);
+  return row.key;
 }
 
 export async function addAgentRow(

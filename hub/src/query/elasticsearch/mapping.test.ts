@@ -19,6 +19,7 @@ const LINE =
 const RECEIVED = "2026-03-12T20:00:01.000250Z";
 const row = eventRow(parseSyslog(LINE, { receivedAt: new Date(RECEIVED) }), {
   hotelId: "h1",
+  hotelKey: 1,
   agentId: "h1-agent",
   chunkId: 7,
   chunk: "2026-03-12T20",

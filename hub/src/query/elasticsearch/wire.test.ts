@@ -67,6 +67,7 @@ const RAW = "<30>Mar 12 20:00:01 otel-1-gw hotspot,info oda-105 (10.1.2.3): logg
 const rowOf = (seq: number, receivedAt: string): EventRow =>
   eventRow(parseSyslog(RAW, { receivedAt: new Date(receivedAt) }), {
     hotelId: "h1",
+    hotelKey: 1,
     agentId: "h1-agent",
     chunkId: 9,
     chunk: "2026-03-12T23",
