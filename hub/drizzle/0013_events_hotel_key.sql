@@ -15,4 +15,9 @@ ALTER TABLE "events" ALTER COLUMN "hotel_key" SET NOT NULL;--> statement-breakpo
 CREATE INDEX "events_hotel_time_idx" ON "events" USING btree ("hotel_key","received_at");--> statement-breakpoint
 CREATE INDEX "events_hotel_src_ip_idx" ON "events" USING btree ("hotel_key","src_ip","received_at");--> statement-breakpoint
 CREATE INDEX "events_hotel_dst_ip_idx" ON "events" USING btree ("hotel_key","dst_ip","received_at") WHERE "events"."dst_ip" is not null;--> statement-breakpoint
-CREATE INDEX "events_hotel_nat_idx" ON "events" USING btree ("hotel_key","nat_ip","nat_port","received_at") WHERE "events"."nat_ip" is not null;
+CREATE INDEX "events_hotel_nat_idx" ON "events" USING btree ("hotel_key","nat_ip","nat_port","received_at") WHERE "events"."nat_ip" is not null;--> statement-breakpoint
+-- The read policy no longer meets an index condition on hotel_id, so it is a filter on every
+-- row the read role reads: the scope is taken once per statement (an InitPlan), not parsed
+-- from the setting again for each row. Same test, same rows: dropped and made in this one transaction.
+DROP POLICY "read_scope" ON "events";--> statement-breakpoint
+CREATE POLICY "read_scope" ON "events" TO logmaster_reader USING ("hotel_id" = ANY ((SELECT logmaster_read_scope())::text[]));
