@@ -25,8 +25,8 @@ describe("retention purge", () => {
     ];
     await rawQuery(
       store.raw,
-      `insert into events (received_at, hotel_id, agent_id, chunk_id, seq, device_ip, raw)
-       values ($1::text::timestamptz, $2, $3, $4, 1, '10.0.0.1', 'a line')`,
+      `insert into events (received_at, hotel_id, hotel_key, agent_id, chunk_id, seq, device_ip, raw)
+       values ($1::text::timestamptz, $2, (select key from hotels where id = $2), $3, $4, 1, '10.0.0.1', 'a line')`,
       values,
     );
     await rawQuery(
