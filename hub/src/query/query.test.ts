@@ -387,6 +387,13 @@ describe("search", () => {
     }
   });
 
+  test("a read transaction compiles nothing: JIT is off in it", async () => {
+    const inside = await inReadScope(store.raw, scopeOne, (tx) =>
+      tx.query<{ jit: string }>("show jit"),
+    );
+    expect(inside[0]?.jit).toBe("off");
+  });
+
   test("top addresses counted from the indexes alone equal counting the rows, the rows without one too", async () => {
     const counted = (field: string, hotels: string[]) =>
       rawQuery<{ value: string | null; count: number }>(
