@@ -109,7 +109,7 @@ describe("logmaster-hub disclose", () => {
     await waitFor("the hub to index every line", async () => {
       const [row] = await rawQuery<{ n: string }>(
         hub.raw,
-        "select count(*) as n from events where hotel_id = $1",
+        "select count(*) as n from events where hotel_key = (select key from hotels where id = $1)",
         [hotelId],
       );
       return Number(row?.n) === traffic.count;

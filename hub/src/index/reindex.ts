@@ -141,4 +141,4 @@ export async function reindexHotel(
 }
 
 /** The events of the hotel in `$1`, through the key the events indexes lead with. */
-const EVENTS_OF_HOTEL = "hotel_key = (select key from hotels where id = $1) and hotel_id = $1";
+const EVENTS_OF_HOTEL = "hotel_key = (select key from hotels where id = $1)";

@@ -14,8 +14,9 @@ export interface EventRow {
   receivedAt: string;
   /** `receivedAt` in microseconds since 1970, for the COPY encoder (read once, with the record). */
   receivedUs: number;
+  /** The hotel's slug: not a column of `events` (the row names its hotel by key), for Elasticsearch, the derived tables and the live tail. */
   hotelId: string;
-  /** `hotels.key` of `hotelId`: what the events btrees lead with. */
+  /** `hotels.key` of `hotelId`: the `events` row's hotel, what its btrees lead with. */
   hotelKey: number;
   agentId: string;
   chunkId: number;
@@ -48,7 +49,6 @@ export interface EventRow {
 /** The columns of `events` in COPY order, matching {@link writeEventRow}. */
 export const EVENT_COLUMNS = [
   "received_at",
-  "hotel_id",
   "hotel_key",
   "agent_id",
   "chunk_id",
@@ -174,7 +174,6 @@ const wordsOrNull = (words: string[]) => (words.length === 0 ? null : words);
 export function writeEventRow(row: EventRow, out: BinaryCopy): void {
   out.row(EVENT_COLUMNS.length);
   out.timestamptzMicros(row.receivedUs);
-  out.text(row.hotelId);
   out.int32(row.hotelKey);
   out.text(row.agentId);
   out.int64(row.chunkId);

@@ -130,7 +130,7 @@ export function filterConditions(sql: Sql, filter: EventFilter, keys: readonly n
 const CHUNK_ID = `to_char(c.hour_start at time zone 'UTC', 'YYYY-MM-DD"T"HH24') || case when c.part > 0 then '.' || c.part else '' end`;
 
 /** The select list of an event hit, over `events e join chunks c`. */
-export const HIT_COLUMNS = `${utcText("e.received_at")} as received_at, e.hotel_id, e.agent_id,
+export const HIT_COLUMNS = `${utcText("e.received_at")} as received_at, c.hotel_id, e.agent_id,
   ${CHUNK_ID} as chunk, e.seq, host(e.device_ip) as device, ${utcText("e.logged_at")} as logged_at,
   e.host, e.severity, e.dataset, e.topics, e.action, host(e.src_ip) as src_ip, e.src_port,
   e.src_mac::text as src_mac, host(e.dst_ip) as dst_ip, e.dst_port, host(e.nat_ip) as nat_ip,
@@ -184,7 +184,7 @@ export function histogramInterval(fromMs: number, toMs: number, buckets: number)
 }
 
 const TOP_COLUMN: Record<TopField, string> = {
-  hotel: "e.hotel_id",
+  hotel: "e.hotel_key",
   agent: "e.agent_id",
   device: "host(e.device_ip)",
   host: "e.host",
@@ -272,6 +272,7 @@ function countValues(
 ): Promise<ValueCount[]> {
   const sql = new Sql();
   filterConditions(sql, filter, keys);
+  const limited = limit === undefined ? "" : ` limit ${sql.p(limit)}`;
   const address = INDEXED_ADDRESS[column];
   if (address && countsByMinute(filter) && !filter.agents?.length) {
     // Every column named is in the address's index and in (hotel_key, received_at), and the
@@ -286,13 +287,23 @@ function countValues(
          union all
          select null, (select count(*) from events e where ${sql.conditions})
                       - (select coalesce(sum(n), 0) from counted)) as v
-        where count > 0 order by 2 desc, 1${limit === undefined ? "" : ` limit ${sql.p(limit)}`}`,
+        where count > 0 order by 2 desc, 1${limited}`,
+      sql.params,
+    );
+  }
+  if (column === TOP_COLUMN.hotel) {
+    // An event names its hotel by key: counted by key, named after (the read role sees its scope's hotels).
+    return tx.query<ValueCount>(
+      `select h.id as value, v.count from (
+         select e.hotel_key as key, count(*) as count from events e where ${sql.conditions} group by 1) as v
+         join hotels h on h.key = v.key
+        order by v.count desc, h.id collate "C"${limited}`,
       sql.params,
     );
   }
   return tx.query<ValueCount>(
     `select ${column} as value, count(*) as count from events e where ${sql.conditions}
-      group by 1 order by 2 desc, 1${limit === undefined ? "" : ` limit ${sql.p(limit)}`}`,
+      group by 1 order by 2 desc, 1${limited}`,
     sql.params,
   );
 }

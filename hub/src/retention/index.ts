@@ -107,7 +107,7 @@ export async function purgeExpiredChunks(
             .delete(events)
             .where(
               and(
-                eq(events.hotelId, hotel.id),
+                eq(events.hotelKey, hotel.key),
                 inArray(events.chunkId, ids),
                 gte(events.receivedAt, receivedFrom),
                 lt(events.receivedAt, receivedTo),

@@ -25,8 +25,8 @@ describe("retention purge", () => {
     ];
     await rawQuery(
       store.raw,
-      `insert into events (received_at, hotel_id, hotel_key, agent_id, chunk_id, seq, device_ip, raw)
-       values ($1::text::timestamptz, $2, (select key from hotels where id = $2), $3, $4, 1, '10.0.0.1', 'a line')`,
+      `insert into events (received_at, hotel_key, agent_id, chunk_id, seq, device_ip, raw)
+       values ($1::text::timestamptz, (select key from hotels where id = $2), $3, $4, 1, '10.0.0.1', 'a line')`,
       values,
     );
     await rawQuery(
@@ -40,7 +40,8 @@ describe("retention purge", () => {
     (
       await rawQuery<{ hotel_id: string; day: string }>(
         store.raw,
-        "select hotel_id, to_char(received_at, 'YYYY-MM-DD') as day from events order by 1, 2",
+        `select h.id as hotel_id, to_char(e.received_at, 'YYYY-MM-DD') as day
+           from events e join hotels h on h.key = e.hotel_key order by 1, 2`,
       )
     ).map((row) => `${row.hotel_id}@${row.day}`);
   const dir = mkdtempSync(join(tmpdir(), "logmaster-retention-"));

@@ -36,17 +36,6 @@ const bytea = customType<{ data: Uint8Array; driverData: Buffer | Uint8Array }>(
 /** Lexemes made by the hub itself (hub/src/index/words.ts), so PostgreSQL does no parsing. */
 const tsvector = customType<{ data: string }>({ dataType: () => "tsvector" });
 
-/**
- * An identifier compared byte by byte (`COLLATE "C"`), whatever the
- * database's locale: equal or not is the same in every collation, but the
- * locale's comparison runs through `strcoll`. `events.hotel_id` led every
- * index a line is written into, where that was 9% of PostgreSQL's CPU for a
- * COPY; the indexes now lead with `hotel_key`, and the policy's and the
- * scope's test on every row read stays a byte comparison (docs/decisions.md,
- * "Event indexes").
- */
-const identifier = customType<{ data: string }>({ dataType: () => 'text COLLATE "C"' });
-
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
 
 /** PostgreSQL's text form of a timestamptz: `2026-11-22 08:20:00.123456+00` (offset may carry minutes). */
@@ -319,13 +308,12 @@ export const events = pgTable(
   {
     /** The agent's receive time (custody record `ts`): the time every search and lookup uses. */
     receivedAt: timestamptz("received_at").notNull(),
-    /** The hotel, as every scope and the read policy name it. */
-    hotelId: identifier("hotel_id").notNull(),
     /**
-     * The same hotel's `hotels.key`, written with it: what the btrees lead
-     * with, since an integer compares in one step where text goes through a
-     * length and a memcmp, and the columns after it sit at fixed offsets
-     * (docs/decisions.md, "Event indexes"). Queries give both.
+     * The hotel, as its `hotels.key`: what the btrees lead with and the read
+     * policy tests, since an integer compares in one step where text goes
+     * through a length and a memcmp, and the columns after it sit at fixed
+     * offsets (docs/decisions.md, "Event indexes"). The row's only note of its
+     * hotel (migration 0015 dropped the slug): its chunk's `hotel_id` names it.
      */
     hotelKey: integer("hotel_key").notNull(),
     agentId: text("agent_id").notNull(),
