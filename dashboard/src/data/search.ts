@@ -122,8 +122,23 @@ export function loadHistogram(query: SearchQuery, buckets: number): Promise<Hist
   return api<HistogramResponse>("/api/search/histogram", { query: { ...query, buckets } });
 }
 
-export function loadTop(query: SearchQuery, field: TopField, limit = 8): Promise<TopResponse> {
-  return api<TopResponse>("/api/search/top", { query: { ...query, field, limit } });
+/**
+ * The `limit` most frequent values of a field. Lines without the field count
+ * as a `null` value, which is nothing to pick: one more is asked for, so
+ * that `limit` values remain when `null` is among them.
+ */
+export async function loadTop(
+  query: SearchQuery,
+  field: TopField,
+  limit = 8,
+): Promise<TopResponse> {
+  const answer = await api<TopResponse>("/api/search/top", {
+    query: { ...query, field, limit: limit + 1 },
+  });
+  return {
+    ...answer,
+    values: answer.values.filter((entry) => entry.value !== null).slice(0, limit),
+  };
 }
 
 /** The same agent's lines around a hit. */
