@@ -446,10 +446,10 @@ try {
   say(
     `query: CPU while indexing: bench process ${(figures.indexCpuMs / 1000).toFixed(1)} s (${n(hubRatePerCore)} events per CPU-second); PostgreSQL backends ${(figures.postgresCpuMs / 1000).toFixed(1)} s over the whole load (${n(postgresRatePerCore)} events per CPU-second)`,
   );
-  const { busyS, idleS } = figures.machine;
+  const { busyS, idleS, kernelS, reclaimedPages } = figures.machine;
   const otherS = busyS - figures.indexCpuMs / 1000 - figures.postgresCpuMs / 1000;
   say(
-    `query: the machine while indexing: ${((100 * busyS) / (busyS + idleS)).toFixed(0)}% of ${navigator.hardwareConcurrency} cores busy (${busyS.toFixed(1)} s busy, ${idleS.toFixed(1)} s idle); busy beyond the bench process and the backends above: about ${otherS.toFixed(1)} s (PostgreSQL's background processes, the kernel's writeback, other work; the backends' figure spans the whole load, so this is a lower bound)`,
+    `query: the machine while indexing: ${((100 * busyS) / (busyS + idleS)).toFixed(0)}% of ${navigator.hardwareConcurrency} cores busy (${busyS.toFixed(1)} s busy, ${idleS.toFixed(1)} s idle); busy beyond the bench process and the backends above: about ${otherS.toFixed(1)} s (PostgreSQL's background processes, the kernel's writeback, other work; the backends' figure spans the whole load, so this is a lower bound); the kernel ${kernelS.toFixed(1)} s of the busy time (${((100 * kernelS) / Math.max(busyS, 1e-9)).toFixed(0)}%), ${n(reclaimedPages)} pages reclaimed from the page cache (${((reclaimedPages * 4096) / 2 ** 30).toFixed(1)} GiB)`,
   );
   say(
     `query: one core each: the hub's indexing ${n(hubRatePerCore)} events/s (${hubRatePerCore >= INDEX_TARGET_PER_S ? "at or above" : "below"} ${n(INDEX_TARGET_PER_S)}), PostgreSQL ${n(postgresRatePerCore)} events/s (${postgresRatePerCore >= INDEX_TARGET_PER_S ? "at or above" : "below"}); ${hubRatePerCore < postgresRatePerCore ? "the hub" : "PostgreSQL"} bounds the rate, and here both share ${navigator.hardwareConcurrency} cores`,
@@ -548,6 +548,8 @@ try {
           postgres_cpu_s: figures.postgresCpuMs / 1000,
           machine_busy_s: Number(figures.machine.busyS.toFixed(1)),
           machine_idle_s: Number(figures.machine.idleS.toFixed(1)),
+          machine_kernel_s: Number(figures.machine.kernelS.toFixed(1)),
+          reclaimed_pages: figures.machine.reclaimedPages,
           hub_events_per_cpu_s: Math.round(hubRatePerCore),
           postgres_events_per_cpu_s: Math.round(postgresRatePerCore),
           cores: navigator.hardwareConcurrency,

@@ -41,7 +41,7 @@ import {
 import { type SimulatedHour, simulatedHours, storeHour } from "../../hub/src/index/testing.ts";
 import { addAgentRow, addHotelRow } from "../../hub/src/store/fixtures.ts";
 import { type Db, type RawClient, rawQuery, rawTransaction } from "../../hub/src/store/index.ts";
-import { machineCpu, postgresBackendCpu, postgresCpuSpent } from "./services.ts";
+import { type MachineCpu, machineCpu, postgresBackendCpu, postgresCpuSpent } from "./services.ts";
 
 export const benchHotelId = (hotel: number) => `otel-${hotel}`;
 export const benchAgentId = (hotel: number) => `otel-${hotel}-bench001`;
@@ -93,7 +93,7 @@ export interface LoadFigures {
    * processes (autovacuum, checkpointer, WAL writer), the kernel's writeback
    * and anything else running.
    */
-  machine: { busyS: number; idleS: number };
+  machine: MachineCpu;
   /** Direct path only: where `indexMs` went. */
   parts: {
     parseMs: number;
@@ -161,7 +161,7 @@ export async function loadSimulatedEvents(
     indexMs: 0,
     indexCpuMs: 0,
     postgresCpuMs: 0,
-    machine: { busyS: 0, idleS: 0 },
+    machine: { busyS: 0, idleS: 0, kernelS: 0, reclaimedPages: 0 },
     parts: {
       parseMs: 0,
       partitionsMs: 0,
@@ -329,8 +329,8 @@ export async function loadSimulatedEvents(
     figures.indexMs += performance.now() - started - profileMs;
     figures.indexCpuMs += cpuMsNow() - cpuStarted - profileMs;
     const machineEnded = machineCpu();
-    figures.machine.busyS += machineEnded.busyS - machineStarted.busyS;
-    figures.machine.idleS += machineEnded.idleS - machineStarted.idleS;
+    for (const key of ["busyS", "idleS", "kernelS", "reclaimedPages"] as const)
+      figures.machine[key] += machineEnded[key] - machineStarted[key];
   }
 
   /** What ingest does with an hour: a chunk row (direct), or its batches stored (worker). */

@@ -59,15 +59,39 @@ export function postgresCpuSpent(before: Map<number, number>, after: Map<number,
   return seconds;
 }
 
-/** The machine's CPU time so far from /proc/stat, all cores: busy and idle (with I/O wait) seconds. */
-export function machineCpu(): { busyS: number; idleS: number } {
+/** The machine's CPU and memory counters at one moment: see {@link machineCpu}. */
+export interface MachineCpu {
+  /** Busy seconds, all cores. */
+  busyS: number;
+  /** Idle seconds, I/O wait included. */
+  idleS: number;
+  /** The kernel's share of `busyS` (system, interrupts). */
+  kernelS: number;
+  /** Pages the kernel took back from the page cache to reuse (/proc/vmstat `pgsteal_*`): non-zero once memory is full. */
+  reclaimedPages: number;
+}
+
+/**
+ * The machine's CPU time so far from /proc/stat, all cores, and the pages the
+ * kernel has reclaimed so far from /proc/vmstat: differences of two readings
+ * say how much of a load went to the kernel, and whether the page cache was
+ * full (a 20M-event store is 17 GB).
+ */
+export function machineCpu(): MachineCpu {
   const [line] = readFileSync("/proc/stat", "utf8").split("\n", 1);
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice (clock ticks)
   const ticks = (line ?? "").trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
     ticks;
+  let reclaimedPages = 0;
+  for (const entry of readFileSync("/proc/vmstat", "utf8").split("\n")) {
+    const [name, value] = entry.split(" ");
+    if (name?.startsWith("pgsteal_")) reclaimedPages += Number(value) || 0;
+  }
   return {
     busyS: (user + nice + system + irq + softirq + steal) / clockTicksPerS,
     idleS: (idle + iowait) / clockTicksPerS,
+    kernelS: (system + irq + softirq) / clockTicksPerS,
+    reclaimedPages,
   };
 }
