@@ -256,24 +256,24 @@ type ValueCount = { value: string | null; count: string | number };
  * (migration 0013): counted from the index alone when nothing but hotels and
  * time is asked.
  */
-const INDEXED_ADDRESS: Partial<Record<string, string>> = {
-  [TOP_COLUMN.src_ip]: "e.src_ip",
-  [TOP_COLUMN.dst_ip]: "e.dst_ip",
-  [TOP_COLUMN.nat_ip]: "e.nat_ip",
+const INDEXED_ADDRESS: Partial<Record<TopField, string>> = {
+  src_ip: "e.src_ip",
+  dst_ip: "e.dst_ip",
+  nat_ip: "e.nat_ip",
 };
 
-/** Events per value of `column`, the `limit` most frequent (ties by value), or all without a limit. */
+/** Events per value of `field`, the `limit` most frequent (ties by value), or all without a limit. */
 function countValues(
   tx: RawTx,
   filter: EventFilter,
   keys: readonly number[],
-  column: string,
+  field: TopField,
   limit?: number,
 ): Promise<ValueCount[]> {
   const sql = new Sql();
   filterConditions(sql, filter, keys);
   const limited = limit === undefined ? "" : ` limit ${sql.p(limit)}`;
-  const address = INDEXED_ADDRESS[column];
+  const address = INDEXED_ADDRESS[field];
   if (address && countsByMinute(filter) && !filter.agents?.length) {
     // Every column named is in the address's index and in (hotel_key, received_at), and the
     // read policy tests hotel_key (0014): two index-only scans instead of reading each row
@@ -291,18 +291,18 @@ function countValues(
       sql.params,
     );
   }
-  if (column === TOP_COLUMN.hotel) {
+  if (field === "hotel") {
     // An event names its hotel by key: counted by key, named after (the read role sees its scope's hotels).
     return tx.query<ValueCount>(
       `select h.id as value, v.count from (
-         select e.hotel_key as key, count(*) as count from events e where ${sql.conditions} group by 1) as v
+         select ${TOP_COLUMN.hotel} as key, count(*) as count from events e where ${sql.conditions} group by 1) as v
          join hotels h on h.key = v.key
         order by v.count desc, h.id collate "C"${limited}`,
       sql.params,
     );
   }
   return tx.query<ValueCount>(
-    `select ${column} as value, count(*) as count from events e where ${sql.conditions}
+    `select ${TOP_COLUMN[field]} as value, count(*) as count from events e where ${sql.conditions}
       group by 1 order by 2 desc, 1${limited}`,
     sql.params,
   );
@@ -491,7 +491,6 @@ export class PostgresQueryEngine implements QueryEngine {
   async top(scope: ReadScope, request: TopRequest): Promise<TopResponse> {
     const started = performance.now();
     const hotels = narrowScope(scope, request.hotels);
-    const column = TOP_COLUMN[request.field];
     // Hotels and agents with no other filter are counted as the histogram is: whole
     // minutes from `event_minutes`, the part-minutes at either end from the events.
     const minuteColumn = MINUTE_TOP_COLUMN[request.field];
@@ -500,7 +499,7 @@ export class PostgresQueryEngine implements QueryEngine {
     const values = await inReadScope(this.raw, scope, async (tx) => {
       const keys = await hotelKeys(tx, hotels);
       if (!minuteColumn || !minutes) {
-        const rows = await countValues(tx, request, keys, column, request.limit);
+        const rows = await countValues(tx, request, keys, request.field, request.limit);
         return rows.map((row) => ({ value: row.value, count: Number(row.count) }));
       }
       const counts = new Map<string | null, number>();
@@ -510,9 +509,13 @@ export class PostgresQueryEngine implements QueryEngine {
       };
       add(await countMinuteValues(tx, request, hotels, minutes, minuteColumn));
       if (request.from.getTime() < minutes.fromMs)
-        add(await countValues(tx, { ...request, to: new Date(minutes.fromMs) }, keys, column));
+        add(
+          await countValues(tx, { ...request, to: new Date(minutes.fromMs) }, keys, request.field),
+        );
       if (minutes.toMs < request.to.getTime())
-        add(await countValues(tx, { ...request, from: new Date(minutes.toMs) }, keys, column));
+        add(
+          await countValues(tx, { ...request, from: new Date(minutes.toMs) }, keys, request.field),
+        );
       return [...counts]
         .map(([value, count]) => ({ value, count }))
         .sort((a, b) => b.count - a.count || byCodePoint(String(a.value), String(b.value)))
