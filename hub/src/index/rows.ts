@@ -7,7 +7,7 @@ import { isIP } from "node:net";
 import { isIpv4Text } from "../../../shared/src/net/ip-bytes.ts";
 import type { SyslogEvent } from "../../../shared/src/syslog/index.ts";
 import { type BinaryCopy, unixMicros } from "../store/index.ts";
-import { searchWords } from "./words.ts";
+import { searchWords, splitStopWords } from "./words.ts";
 
 /** An event as the index holds it (column names in camelCase). */
 export interface EventRow {
@@ -71,6 +71,7 @@ export const EVENT_COLUMNS = [
   "user_name",
   "raw",
   "words",
+  "stop_words",
 ] as const;
 
 /**
@@ -195,5 +196,9 @@ export function writeEventRow(row: EventRow, out: BinaryCopy): void {
   out.text(row.protocol);
   out.text(row.userName);
   out.text(row.raw);
-  out.tsvector(row.words);
+  // What the GIN indexes, and the stop words as bits (hub/src/index/words.ts STOP_WORDS).
+  // A line with words has a vector, empty when all of them are stop words.
+  const split = row.words === null ? null : splitStopWords(row.words);
+  out.tsvector(split === null ? null : split.indexed);
+  out.int32(split === null ? 0 : split.stopBits);
 }

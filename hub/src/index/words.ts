@@ -121,3 +121,74 @@ export function lexeme(word: string): string {
   if (!word.includes("'") && !word.includes("\\")) return `'${word}'`;
   return `'${word.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
 }
+
+/**
+ * Words RouterOS writes in nearly every firewall line whatever the router's
+ * configuration: the chain, the protocol and its flags, the fixed labels of
+ * the line's form. They are in most rows, so a GIN entry for each cost a
+ * fifth of PostgreSQL's indexing CPU while narrowing no search. The index
+ * keeps them out of `events.words` (what the GIN holds) as bits of
+ * `events.stop_words` (bit `i` is `STOP_WORDS[i]`), and the query side tests
+ * those bits (hub/src/query/postgres.ts). Names the hotel chose (rule
+ * prefixes, interfaces) and anything rarer stay words, since a search for a
+ * stop word alone reads rows in time order until it has its page.
+ *
+ * Append only: a row keeps the split it was indexed with, so a word taken
+ * out of this list (or moved) would no longer be found in the rows that hold
+ * it as a bit. At most 31 (`stop_words` is an `integer`).
+ */
+export const STOP_WORDS = [
+  "in",
+  "out",
+  "unknown",
+  "src-mac",
+  "proto",
+  "len",
+  "nat",
+  "tcp",
+  "udp",
+  "icmp",
+  "syn",
+  "ack",
+  "fin",
+  "rst",
+  "psh",
+  "srcnat",
+  "forward",
+  "input",
+  "connection-state:new",
+  "connection-state:established",
+  "connection-state:related",
+] as const;
+
+const STOP_BIT = new Map<string, number>(STOP_WORDS.map((word, i) => [word, 1 << i]));
+
+/** The bit of a stop word in `events.stop_words`, or 0 for any other word. */
+export function stopWordBit(word: string): number {
+  return STOP_BIT.get(word) ?? 0;
+}
+
+/** The bits of the stop words a prefix search (`word*`) matches. */
+export function stopWordPrefixBits(prefix: string): number {
+  let bits = 0;
+  for (const [word, bit] of STOP_BIT) if (word.startsWith(prefix)) bits |= bit;
+  return bits;
+}
+
+/**
+ * A row's words as `events` holds them: the words the GIN indexes and the
+ * bits of the stop words among them.
+ *
+ * @example
+ * splitStopWords(["nat-guest", "srcnat", "proto", "tcp"]); // { indexed: ["nat-guest"], stopBits: 0b1000_0000_1001_0000 }
+ */
+export function splitStopWords(words: readonly string[]): { indexed: string[]; stopBits: number } {
+  const indexed: string[] = [];
+  let stopBits = 0;
+  for (const word of words) {
+    const bit = STOP_BIT.get(word);
+    if (bit === undefined) indexed.push(word);
+    else stopBits |= bit;
+  }
+  return { indexed, stopBits };
+}

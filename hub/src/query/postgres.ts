@@ -4,6 +4,7 @@
  * the typed columns that the indexes of `events` serve (docs/decisions.md
  * "Event indexes"); free text goes to the GIN index over `words`.
  */
+import { stopWordBit, stopWordPrefixBits } from "../index/words.ts";
 import { type RawClient, type RawTx, rawQuery, type Statement } from "../store/index.ts";
 import { decodeCursor, exportPages, histogramBuckets, pageOf, type QueryEngine } from "./engine.ts";
 
@@ -33,7 +34,7 @@ import {
   narrowScope,
   type ReadScope,
 } from "./scope.ts";
-import { parseTextQuery } from "./text.ts";
+import { parseTextQuery, renderClause, type WordClause } from "./text.ts";
 import { istanbulTime, utcText } from "./time.ts";
 
 /** Builds a parameter list as conditions are added: `p(value)` is its `$n`. */
@@ -120,10 +121,50 @@ export function filterConditions(sql: Sql, filter: EventFilter, keys: readonly n
   }
   if (filter.text?.trim()) {
     const text = parseTextQuery(filter.text);
-    if (text.tsquery) sql.and(`e.words @@ ${sql.p(text.tsquery)}::tsquery`);
+    wordConditions(sql, text.clauses);
     for (const part of text.contains) sql.and(`strpos(lower(e.raw), ${sql.p(part)}) > 0`);
     for (const part of text.excludes) sql.and(`strpos(lower(e.raw), ${sql.p(part)}) = 0`);
   }
+}
+
+/** Does a clause name a stop word (a prefix that matches one counts)? */
+function namesStopWord(clause: WordClause): boolean {
+  if ("word" in clause)
+    return (clause.prefix ? stopWordPrefixBits(clause.word) : stopWordBit(clause.word)) !== 0;
+  if ("not" in clause) return namesStopWord(clause.not);
+  return ("all" in clause ? clause.all : clause.any).some(namesStopWord);
+}
+
+/**
+ * A clause over the words and the stop words' bits. A word matches when it
+ * is in `words` (every row of a word indexed before migration 0016, and any
+ * word not in STOP_WORDS) or when its bit is set.
+ */
+function stopWordCondition(sql: Sql, clause: WordClause): string {
+  if ("word" in clause) {
+    const bits = clause.prefix ? stopWordPrefixBits(clause.word) : stopWordBit(clause.word);
+    const inWords = `coalesce(e.words @@ ${sql.p(renderClause(clause))}::tsquery, false)`;
+    return bits === 0 ? inWords : `((e.stop_words & ${bits}) <> 0 or ${inWords})`;
+  }
+  if ("not" in clause) return `not ${stopWordCondition(sql, clause.not)}`;
+  const parts = ("all" in clause ? clause.all : clause.any).map((c) => stopWordCondition(sql, c));
+  return `(${parts.join("all" in clause ? " and " : " or ")})`;
+}
+
+/**
+ * Free text's words: the clauses that name no stop word as one tsquery the
+ * GIN over `words` serves, the others through the stop words' bits (after
+ * the index narrowed the rows, or in time order when every clause names
+ * one). Either way only lines that have words match, as before.
+ */
+function wordConditions(sql: Sql, query: readonly WordClause[]): void {
+  // A phrase's words are clauses of their own: `"logged in"` can use the index for `logged`.
+  const clauses = query.flatMap((clause) => ("all" in clause ? clause.all : [clause]));
+  const indexed = clauses.filter((clause) => !namesStopWord(clause));
+  if (indexed.length > 0)
+    sql.and(`e.words @@ ${sql.p(indexed.map(renderClause).join(" & "))}::tsquery`);
+  else if (clauses.length > 0) sql.and("e.words is not null");
+  for (const clause of clauses) if (namesStopWord(clause)) sql.and(stopWordCondition(sql, clause));
 }
 
 /** The chunk id text of `chunks c` (docs/custody-format.md). */

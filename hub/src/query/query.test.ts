@@ -10,6 +10,7 @@ import { leaseFacts } from "../../../tests/support/index-data.ts";
 import { HubEvents } from "../events/index.ts";
 import { EventPartitions, indexAgentStep, postgresEventSink } from "../index/index.ts";
 import { type SimulatedHour, simulatedHours, storeHour } from "../index/testing.ts";
+import { STOP_WORDS, stopWordBit } from "../index/words.ts";
 import { addAgentRow, addHotelRow } from "../store/fixtures.ts";
 import { appendBatch, openStore, rawQuery, type Store } from "../store/index.ts";
 import {
@@ -28,6 +29,7 @@ import {
   topRequestSchema,
 } from "./index.ts";
 import { inReadScope } from "./scope.ts";
+import { parseTextQuery } from "./text.ts";
 
 const START = Date.parse("2026-03-12T11:30:00Z");
 const FROM = "2026-03-12T11:00:00Z";
@@ -242,6 +244,73 @@ describe("search", () => {
     expect(hits.length).toBeGreaterThan(0);
     for (const hit of hits) expect(hit.raw).toContain(port as string);
   });
+
+  test("stop words are found by their bits, and rows indexed before 0016 by their words", async () => {
+    // What a row says, all words together, and PostgreSQL's own tsquery over it: the answer
+    // the split into `words` and `stop_words` must keep.
+    const allWords = `coalesce(e.words, ''::tsvector) || array_to_tsvector(array(
+      select w from unnest($2::text[]) with ordinality as s(w, i) where e.stop_words & (1 << (i::int - 1)) <> 0))`;
+    const expected = async (text: string) => {
+      const tsquery = parseTextQuery(text).tsquery as string;
+      const rows = await rawQuery<{ seq: string }>(
+        store.raw,
+        `select e.seq from events e join hotels h on h.key = e.hotel_key
+          where h.id = 'h1' and e.received_at >= $3 and e.received_at < $4 and e.words is not null
+            and (${allWords}) @@ $1::tsquery
+          order by e.received_at desc, e.seq desc`,
+        [tsquery, STOP_WORDS, FROM, TO],
+      );
+      return rows.map((row) => Number(row.seq));
+    };
+    const [firewall] = await rawQuery<{ words: string; stop_words: number }>(
+      store.raw,
+      "select words::text, stop_words from events where raw like '%proto TCP%' limit 1",
+    );
+    expect(firewall?.words).not.toContain("'proto'");
+    expect(firewall?.stop_words).toBe(
+      (firewall?.stop_words ?? 0) | stopWordBit("proto") | stopWordBit("tcp") | stopWordBit("len"),
+    );
+    const texts = [
+      "tcp",
+      "proto",
+      "-tcp",
+      "tcp OR wireless",
+      "src*",
+      "conn*",
+      '"logged in"',
+      "nat-guest udp",
+      "nat-guest -udp",
+      "-nat-guest tcp OR udp",
+      "connected",
+    ];
+    const check = async () => {
+      for (const text of texts) {
+        const want = await expected(text);
+        const got = (await allHits({ text })).map((hit) => hit.seq);
+        expect([text, got.length, got]).toEqual([text, want.length, want]);
+      }
+    };
+    await check();
+    expect((await expected("tcp")).length).toBeGreaterThan(100);
+    expect((await expected("-tcp")).length).toBeGreaterThan(100);
+    // Half the rows as migration 0016 found them: every word in `words`, no bit set.
+    const old = `where seq % 2 = 0 and stop_words <> 0`;
+    await rawQuery(
+      store.raw,
+      `update events e set words = ${allWords.replace("$2", "$1")}, stop_words = 0 ${old}`,
+      [STOP_WORDS],
+    );
+    await check();
+    await rawQuery(
+      store.raw,
+      `update events e set words = ts_delete(e.words, $1::text[]),
+         stop_words = (select coalesce(sum(1 << (i::int - 1)), 0) from unnest($1::text[]) with ordinality as s(w, i)
+                        where w = any(tsvector_to_array(e.words)))
+       where seq % 2 = 0 and stop_words = 0 and tsvector_to_array(e.words) && $1::text[]`,
+      [STOP_WORDS],
+    );
+    await check();
+  }, 60_000);
 
   test("a histogram without filters sums the per-minute counts and equals counting the events, at any edges", async () => {
     const times = (

@@ -9,13 +9,34 @@
  */
 import { foldForSearch, lexeme, searchWords } from "../index/words.ts";
 
+/**
+ * A clause of free text over the words: a word (or a prefix, `redmi*`), a
+ * negation (`-wireless`), words that must all be there (a phrase) or
+ * alternatives (`dhcp OR hotspot`). The query is the AND of its clauses.
+ */
+export type WordClause =
+  | { word: string; prefix: boolean }
+  | { not: WordClause }
+  | { all: WordClause[] }
+  | { any: WordClause[] };
+
 export interface TextQuery {
-  /** A tsquery literal over `events.words`, or undefined when no word was given. */
+  /** A tsquery literal over every word of a line, or undefined when no word was given. */
   tsquery?: string;
+  /** The same as clauses, ANDed (`tsquery` is their rendering), for a backend that splits them. */
+  clauses: WordClause[];
   /** Lower-case substrings the raw line must contain (numbers and addresses have no words). */
   contains: string[];
   /** Lower-case substrings the raw line must not contain. */
   excludes: string[];
+}
+
+/** A clause as tsquery text (`'a' & !('b' | 'c':*)`). */
+export function renderClause(clause: WordClause): string {
+  if ("word" in clause) return `${lexeme(clause.word)}${clause.prefix ? ":*" : ""}`;
+  if ("not" in clause) return `!${renderClause(clause.not)}`;
+  if ("all" in clause) return `(${clause.all.map(renderClause).join(" & ")})`;
+  return `(${clause.any.map(renderClause).join(" | ")})`;
 }
 
 /** Split on spaces, keeping "quoted phrases" together. */
@@ -23,13 +44,17 @@ function tokens(text: string): string[] {
   return [...text.matchAll(/-?"[^"]*"|\S+/g)].map((m) => m[0]);
 }
 
+/** Alternatives as one clause (one alone is itself). */
+const anyOf = (clauses: WordClause[]): WordClause =>
+  clauses.length > 1 ? { any: clauses } : (clauses[0] as WordClause);
+
 /**
  * @example
  * parseTextQuery('dhcp OR hotspot -wireless "logged out" 56687');
- * // { tsquery: "('dhcp' | 'hotspot') & !'wireless' & ('logged' & 'out')", contains: ["56687"], excludes: [] }
+ * // { tsquery: "('dhcp' | 'hotspot') & !'wireless' & ('logged' & 'out')", clauses: [...], contains: ["56687"], excludes: [] }
  */
 export function parseTextQuery(text: string): TextQuery {
-  const groups: string[][] = [[]];
+  const groups: WordClause[][] = [[]];
   const contains: string[] = [];
   const excludes: string[] = [];
   for (const token of tokens(text)) {
@@ -46,33 +71,35 @@ export function parseTextQuery(text: string): TextQuery {
       if (literal) (negate ? excludes : contains).push(literal);
       continue;
     }
-    const term = words
-      .map((word, i) => `${lexeme(word)}${prefix && i === words.length - 1 ? ":*" : ""}`)
-      .join(" & ");
-    const grouped = words.length > 1 ? `(${term})` : term;
-    (groups.at(-1) as string[]).push(negate ? `!${grouped}` : grouped);
+    const terms = words.map((word, i) => ({ word, prefix: prefix && i === words.length - 1 }));
+    const grouped: WordClause = terms.length > 1 ? { all: terms } : (terms[0] as WordClause);
+    (groups.at(-1) as WordClause[]).push(negate ? { not: grouped } : grouped);
   }
   // `a OR b c`: the OR joins the term before it and the term after it.
-  const clauses: string[] = [];
-  let pendingOr: string[] = [];
+  const clauses: WordClause[] = [];
+  let pendingOr: WordClause[] = [];
   groups.forEach((group, index) => {
     if (index > 0 && group.length > 0) {
-      pendingOr.push(group[0] as string);
+      pendingOr.push(group[0] as WordClause);
       group = group.slice(1);
     }
     if (index < groups.length - 1 && group.length > 0) {
       clauses.push(...group.slice(0, -1));
-      if (pendingOr.length > 0) clauses.push(`(${pendingOr.join(" | ")})`);
-      pendingOr = [group.at(-1) as string];
+      if (pendingOr.length > 0) clauses.push(anyOf(pendingOr));
+      pendingOr = [group.at(-1) as WordClause];
       return;
     }
     if (pendingOr.length > 0) {
-      clauses.push(pendingOr.length > 1 ? `(${pendingOr.join(" | ")})` : (pendingOr[0] as string));
+      clauses.push(anyOf(pendingOr));
       pendingOr = [];
     }
     clauses.push(...group);
   });
-  if (pendingOr.length > 0)
-    clauses.push(pendingOr.length > 1 ? `(${pendingOr.join(" | ")})` : (pendingOr[0] as string));
-  return { ...(clauses.length > 0 ? { tsquery: clauses.join(" & ") } : {}), contains, excludes };
+  if (pendingOr.length > 0) clauses.push(anyOf(pendingOr));
+  return {
+    ...(clauses.length > 0 ? { tsquery: clauses.map(renderClause).join(" & ") } : {}),
+    clauses,
+    contains,
+    excludes,
+  };
 }

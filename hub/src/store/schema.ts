@@ -341,8 +341,15 @@ export const events = pgTable(
     userName: text("user_name"),
     /** The line as received (`msg`, or the bytes of `msg_b64` decoded leniently). */
     raw: text("raw").notNull(),
-    /** The message's words, folded for Turkish (hub/src/index/words.ts): what free text matches. */
+    /**
+     * The message's words, folded for Turkish (hub/src/index/words.ts): what
+     * free text matches, and what the GIN indexes. Since migration 0016 the
+     * stop words are left out (empty when a line has only those); rows indexed
+     * before hold them here too. Null when the message has no word at all.
+     */
     words: tsvector("words"),
+    /** The message's stop words as bits (`STOP_WORDS[i]` is bit `i`): matched, never indexed. */
+    stopWords: integer("stop_words").notNull().default(0),
   },
   (table) => [
     // Chosen from measured plans and load rates (docs/decisions.md "Event indexes").
