@@ -216,6 +216,11 @@ describe("search", () => {
       ":*",
       "😀",
       "x".repeat(400),
+      // Through the stop words' bits (hub/src/index/words.ts STOP_WORDS) too.
+      "tcp') or 1=1 --",
+      "-in OR 'out",
+      "i*",
+      '"src-mac\\"',
     ];
     for (const text of hostile) {
       const page = await search({ text, limit: 1 });
