@@ -7,7 +7,7 @@ import { BlockList, isIP } from "node:net";
 import type { EventRow } from "../index/rows.ts";
 import type { TailFilter } from "./request.ts";
 import type { EventHit } from "./response.ts";
-import { parseTextQuery } from "./text.ts";
+import { parseTextQuery, type WordClause } from "./text.ts";
 import { istanbulTime } from "./time.ts";
 
 /** The hit of a published row (search's shape; times with µs as the record has them). */
@@ -48,32 +48,22 @@ function addressTest(ipOrCidr: string): (ip: string | null) => boolean {
   return (ip) => ip !== null && list.check(ip, isIP(ip) === 6 ? "ipv6" : "ipv4");
 }
 
-/** The tsquery clauses of a text query, as a test over a word set (AND of ORs, `!` negation, `:*` prefix). */
-function wordTest(tsquery: string): (words: Set<string>) => boolean {
-  const clauses = tsquery.split(" & ").reduce<string[]>((out, part) => {
-    // Re-join a parenthesised group the split cut apart.
-    const last = out.at(-1);
-    if (last && (last.match(/\(/g)?.length ?? 0) > (last.match(/\)/g)?.length ?? 0))
-      out[out.length - 1] = `${last} & ${part}`;
-    else out.push(part);
-    return out;
-  }, []);
-  const lexemeTest = (text: string): ((words: Set<string>) => boolean) => {
-    const negate = text.startsWith("!");
-    const body = (negate ? text.slice(1) : text).replace(/^\(|\)$/g, "");
-    const alternatives = body.split(" | ").map((alt) =>
-      alt.split(" & ").map((lex) => {
-        const prefix = lex.endsWith(":*");
-        const word = lex.replace(/:\*$/, "").replace(/^'|'$/g, "").replaceAll("''", "'");
-        return (words: Set<string>) =>
-          prefix ? [...words].some((w) => w.startsWith(word)) : words.has(word);
-      }),
-    );
-    const test = (words: Set<string>) => alternatives.some((all) => all.every((t) => t(words)));
-    return negate ? (words) => !test(words) : test;
-  };
-  const tests = clauses.map(lexemeTest);
-  return (words) => tests.every((t) => t(words));
+/** A clause of free text (hub/src/query/text.ts) as a test over a line's words. */
+function clauseTest(clause: WordClause): (words: Set<string>) => boolean {
+  if ("word" in clause) {
+    const { word } = clause;
+    return clause.prefix
+      ? (words) => [...words].some((w) => w.startsWith(word))
+      : (words) => words.has(word);
+  }
+  if ("not" in clause) {
+    const test = clauseTest(clause.not);
+    return (words) => !test(words);
+  }
+  const tests = ("all" in clause ? clause.all : clause.any).map(clauseTest);
+  return "all" in clause
+    ? (words) => tests.every((test) => test(words))
+    : (words) => tests.some((test) => test(words));
 }
 
 /**
@@ -112,7 +102,7 @@ export function tailMatcher(filter: TailFilter): (row: EventRow) => boolean {
     );
   if (filter.text?.trim()) {
     const text = parseTextQuery(filter.text);
-    const words = text.tsquery ? wordTest(text.tsquery) : undefined;
+    const words = text.clauses.length > 0 ? clauseTest({ all: text.clauses }) : undefined;
     tests.push((row) => {
       const raw = row.raw.toLowerCase();
       if (text.contains.some((part) => !raw.includes(part))) return false;

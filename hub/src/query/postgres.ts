@@ -2,7 +2,8 @@
  * The query engine on PostgreSQL (and PGlite): every query is one statement
  * run as the read role in the caller's scope. Filters become conditions on
  * the typed columns that the indexes of `events` serve (docs/decisions.md
- * "Event indexes"); free text goes to the GIN index over `words`.
+ * "Event indexes"); free text goes to the GIN index over `words` and, for
+ * RouterOS's stop words, to the bits of `stop_words` ("Free text").
  */
 import { stopWordBit, stopWordPrefixBits } from "../index/words.ts";
 import { type RawClient, type RawTx, rawQuery, type Statement } from "../store/index.ts";

@@ -15,7 +15,7 @@ import type {
   TopField,
   TopRequest,
 } from "../request.ts";
-import { parseTextQuery } from "../text.ts";
+import { parseTextQuery, type WordClause } from "../text.ts";
 import { hotelFilter } from "./mapping.ts";
 
 type Query = estypes.QueryDslQueryContainer;
@@ -30,50 +30,13 @@ const anyOf = (fields: readonly string[], value: string | number): Query => ({
   bool: { should: fields.map((field) => ({ term: { [field]: value } })), minimum_should_match: 1 },
 });
 
-/**
- * A tsquery of hub/src/query/text.ts (`'a' & !('b' | 'c':*)`) read back into
- * queries that must all match: `!` binds first, then `&`, then `|`.
- */
-function tsqueryClauses(tsquery: string): Query[] {
-  const tokens = [...tsquery.matchAll(/'((?:[^'\\]|''|\\.)*)'(:\*)?|[()&|!]/g)];
-  let at = 0;
-  const peek = () => tokens[at]?.[0];
-  const word = (text: string) => text.replace(/''/g, "'").replace(/\\(.)/g, "$1");
-  const all = (clauses: Query[]): Query =>
-    clauses.length === 1 ? (clauses[0] as Query) : { bool: { filter: clauses } };
-  function primary(): Query {
-    const token = tokens[at++];
-    if (!token) throw new Error(`unexpected end of tsquery: ${tsquery}`);
-    if (token[0] === "!") return { bool: { must_not: [primary()] } };
-    if (token[0] === "(") {
-      const inner = all(or());
-      if (tokens[at++]?.[0] !== ")") throw new Error(`unbalanced tsquery: ${tsquery}`);
-      return inner;
-    }
-    if (token[1] === undefined) throw new Error(`unexpected ${token[0]} in tsquery: ${tsquery}`);
-    const value = word(token[1]);
-    return token[2] ? { prefix: { words: value } } : { term: { words: value } };
-  }
-  function and(): Query[] {
-    const clauses = [primary()];
-    while (peek() === "&") {
-      at++;
-      clauses.push(primary());
-    }
-    return clauses;
-  }
-  function or(): Query[] {
-    const alternatives = [and()];
-    while (peek() === "|") {
-      at++;
-      alternatives.push(and());
-    }
-    if (alternatives.length === 1) return alternatives[0] as Query[];
-    return [{ bool: { should: alternatives.map(all), minimum_should_match: 1 } }];
-  }
-  const clauses = or();
-  if (at !== tokens.length) throw new Error(`unexpected ${peek()} in tsquery: ${tsquery}`);
-  return clauses;
+/** A clause of free text (hub/src/query/text.ts) as a query over the `words` keyword array. */
+function clauseQuery(clause: WordClause): Query {
+  if ("word" in clause)
+    return clause.prefix ? { prefix: { words: clause.word } } : { term: { words: clause.word } };
+  if ("not" in clause) return { bool: { must_not: [clauseQuery(clause.not)] } };
+  if ("all" in clause) return { bool: { filter: clause.all.map(clauseQuery) } };
+  return { bool: { should: clause.any.map(clauseQuery), minimum_should_match: 1 } };
 }
 
 /** `*text*` for a wildcard query: the user's `*`, `?` and `\` are literal. */
@@ -87,9 +50,9 @@ const containing = (text: string) => `*${text.replace(/[\\*?]/g, (c) => `\\${c}`
 export function textQuery(text: string): { filter: Query[]; mustNot: Query[] } {
   const parsed = parseTextQuery(text);
   const filter: Query[] = [];
-  if (parsed.tsquery) {
+  if (parsed.clauses.length > 0) {
     // As in PostgreSQL, a line without words matches no word query (`-wireless` included).
-    filter.push({ exists: { field: "words" } }, ...tsqueryClauses(parsed.tsquery));
+    filter.push({ exists: { field: "words" } }, ...parsed.clauses.map(clauseQuery));
   }
   const wildcard = (part: string): Query => ({
     wildcard: { raw: { value: containing(part), case_insensitive: true } },
