@@ -189,6 +189,20 @@ function queryRunners(raw: RawClient, scope: ReadScope, random: () => number) {
   const hotelOf = (probe: Probe) => benchHotelId(probe.hotel);
   const randomHotel = () => benchHotelId(1 + Math.floor(random() * hotelCount));
   const clamp = (ms: number) => Math.max(startMs, Math.min(endMs, ms));
+  /** The first 100 hits of one hotel's 24 h around the probe, with a filter; true when there are any. */
+  const searchPage = async (probe: Probe, filter: { ip?: string; text?: string }) => {
+    const page = await engine.search(
+      scope,
+      searchRequestSchema.parse({
+        from: iso(clamp(probe.timeMs - 12 * HOUR_MS)),
+        to: iso(clamp(probe.timeMs + 12 * HOUR_MS)),
+        hotels: [hotelOf(probe)],
+        ...filter,
+        limit: 100,
+      }),
+    );
+    return page.hits.length > 0;
+  };
   return {
     ip: async (probe: Probe) => {
       const answer = await lookups.ip(
@@ -219,45 +233,9 @@ function queryRunners(raw: RawClient, scope: ReadScope, random: () => number) {
       );
       return answer.internal?.ip === probe.ip && answer.device?.lease !== null;
     },
-    search: async (probe: Probe) => {
-      const page = await engine.search(
-        scope,
-        searchRequestSchema.parse({
-          from: iso(clamp(probe.timeMs - 12 * HOUR_MS)),
-          to: iso(clamp(probe.timeMs + 12 * HOUR_MS)),
-          hotels: [hotelOf(probe)],
-          ip: probe.ip,
-          limit: 100,
-        }),
-      );
-      return page.hits.length > 0;
-    },
-    search_text: async (probe: Probe) => {
-      const page = await engine.search(
-        scope,
-        searchRequestSchema.parse({
-          from: iso(clamp(probe.timeMs - 12 * HOUR_MS)),
-          to: iso(clamp(probe.timeMs + 12 * HOUR_MS)),
-          hotels: [hotelOf(probe)],
-          text: probe.mac.toLowerCase(),
-          limit: 100,
-        }),
-      );
-      return page.hits.length > 0;
-    },
-    search_stop_words: async (probe: Probe) => {
-      const page = await engine.search(
-        scope,
-        searchRequestSchema.parse({
-          from: iso(clamp(probe.timeMs - 12 * HOUR_MS)),
-          to: iso(clamp(probe.timeMs + 12 * HOUR_MS)),
-          hotels: [hotelOf(probe)],
-          text: "srcnat tcp",
-          limit: 100,
-        }),
-      );
-      return page.hits.length > 0;
-    },
+    search: (probe: Probe) => searchPage(probe, { ip: probe.ip }),
+    search_text: (probe: Probe) => searchPage(probe, { text: probe.mac.toLowerCase() }),
+    search_stop_words: (probe: Probe) => searchPage(probe, { text: "srcnat tcp" }),
     histogram_24h: async () => {
       const to = startMs + DAY_MS + Math.floor(random() * Math.max(1, endMs - startMs - DAY_MS));
       const answer = await engine.histogram(
