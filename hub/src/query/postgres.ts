@@ -35,7 +35,7 @@ import {
   narrowScope,
   type ReadScope,
 } from "./scope.ts";
-import { parseTextQuery, renderClause, type WordClause } from "./text.ts";
+import { parseTextQuery, renderClause, tsqueryOf, type WordClause } from "./text.ts";
 import { istanbulTime, utcText } from "./time.ts";
 
 /** Builds a parameter list as conditions are added: `p(value)` is its `$n`. */
@@ -128,10 +128,13 @@ export function filterConditions(sql: Sql, filter: EventFilter, keys: readonly n
   }
 }
 
+/** The bits of the stop words a word clause matches (a prefix may match several). */
+const stopBitsOf = (term: { word: string; prefix: boolean }) =>
+  term.prefix ? stopWordPrefixBits(term.word) : stopWordBit(term.word);
+
 /** Does a clause name a stop word (a prefix that matches one counts)? */
 function namesStopWord(clause: WordClause): boolean {
-  if ("word" in clause)
-    return (clause.prefix ? stopWordPrefixBits(clause.word) : stopWordBit(clause.word)) !== 0;
+  if ("word" in clause) return stopBitsOf(clause) !== 0;
   if ("not" in clause) return namesStopWord(clause.not);
   return ("all" in clause ? clause.all : clause.any).some(namesStopWord);
 }
@@ -143,7 +146,7 @@ function namesStopWord(clause: WordClause): boolean {
  */
 function stopWordCondition(sql: Sql, clause: WordClause): string {
   if ("word" in clause) {
-    const bits = clause.prefix ? stopWordPrefixBits(clause.word) : stopWordBit(clause.word);
+    const bits = stopBitsOf(clause);
     const inWords = `coalesce(e.words @@ ${sql.p(renderClause(clause))}::tsquery, false)`;
     return bits === 0 ? inWords : `((e.stop_words & ${bits}) <> 0 or ${inWords})`;
   }
@@ -161,11 +164,11 @@ function stopWordCondition(sql: Sql, clause: WordClause): string {
 function wordConditions(sql: Sql, query: readonly WordClause[]): void {
   // A phrase's words are clauses of their own: `"logged in"` can use the index for `logged`.
   const clauses = query.flatMap((clause) => ("all" in clause ? clause.all : [clause]));
-  const indexed = clauses.filter((clause) => !namesStopWord(clause));
-  if (indexed.length > 0)
-    sql.and(`e.words @@ ${sql.p(indexed.map(renderClause).join(" & "))}::tsquery`);
+  const stopped = clauses.filter(namesStopWord);
+  const indexed = clauses.filter((clause) => !stopped.includes(clause));
+  if (indexed.length > 0) sql.and(`e.words @@ ${sql.p(tsqueryOf(indexed))}::tsquery`);
   else if (clauses.length > 0) sql.and("e.words is not null");
-  for (const clause of clauses) if (namesStopWord(clause)) sql.and(stopWordCondition(sql, clause));
+  for (const clause of stopped) sql.and(stopWordCondition(sql, clause));
 }
 
 /** The chunk id text of `chunks c` (docs/custody-format.md). */

@@ -29,7 +29,7 @@ import {
   topRequestSchema,
 } from "./index.ts";
 import { inReadScope } from "./scope.ts";
-import { parseTextQuery } from "./text.ts";
+import { parseTextQuery, tsqueryOf } from "./text.ts";
 
 const START = Date.parse("2026-03-12T11:30:00Z");
 const FROM = "2026-03-12T11:00:00Z";
@@ -256,7 +256,7 @@ describe("search", () => {
     const allWords = `coalesce(e.words, ''::tsvector) || array_to_tsvector(array(
       select w from unnest($2::text[]) with ordinality as s(w, i) where e.stop_words & (1 << (i::int - 1)) <> 0))`;
     const expected = async (text: string) => {
-      const tsquery = parseTextQuery(text).tsquery as string;
+      const tsquery = tsqueryOf(parseTextQuery(text).clauses);
       const rows = await rawQuery<{ seq: string }>(
         store.raw,
         `select e.seq from events e join hotels h on h.key = e.hotel_key

@@ -21,9 +21,7 @@ export type WordClause =
   | { any: WordClause[] };
 
 export interface TextQuery {
-  /** A tsquery literal over every word of a line, or undefined when no word was given. */
-  tsquery?: string;
-  /** The same as clauses, ANDed (`tsquery` is their rendering), for a backend that splits them. */
+  /** The words' clauses, ANDed (none when no word was given); {@link tsqueryOf} renders them. */
   clauses: WordClause[];
   /** Lower-case substrings the raw line must contain (numbers and addresses have no words). */
   contains: string[];
@@ -39,6 +37,11 @@ export function renderClause(clause: WordClause): string {
   return `(${clause.any.map(renderClause).join(" | ")})`;
 }
 
+/** Clauses ANDed, as a tsquery literal over a line's words. */
+export function tsqueryOf(clauses: readonly WordClause[]): string {
+  return clauses.map(renderClause).join(" & ");
+}
+
 /** Split on spaces, keeping "quoted phrases" together. */
 function tokens(text: string): string[] {
   return [...text.matchAll(/-?"[^"]*"|\S+/g)].map((m) => m[0]);
@@ -51,7 +54,8 @@ const anyOf = (clauses: WordClause[]): WordClause =>
 /**
  * @example
  * parseTextQuery('dhcp OR hotspot -wireless "logged out" 56687');
- * // { tsquery: "('dhcp' | 'hotspot') & !'wireless' & ('logged' & 'out')", clauses: [...], contains: ["56687"], excludes: [] }
+ * // { clauses: [...], contains: ["56687"], excludes: [] }
+ * tsqueryOf(parseTextQuery("dhcp OR hotspot -wireless").clauses); // "('dhcp' | 'hotspot') & !'wireless'"
  */
 export function parseTextQuery(text: string): TextQuery {
   const groups: WordClause[][] = [[]];
@@ -96,10 +100,5 @@ export function parseTextQuery(text: string): TextQuery {
     clauses.push(...group);
   });
   if (pendingOr.length > 0) clauses.push(anyOf(pendingOr));
-  return {
-    ...(clauses.length > 0 ? { tsquery: clauses.map(renderClause).join(" & ") } : {}),
-    clauses,
-    contains,
-    excludes,
-  };
+  return { clauses, contains, excludes };
 }
